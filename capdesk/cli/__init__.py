@@ -1,0 +1,1 @@
+"""The ``capdesk`` command line: headless captioning, evaluation and benchmarks."""

@@ -1,0 +1,6 @@
+"""Plain values shared by every layer; imports nothing but the standard library and numpy."""
+
+from capdesk.domain.records import CaptionRecord
+from capdesk.domain.results import Caption, CaptionResult
+
+__all__ = ["Caption", "CaptionRecord", "CaptionResult"]

@@ -1,0 +1,24 @@
+"""Captioning with ONNX Runtime and numpy: no Qt, no torch.
+
+Use :class:`Captioner`; it raises :class:`ModelError` with a user-facing message when the
+model folder is missing or broken, and reports the provider that really runs.
+"""
+
+from capdesk.engine.beam import Hypothesis, SearchCancelled, beam_search
+from capdesk.engine.captioner import Captioner, StageTimes
+from capdesk.engine.model import ModelError, ModelSpec, default_model_dir, load_spec
+from capdesk.engine.sessions import PROVIDER_CHOICES, ProviderError
+
+__all__ = [
+    "PROVIDER_CHOICES",
+    "Captioner",
+    "Hypothesis",
+    "ModelError",
+    "ModelSpec",
+    "ProviderError",
+    "SearchCancelled",
+    "StageTimes",
+    "beam_search",
+    "default_model_dir",
+    "load_spec",
+]

@@ -1,0 +1,133 @@
+"""The model directory contract: what a folder in ``models/`` must hold, checked on load.
+
+A missing or mismatched file is reported by name with what to do about it, because the
+person reading the message is a user of the app, not the engineer who trained the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REQUIRED_FILES = ("encoder.onnx", "decoder_step.onnx", "vocab.json", "manifest.json")
+
+
+class ModelError(Exception):
+    """The model folder is missing, incomplete or corrupt; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the engine needs to know about a model folder besides its graphs."""
+
+    directory: Path
+    name: str
+    input_size: tuple[int, int]  # (width, height)
+    resample: str
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    grid: tuple[int, int]
+    tokens: tuple[str, ...]
+    pad_id: int
+    start_id: int
+    end_id: int
+    unk_id: int
+    beam_size: int = 3
+    max_length: int = 20
+    length_penalty: float = 0.0
+    manifest: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def encoder_path(self) -> Path:
+        return self.directory / "encoder.onnx"
+
+    @property
+    def decoder_path(self) -> Path:
+        return self.directory / "decoder_step.onnx"
+
+    @property
+    def banned_ids(self) -> tuple[int, ...]:
+        return (self.pad_id, self.start_id, self.unk_id)
+
+    def words(self, token_ids: tuple[int, ...]) -> tuple[str, ...]:
+        return tuple(self.tokens[i] for i in token_ids)
+
+
+def default_model_dir() -> Path:
+    """``$CAPDESK_MODEL_DIR``, else ``models/default`` beside the package or in the bundle."""
+    override = os.environ.get("CAPDESK_MODEL_DIR")
+    if override:
+        return Path(override)
+    bundle = getattr(sys, "_MEIPASS", None)
+    root = Path(bundle) if bundle else Path(__file__).resolve().parents[2]
+    return root / "models" / "default"
+
+
+def load_spec(directory: Path | None = None) -> ModelSpec:
+    directory = Path(directory) if directory is not None else default_model_dir()
+    if not directory.is_dir():
+        raise ModelError(
+            f"Model folder not found: {directory}. Choose a model folder in Settings, or "
+            "reinstall capdesk to restore models/default."
+        )
+    for name in REQUIRED_FILES:
+        if not (directory / name).is_file():
+            raise ModelError(
+                f"The model folder {directory} lacks {name}. A model folder needs "
+                f"{', '.join(REQUIRED_FILES)}; re-export the model or pick another folder."
+            )
+    manifest = _read_json(directory / "manifest.json")
+    vocab_bytes = (directory / "vocab.json").read_bytes()
+    vocab = _read_json(directory / "vocab.json", vocab_bytes)
+    try:
+        tokens = tuple(str(t) for t in vocab["tokens"])
+        expected_hash = manifest["vocab"].get("sha256")
+        if expected_hash and hashlib.sha256(vocab_bytes).hexdigest() != expected_hash:
+            raise ModelError(
+                f"{directory / 'vocab.json'} does not match manifest.json (sha256 differs): "
+                "the two files come from different models. Re-export the model."
+            )
+        specials = manifest["vocab"]["specials"]
+        index = {token: i for i, token in enumerate(tokens)}
+        image = manifest["input"]
+        decoding = manifest.get("decoding", {})
+        return ModelSpec(
+            directory=directory,
+            name=str(manifest.get("name", directory.name)),
+            input_size=(int(image["width"]), int(image["height"])),
+            resample=str(image.get("resample", "bilinear")),
+            mean=_triple(image["mean"]),
+            std=_triple(image["std"]),
+            grid=(int(manifest["grid"][0]), int(manifest["grid"][1])),
+            tokens=tokens,
+            pad_id=index[specials["pad"]],
+            start_id=index[specials["start"]],
+            end_id=index[specials["end"]],
+            unk_id=index[specials["unk"]],
+            beam_size=int(decoding.get("beam_size", 3)),
+            max_length=int(decoding.get("max_length", 20)),
+            length_penalty=float(decoding.get("length_penalty", 0.0)),
+            manifest=manifest,
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ModelError(
+            f"{directory / 'manifest.json'} is incomplete or inconsistent ({exc!r}). "
+            "Re-export the model or pick another folder."
+        ) from exc
+
+
+def _triple(values: Any) -> tuple[float, float, float]:
+    a, b, c = (float(v) for v in values)
+    return (a, b, c)
+
+
+def _read_json(path: Path, data: bytes | None = None) -> Any:
+    try:
+        return json.loads(data if data is not None else path.read_bytes())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path} is not valid JSON ({exc}). Re-export the model.") from exc

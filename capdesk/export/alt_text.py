@@ -1,0 +1,244 @@
+"""Alt text stored inside JPEG, PNG, WebP and TIFF files, without re-encoding them.
+
+What is written, for one caption:
+
+* XMP ``Iptc4xmpCore:AltTextAccessibility`` (IPTC Photo Metadata 2021.1 "Alt Text
+  (Accessibility)"), a lang-alt whose ``x-default`` entry is the caption;
+* XMP ``dc:description``, the same text, because most viewers and WordPress show that;
+* EXIF ``ImageDescription`` only when the caption is printable ASCII: EXIF declares the
+  tag ASCII, and readers mangle UTF-8 there. A non-ASCII caption leaves it untouched.
+
+Other languages already present in either lang-alt are kept.
+
+The metadata is edited by exiv2 (through the ``pyexiv2`` wheel) on an in-memory copy of the
+file: exiv2 rewrites only the metadata blocks (JPEG APP1, PNG iTXt, WebP XMP/VP8X chunks,
+TIFF IFD entries) and copies the compressed image data byte for byte, keeps EXIF (with
+orientation, GPS, maker notes), the ICC profile and every other XMP property, and stores
+the XMP packet uncompressed (WordPress and other tools find it by byte search). We then
+check the result — the alt text reads back, and (``verify_pixels``) every frame decodes to
+the same pixels with Pillow — and only then replace the file through
+:func:`~capdesk.export.atomic.atomic_write_bytes`. exiv2 itself never touches the file on
+disk, which is what makes the write atomic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from capdesk.export.atomic import ExportError, atomic_write_bytes, check_writable
+from capdesk.export.sidecars import SIDECAR_EXTENSIONS, SidecarExtension, read_sidecar
+from capdesk.export.xmp import (
+    ALT_TEXT,
+    DESCRIPTION,
+    X_DEFAULT,
+    lang_alt_values,
+    preferred_value,
+)
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff"})
+"""Extensions we embed into. TIFF-based raw files (.dng, .nef, ...) are deliberately absent."""
+
+KEY_ALT_TEXT = "Xmp.iptc.AltTextAccessibility"
+KEY_DESCRIPTION = "Xmp.dc.description"
+KEY_IMAGE_DESCRIPTION = "Exif.Image.ImageDescription"
+
+_MAX_BYTES = 2**31 - 1  # pyexiv2 buffers are limited to 2 GiB
+
+
+def _pyexiv2() -> ModuleType:
+    """Import pyexiv2 on first use so CSV/HTML export works even where it's missing."""
+    try:
+        import pyexiv2  # noqa: PLC0415
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ExportError(
+            "writing alt text into images needs the pyexiv2 package (pip install pyexiv2)"
+        ) from exc
+    return pyexiv2
+
+
+def detect_format(data: bytes) -> str | None:
+    """``"jpeg"``, ``"png"``, ``"webp"`` or ``"tiff"`` from the magic bytes, else None."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    return None
+
+
+def supports_embedding(path: Path) -> bool:
+    """Whether :func:`write_alt_text` accepts ``path`` by its extension."""
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def is_plain_ascii(text: str) -> bool:
+    """Printable ASCII only: what EXIF ``ImageDescription`` can hold without mojibake."""
+    return text.isascii() and text.isprintable()
+
+
+def embed_alt_text(data: bytes, text: str, *, verify_pixels: bool = True) -> bytes:
+    """The image ``data`` with ``text`` as its alt text and description; pixels untouched.
+
+    Raises :class:`ExportError` for empty text, unsupported or damaged files, and when the
+    verification after writing fails (then nothing should be saved).
+    """
+    text = text.strip()
+    if not text:
+        raise ExportError("alt text is empty")
+    kind = detect_format(data)
+    if kind is None:
+        raise ExportError("not a JPEG, PNG, WebP or TIFF file")
+    if len(data) > _MAX_BYTES:
+        raise ExportError("image larger than 2 GiB")
+    pyexiv2 = _pyexiv2()
+    try:
+        image = pyexiv2.ImageData(data)
+    except Exception as exc:  # exiv2 raises RuntimeError, but be safe with a native lib
+        raise ExportError(f"cannot read {kind.upper()} metadata: {exc}") from exc
+    try:
+        packet = _raw_xmp(image)
+        changes: dict[str, Any] = {
+            KEY_ALT_TEXT: _lang_alt(lang_alt_values(packet, ALT_TEXT), text),
+            KEY_DESCRIPTION: _lang_alt(lang_alt_values(packet, DESCRIPTION), text),
+        }
+        image.modify_xmp(changes)
+        if is_plain_ascii(text):
+            image.modify_exif({KEY_IMAGE_DESCRIPTION: text})
+        result: bytes = image.get_bytes()
+    except ExportError:
+        raise
+    except Exception as exc:
+        raise ExportError(f"cannot write {kind.upper()} metadata: {exc}") from exc
+    finally:
+        image.close()
+    _verify(data, result, text, kind, verify_pixels=verify_pixels)
+    return result
+
+
+def _lang_alt(existing: dict[str, str], text: str) -> dict[str, str]:
+    """pyexiv2's lang-alt form, ``x-default`` first (readers that take one entry take it)."""
+    merged = {f'lang="{X_DEFAULT}"': text}
+    for lang, value in existing.items():
+        if lang != X_DEFAULT and value:
+            merged[f'lang="{lang}"'] = value
+    return merged
+
+
+def _raw_xmp(image: Any) -> str:
+    try:
+        return str(image.read_raw_xmp())
+    except Exception as exc:  # a broken packet shouldn't stop us replacing it
+        log.debug("cannot read existing XMP: %s", exc)
+        return ""
+
+
+def _verify(before: bytes, after: bytes, text: str, kind: str, *, verify_pixels: bool) -> None:
+    found = read_embedded_alt_text(after)
+    if found != text:
+        raise ExportError(f"alt text did not read back from the new {kind.upper()} file")
+    if detect_format(after) != kind:
+        raise ExportError(f"metadata writer changed the file type of a {kind.upper()} file")
+    if not verify_pixels:
+        return
+    original = _pixel_digest(before)
+    if original is None:
+        log.warning("Pillow cannot decode this %s; pixel check skipped", kind.upper())
+        return
+    if _pixel_digest(after) != original:
+        raise ExportError(f"pixels changed while writing metadata into a {kind.upper()} file")
+
+
+def _pixel_digest(data: bytes) -> str | None:
+    """SHA-256 over mode, size and decoded pixels of every frame; None if undecodable."""
+    from PIL import Image, ImageSequence  # noqa: PLC0415 - only needed when verifying
+
+    digest = hashlib.sha256()
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            for frame in ImageSequence.Iterator(opened):
+                digest.update(f"{frame.mode}{frame.size}".encode())
+                digest.update(frame.tobytes())
+    except Exception as exc:  # Pillow raises many types for damaged data
+        log.debug("pixel decode failed: %s", exc)
+        return None
+    return digest.hexdigest()
+
+
+def read_embedded_alt_text(data: bytes) -> str | None:
+    """Alt text inside image bytes: IPTC AltTextAccessibility, else dc:description."""
+    if detect_format(data) is None:
+        return None
+    pyexiv2 = _pyexiv2()
+    try:
+        image = pyexiv2.ImageData(data)
+    except Exception as exc:
+        log.debug("cannot open image metadata: %s", exc)
+        return None
+    try:
+        packet = _raw_xmp(image)
+    finally:
+        image.close()
+    return preferred_value(lang_alt_values(packet, ALT_TEXT)) or preferred_value(
+        lang_alt_values(packet, DESCRIPTION)
+    )
+
+
+def read_alt_text(
+    path: Path, *, sidecar_extensions: tuple[SidecarExtension, ...] = SIDECAR_EXTENSIONS
+) -> str | None:
+    """Existing alt text of ``path``: embedded (IPTC alt text, else dc:description), else
+    the first sidecar (``.txt``, then ``.caption``), else None.
+
+    Never raises for unreadable or unsupported images: "no alt text found" is the answer.
+    """
+    if supports_embedding(path):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            log.warning("cannot read %s: %s", path, exc)
+        else:
+            found = read_embedded_alt_text(data)
+            if found:
+                return found
+    return read_sidecar(path, sidecar_extensions) if sidecar_extensions else None
+
+
+def has_alt_text(path: Path) -> bool:
+    """Whether :func:`read_alt_text` finds anything; used to skip already described images."""
+    return read_alt_text(path) is not None
+
+
+def write_alt_text(
+    image: Path, text: str, *, dest: Path | None = None, verify_pixels: bool = True
+) -> Path:
+    """Embed ``text`` into ``image`` in place, or into a copy at ``dest``; return the file written.
+
+    Atomic: the original (and an existing ``dest``) is either fully replaced or left
+    byte-identical, with no temporary file left behind. Raises :class:`ExportError` with a
+    message for the user (read-only file or folder, unsupported format, damaged file).
+    """
+    target = image if dest is None else dest
+    if not supports_embedding(image):
+        raise ExportError(f"cannot embed alt text in {image.suffix or 'this'} files: {image.name}")
+    check_writable(target)
+    try:
+        data = image.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"cannot read {image}: {exc.strerror or exc}") from exc
+    try:
+        updated = embed_alt_text(data, text, verify_pixels=verify_pixels)
+    except ExportError as exc:
+        raise ExportError(f"{image.name}: {exc}") from exc
+    atomic_write_bytes(target, updated, mode_from=image)
+    log.info("alt text written to %s", target)
+    return target

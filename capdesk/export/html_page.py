@@ -1,0 +1,98 @@
+"""An HTML page, or a snippet to paste into a CMS, with one ``<img src alt>`` per image.
+
+Alt text and file names come from users and models, so both are escaped: ``html.escape``
+with ``quote=True`` for attribute values (``& < > " '``), and the ``src`` is first
+percent-encoded as a URL so spaces, ``#`` and ``?`` in file names don't break the link.
+``src`` is relative to the page's folder, so page and images can be moved or uploaded
+together; only across Windows drives, where no relative path exists, is it a ``file://`` URL.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote
+
+from capdesk.domain.records import CaptionRecord
+from capdesk.export.atomic import atomic_write_bytes
+
+log = logging.getLogger(__name__)
+
+HtmlMode = Literal["page", "snippet"]
+
+
+def image_src(image: Path, page_folder: Path | None) -> str:
+    """The ``src`` URL of ``image`` as seen from a page saved in ``page_folder``."""
+    absolute = image.absolute()
+    if page_folder is not None:
+        try:
+            relative = Path(os.path.relpath(absolute, page_folder.absolute()))
+        except ValueError:  # another drive on Windows
+            relative = None
+        if relative is not None:
+            return quote(relative.as_posix(), safe="/")
+    return absolute.as_uri()
+
+
+def img_tag(record: CaptionRecord, page_folder: Path | None, *, image: Path | None = None) -> str:
+    """One ``<img>`` element; ``image`` overrides ``record.path`` (an exported copy)."""
+    src = image_src(image if image is not None else record.path, page_folder)
+    alt = " ".join(record.caption.split())
+    return f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(alt, quote=True)}">'
+
+
+def html_text(
+    records: Iterable[CaptionRecord],
+    page_folder: Path | None,
+    *,
+    mode: HtmlMode = "page",
+    title: str = "Captions",
+    images: dict[Path, Path] | None = None,
+    lang: str = "en",
+) -> str:
+    """The page (``mode="page"``) or just the ``<img>`` lines (``mode="snippet"``).
+
+    ``images`` maps a record's path to the file the page should show instead (the copy
+    with embedded alt text when exporting to an output folder).
+    """
+    substitutes = images or {}
+    tags = [img_tag(record, page_folder, image=substitutes.get(record.path)) for record in records]
+    if mode == "snippet":
+        return "".join(tag + "\n" for tag in tags)
+    if mode != "page":
+        raise ValueError(f"html mode must be 'page' or 'snippet', not {mode!r}")
+    body = "".join(f"<li>{tag}</li>\n" for tag in tags)
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{html.escape(lang, quote=True)}">\n'
+        "<head>\n"
+        '<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        "<style>ul{list-style:none;padding:0}img{max-width:100%;height:auto}</style>\n"
+        "</head>\n"
+        "<body>\n"
+        f"<h1>{html.escape(title)}</h1>\n"
+        f"<ul>\n{body}</ul>\n"
+        "</body>\n"
+        "</html>\n"
+    )
+
+
+def write_html(
+    records: Iterable[CaptionRecord],
+    dest: Path,
+    *,
+    mode: HtmlMode = "page",
+    title: str = "Captions",
+    images: dict[Path, Path] | None = None,
+) -> Path:
+    """Write :func:`html_text` to ``dest`` atomically, ``src`` relative to ``dest``'s folder."""
+    text = html_text(records, dest.parent, mode=mode, title=title, images=images)
+    atomic_write_bytes(dest, text.encode("utf-8"))
+    log.info("wrote HTML %s", dest)
+    return dest

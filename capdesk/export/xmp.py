@@ -1,0 +1,69 @@
+"""Reading alt text out of a raw XMP packet, independently of the library that wrote it.
+
+exiv2 (through pyexiv2) can hand back lang-alt values, but it flattens them into one
+``lang="x" text, lang="y" text`` string that a caption containing ``, lang="`` would
+split wrongly. Parsing the packet with the standard library's XML parser is exact, and
+lets :func:`capdesk.export.alt_text.read_alt_text` keep other languages when it rewrites
+the ``x-default`` entry.
+"""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as ET
+
+log = logging.getLogger(__name__)
+
+NS_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+NS_DC = "http://purl.org/dc/elements/1.1/"
+NS_IPTC_CORE = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
+NS_XML = "http://www.w3.org/XML/1998/namespace"
+
+ALT_TEXT = f"{{{NS_IPTC_CORE}}}AltTextAccessibility"
+DESCRIPTION = f"{{{NS_DC}}}description"
+
+X_DEFAULT = "x-default"
+
+
+def lang_alt_values(packet: str, prop: str) -> dict[str, str]:
+    """All languages of a lang-alt property (``{"x-default": ..., "de": ...}``), or ``{}``.
+
+    ``prop`` is an ElementTree name such as :data:`ALT_TEXT`. Both the element form
+    (``<p><rdf:Alt><rdf:li xml:lang=..>``) and the attribute shorthand
+    (``<rdf:Description p="text">``, which means x-default) are understood. A packet that
+    isn't well-formed XML gives ``{}`` and a debug log line: alt text is optional.
+    """
+    text = packet.strip().strip("\x00")
+    if not text:
+        return {}
+    if "<!ENTITY" in text or "<!DOCTYPE" in text:
+        log.debug("XMP packet with a DTD ignored (XMP forbids them; entity expansion risk)")
+        return {}
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as exc:
+        log.debug("unreadable XMP packet: %s", exc)
+        return {}
+    values: dict[str, str] = {}
+    for description in root.iter(f"{{{NS_RDF}}}Description"):
+        shorthand = description.get(prop)
+        if shorthand is not None:
+            values.setdefault(X_DEFAULT, shorthand)
+        for element in description.iter(prop):
+            alt = element.find(f"{{{NS_RDF}}}Alt")
+            if alt is None:
+                if element.text and element.text.strip():
+                    values.setdefault(X_DEFAULT, element.text)
+                continue
+            for item in alt.findall(f"{{{NS_RDF}}}li"):
+                lang = item.get(f"{{{NS_XML}}}lang", X_DEFAULT)
+                values.setdefault(lang, item.text or "")
+    return values
+
+
+def preferred_value(values: dict[str, str]) -> str | None:
+    """The ``x-default`` entry, else the first language present; None for no non-empty one."""
+    for candidate in (values.get(X_DEFAULT), *values.values()):
+        if candidate is not None and candidate.strip():
+            return candidate
+    return None

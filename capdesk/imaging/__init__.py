@@ -1,0 +1,17 @@
+"""Pixels in and pictures out: loading image files and drawing attention maps (no Qt)."""
+
+from capdesk.imaging.formats import IMAGE_EXTENSIONS, expand_paths, is_image_path
+from capdesk.imaging.heatmap import attention_heatmap, blend_overlay, colorize
+from capdesk.imaging.loading import ImageLoadError, load_for_model, load_rgb
+
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "ImageLoadError",
+    "attention_heatmap",
+    "blend_overlay",
+    "colorize",
+    "expand_paths",
+    "is_image_path",
+    "load_for_model",
+    "load_rgb",
+]

@@ -1,0 +1,101 @@
+"""Which files count as images, and how folders expand to them.
+
+The list is decided by extension so a folder of 10,000 files is listed without opening any
+of them; a file whose content doesn't match its extension fails later, in the loader, with
+a message of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_BASE_EXTENSIONS = {
+    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".bmp", ".dib", ".gif", ".tif", ".tiff",
+}
+_PLUGIN_EXTENSIONS = {".heic", ".heif", ".avif"}
+
+
+def _register_optional_plugins() -> set[str]:
+    """HEIC/AVIF work only when pillow-heif (or Pillow's own AVIF) is installed."""
+    extra: set[str] = set()
+    try:
+        import pillow_heif  # noqa: PLC0415
+
+        pillow_heif.register_heif_opener()
+        extra |= {".heic", ".heif"}
+        if hasattr(pillow_heif, "register_avif_opener"):
+            pillow_heif.register_avif_opener()
+            extra.add(".avif")
+    except ImportError:
+        pass
+    try:
+        from PIL import features  # noqa: PLC0415
+
+        if features.check("avif"):
+            extra.add(".avif")
+    except (ImportError, ValueError):
+        pass
+    return extra & _PLUGIN_EXTENSIONS
+
+
+IMAGE_EXTENSIONS: frozenset[str] = frozenset(_BASE_EXTENSIONS | _register_optional_plugins())
+
+
+def is_image_path(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_EXTENSIONS
+
+
+def expand_paths(paths: Iterable[Path], *, recursive: bool = True) -> Iterator[Path]:
+    """Yield image files: files as given, folders expanded in name order, each file once.
+
+    Explicitly named files are yielded whatever their extension, so the user hears why a
+    file they chose could not be read; files found inside folders are filtered by extension.
+    Symlinked folders are not followed, which rules out loops. Duplicates are detected by
+    resolved path so ``a/../a/x.jpg`` and ``a/x.jpg`` count once.
+    """
+    seen: set[str] = set()
+
+    def first_time(path: Path) -> bool:
+        try:
+            key = os.path.realpath(path)
+        except (OSError, ValueError):
+            key = str(path)
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for found in _walk(path, recursive):
+                if first_time(found):
+                    yield found
+        elif first_time(path):
+            yield path
+
+
+def _walk(folder: Path, recursive: bool) -> Iterator[Path]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        log.warning("cannot list %s: %s", folder, exc.strerror or exc)
+        return
+    subfolders = []
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(entry)
+            elif entry.is_file() and Path(entry.name).suffix.lower() in IMAGE_EXTENSIONS:
+                yield Path(entry.path)
+        except OSError:
+            continue
+    if recursive:
+        for entry in subfolders:
+            yield from _walk(Path(entry.path), recursive)

@@ -1,0 +1,73 @@
+"""Attention maps as pictures: the model's 7×7 (or 14×14) weights, made smooth and coloured.
+
+Pure numpy (no Qt, no Pillow) so the app, the exporters and the docs render the same map.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# A perceptually ordered ramp (dark blue → teal → yellow → red), readable on photos.
+_STOPS = np.array(
+    [
+        [0.00, 0, 0, 80],
+        [0.25, 0, 90, 200],
+        [0.50, 0, 190, 160],
+        [0.75, 250, 220, 0],
+        [1.00, 230, 20, 20],
+    ],
+    dtype=np.float32,
+)
+
+
+def _interpolation_matrix(source: int, target: int) -> np.ndarray:
+    """Bilinear weights (target, source) with cell centres aligned, like align_corners=False."""
+    centres = (np.arange(target, dtype=np.float32) + 0.5) * (source / target) - 0.5
+    centres = np.clip(centres, 0, source - 1)
+    low = np.floor(centres).astype(np.int64)
+    high = np.minimum(low + 1, source - 1)
+    frac = centres - low
+    weights = np.zeros((target, source), dtype=np.float32)
+    rows = np.arange(target)
+    np.add.at(weights, (rows, low), 1 - frac)
+    np.add.at(weights, (rows, high), frac)
+    return weights
+
+
+def attention_heatmap(alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Upsample one attention grid to ``size`` (width, height), scaled to [0, 1].
+
+    Separable bilinear interpolation is two small matrix products, fast enough to redraw
+    on every hover over a word.
+    """
+    grid = np.asarray(alpha, dtype=np.float32)
+    if grid.ndim != 2:
+        raise ValueError(f"alpha must be a 2-D grid, got shape {grid.shape}")
+    width, height = size
+    rows = _interpolation_matrix(grid.shape[0], height)
+    cols = _interpolation_matrix(grid.shape[1], width)
+    smooth = rows @ grid @ cols.T
+    low, high = float(smooth.min()), float(smooth.max())
+    if high - low < 1e-12:
+        return np.zeros((height, width), dtype=np.float32)
+    return ((smooth - low) / (high - low)).astype(np.float32)
+
+
+def colorize(heat: np.ndarray) -> np.ndarray:
+    """Map values in [0, 1] to uint8 RGB with the ramp above."""
+    values = np.clip(heat, 0.0, 1.0).astype(np.float32)
+    channels = [np.interp(values, _STOPS[:, 0], _STOPS[:, i]) for i in (1, 2, 3)]
+    return np.stack(channels, axis=-1).astype(np.uint8)
+
+
+def blend_overlay(rgb: np.ndarray, heat: np.ndarray, opacity: float = 0.5) -> np.ndarray:
+    """Blend the coloured heatmap over the photo; strong attention shows most colour.
+
+    Weighting the colour by the heat itself keeps unattended areas close to the photo,
+    so a person sees the image and where the model looked at the same time.
+    """
+    if rgb.shape[:2] != heat.shape:
+        raise ValueError(f"image {rgb.shape[:2]} and heatmap {heat.shape} differ in size")
+    weight = (np.clip(opacity, 0.0, 1.0) * (0.35 + 0.65 * np.clip(heat, 0, 1)))[..., None]
+    blended = rgb.astype(np.float32) * (1 - weight) + colorize(heat).astype(np.float32) * weight
+    return np.clip(blended + 0.5, 0, 255).astype(np.uint8)

@@ -1,0 +1,147 @@
+"""Turning any image file a user drops into RGB pixels the model and the preview can use.
+
+Photos arrive rotated by EXIF, in palette, alpha, 16-bit, CMYK or greyscale modes, and at
+12 megapixels; the model wants a small RGB array. JPEG draft mode lets libjpeg decode at
+1/2, 1/4 or 1/8 scale, which makes a 4000×3000 photo nearly as cheap as a web image.
+Pillow's decompression-bomb guard stays on: a file that claims absurd dimensions fails
+with a clear message instead of eating the machine's memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
+
+_RESAMPLE = {
+    "bilinear": Image.Resampling.BILINEAR,
+    "bicubic": Image.Resampling.BICUBIC,
+    "lanczos": Image.Resampling.LANCZOS,
+    "nearest": Image.Resampling.NEAREST,
+}
+
+
+class ImageLoadError(Exception):
+    """A file could not be turned into pixels; the message is meant for the user."""
+
+
+def load_for_model(
+    path: Path, size: tuple[int, int], resample: str = "bilinear"
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """Return the image squashed to ``size`` (width, height) as uint8 RGB, and its
+    upright original size (width, height).
+
+    Squashing (no crop, no padding) matches how the training images were prepared.
+    """
+    with _open(path) as image:
+        original = _upright_size(image)
+        image.draft("RGB", size)
+        rgb = _to_rgb(_upright(image))
+        if rgb.size != size:
+            rgb = rgb.resize(size, _RESAMPLE[resample])
+        return np.asarray(rgb, dtype=np.uint8), original
+
+
+def load_rgb(path: Path, max_side: int | None = None) -> np.ndarray:
+    """Return the upright image as uint8 RGB (H, W, 3), shrunk to ``max_side`` if given.
+
+    Used for previews and thumbnails, where aspect ratio is kept.
+    """
+    with _open(path) as image:
+        if max_side is not None:
+            image.draft("RGB", (max_side, max_side))
+        rgb = _to_rgb(_upright(image))
+        if max_side is not None and max(rgb.size) > max_side:
+            rgb.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+        return np.asarray(rgb, dtype=np.uint8)
+
+
+def _open(path: Path) -> Image.Image:
+    try:
+        if path.stat().st_size == 0:
+            raise ImageLoadError("empty file (0 bytes)")
+        with warnings.catch_warnings():
+            # A huge-but-legal image is fine; only the hard limit below is an error.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(path)
+    except ImageLoadError:
+        raise
+    except FileNotFoundError as exc:
+        raise ImageLoadError("file not found") from exc
+    except IsADirectoryError as exc:
+        raise ImageLoadError("is a folder, not an image file") from exc
+    except PermissionError as exc:
+        raise ImageLoadError("permission denied: cannot read this file") from exc
+    except Image.DecompressionBombError as exc:
+        raise ImageLoadError(f"refused: {exc} (possible decompression bomb)") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageLoadError(
+            "not an image format capdesk can read (is the file extension right?)"
+        ) from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise _decode_error(exc) from exc
+
+
+def _decode_error(exc: BaseException) -> ImageLoadError:
+    message = str(exc) or type(exc).__name__
+    if "truncated" in message.lower() or isinstance(exc, EOFError):
+        return ImageLoadError("the file is truncated (incomplete download or copy?)")
+    return ImageLoadError(f"corrupt image data: {message}")
+
+
+def _upright_size(image: Image.Image) -> tuple[int, int]:
+    width, height = image.size
+    try:
+        orientation = image.getexif().get(0x0112, 1)
+    except Exception:  # a broken EXIF block must not make the photo unreadable
+        orientation = 1
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    try:
+        image.load()
+    except Image.DecompressionBombError as exc:
+        raise ImageLoadError(f"refused: {exc} (possible decompression bomb)") from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise _decode_error(exc) from exc
+    try:
+        upright = ImageOps.exif_transpose(image)
+    except Exception:
+        log.debug("ignoring unreadable EXIF orientation", exc_info=True)
+        return image
+    return upright if upright is not None else image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """Every Pillow mode to 8-bit RGB, transparent areas on white."""
+    mode = image.mode
+    if mode == "RGB":
+        return image
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        return _wide_grey_to_rgb(image)
+    if mode == "P":
+        image = image.convert("RGBA")
+        mode = "RGBA"
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def _wide_grey_to_rgb(image: Image.Image) -> Image.Image:
+    """16-bit and float greyscale: scale to the full 8-bit range instead of clipping."""
+    values = np.asarray(image, dtype=np.float64)
+    if image.mode.startswith("I;16"):
+        scaled = values / 257.0
+    else:
+        low, high = float(np.nanmin(values)), float(np.nanmax(values))
+        scaled = (values - low) * (255.0 / (high - low)) if high > low else values * 0
+    grey = np.clip(np.nan_to_num(scaled), 0, 255).astype(np.uint8)
+    return Image.fromarray(grey, "L").convert("RGB")

@@ -1,0 +1,37 @@
+"""Background work for the app: the caption worker thread and off-thread image decoding.
+
+Qt lives here and in ``capdesk.ui`` only; nothing in this package touches widgets.
+"""
+
+from capdesk.jobs.images import ImageLoader, qimage_to_rgb, rgb_to_qimage
+from capdesk.jobs.messages import (
+    CaptionRequest,
+    EngineConfig,
+    EngineInfo,
+    Progress,
+    RequestDone,
+    format_duration,
+)
+from capdesk.jobs.qt_compat import protect_singletons
+from capdesk.jobs.queue import CaptionQueue, RunFinished
+from capdesk.jobs.worker import CaptionerLike, CaptionWorker, EngineFactory, default_engine_factory
+
+protect_singletons()  # before the app emits any signal; see qt_compat for why
+
+__all__ = [
+    "CaptionQueue",
+    "CaptionRequest",
+    "CaptionWorker",
+    "CaptionerLike",
+    "EngineConfig",
+    "EngineFactory",
+    "EngineInfo",
+    "ImageLoader",
+    "Progress",
+    "RequestDone",
+    "RunFinished",
+    "default_engine_factory",
+    "format_duration",
+    "qimage_to_rgb",
+    "rgb_to_qimage",
+]

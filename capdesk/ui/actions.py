@@ -1,0 +1,70 @@
+"""Every command of the window with its shortcut, declared once.
+
+The same table builds the QActions (so menus, toolbar and keyboard agree) and the F1
+shortcut list (so the help can never drift from the real keys).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    text: str
+    shortcut: str
+    description: str
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("open_files", "&Open files…", "Ctrl+O", "Add photos to the list"),
+    Command("open_folder", "Open &folder…", "Ctrl+Shift+O", "Add every photo in a folder"),
+    Command("export", "&Export captions…", "Ctrl+E", "Write the captions to a file"),
+    Command("quit", "&Quit", "Ctrl+Q", "Close capdesk (a running job is cancelled)"),
+    Command("undo", "&Undo", "Ctrl+Z", "Undo the last caption edit"),
+    Command("redo", "&Redo", "Ctrl+Shift+Z", "Redo the caption edit"),
+    Command("edit", "&Edit caption", "Return", "Edit the selected caption in the list"),
+    Command("accept", "&Accept caption", "Ctrl+Return",
+            "Mark the caption reviewed and go to the next unreviewed image"),
+    Command("next_unreviewed", "&Next unreviewed", "F8",
+            "Go to the next caption nobody has reviewed, flagged ones first"),
+    Command("remove", "Re&move from list", "Delete", "Remove the selected images from the list"),
+    Command("caption_all", "&Caption new images", "F5", "Caption every image without a caption"),
+    Command("recaption", "&Re-caption selected", "Shift+F5",
+            "Caption the selected images again with the current beam size"),
+    Command("cancel", "C&ancel", "Escape", "Stop captioning; finished captions are kept"),
+    Command("search", "&Search captions", "Ctrl+F", "Show only images whose caption has words"),
+    Command("play", "&Play words", "Ctrl+Shift+P", "Step through the caption's attention maps"),
+    Command("toggle_heatmap", "&Heatmap", "Ctrl+H", "Show or hide the attention heatmap"),
+    Command("save_overlay", "&Save overlay as PNG…", "Ctrl+Shift+S",
+            "Save the photo with the heatmap"),
+    Command("settings", "Se&ttings…", "Ctrl+,", "Model folder, provider, beam size and more"),
+    Command("shortcuts", "&Keyboard shortcuts", "F1", "List every shortcut"),
+)
+"""Arrow keys and Page Up/Down move between images in the list (Qt's own keys)."""
+
+
+def build_actions(parent: QWidget) -> dict[str, QAction]:
+    """One QAction per command, with its shortcut, tooltip and status tip."""
+    actions: dict[str, QAction] = {}
+    for command in COMMANDS:
+        action = QAction(command.text, parent)
+        action.setObjectName(command.name)
+        if command.name != "edit":  # Return is handled by the list, not window-wide
+            action.setShortcut(QKeySequence(command.shortcut))
+        action.setToolTip(f"{command.description} ({command.shortcut})")
+        action.setStatusTip(command.description)
+        actions[command.name] = action
+    return actions
+
+
+def shortcut_rows() -> list[tuple[str, str]]:
+    """(keys, what they do) rows for the F1 list."""
+    rows = [("Up / Down", "Move between images")]
+    rows += [(c.shortcut, f"{c.text.replace('&', '').rstrip('…')} — {c.description}")
+             for c in COMMANDS]
+    return rows

@@ -1,0 +1,342 @@
+"""Wires the window's views to the caption worker, the image decoder and the item model.
+
+Everything that decides *what happens* when a person drops, captions, edits, reviews or
+removes images lives here, so the widgets stay dumb and the logic is testable through
+plain method calls (``add_paths``, ``caption_new``, ``cancel``...).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QSettings, Slot
+from PySide6.QtGui import QUndoStack
+
+from capdesk.domain import CaptionResult
+from capdesk.jobs import (
+    CaptionQueue,
+    EngineConfig,
+    EngineFactory,
+    EngineInfo,
+    ImageLoader,
+    Progress,
+    RunFinished,
+)
+from capdesk.ui.dialogs import model_error_box
+from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
+from capdesk.ui.items import ImageItem, Status
+from capdesk.ui.main_window import MainWindow
+from capdesk.ui.settings import AppSettings, save_settings
+from capdesk.ui.thumbnails import ThumbnailCache
+from capdesk.ui.undo import AcceptCaption, EditCaption
+
+log = logging.getLogger(__name__)
+
+PREVIEW_SIDE = 1280
+"""Longest side of the decoded preview: sharp on a large screen, quick to blend."""
+
+
+class WindowController(QObject):
+    """See the module docstring; ``window`` is shown by the caller."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        settings: AppSettings,
+        *,
+        store: QSettings | None = None,
+        engine_factory: EngineFactory | None = None,
+        batch_size: int = 8,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = settings
+        self._store = store
+        self._current: Path | None = None
+        self._model_name = ""
+        self._shut_down = False
+
+        self.loader = ImageLoader(parent=self)
+        self.thumbnails = ThumbnailCache(self.loader, settings.thumbnail_size, self)
+        self.model = ImageListModel(self.thumbnails.pixmap, self)
+        self.filter = CaptionFilter(self)
+        self.filter.setSourceModel(self.model)
+        self.undo_stack = QUndoStack(self)
+        self.queue = CaptionQueue(self._engine_config(settings), engine_factory,
+                                  batch_size=batch_size, parent=self)
+        window.list_view.setModel(self.filter)
+        self._connect()
+        self._update_counts()
+
+    # -- wiring --------------------------------------------------------------------
+    def _connect(self) -> None:
+        w = self.window
+        self.thumbnails.changed.connect(self.model.refresh)
+        self.loader.loaded.connect(self._on_image_loaded)
+        self.loader.failed.connect(self._on_image_failed)
+        self.model.edit_requested.connect(self.edit_caption)
+        self.model.dataChanged.connect(self._on_model_changed)
+        self.model.rowsRemoved.connect(self._update_counts)
+        self.queue.started.connect(lambda paths: self.model.set_status(paths, Status.CAPTIONING))
+        self.queue.result_ready.connect(self._on_result)
+        self.queue.progress.connect(self._on_progress)
+        self.queue.finished.connect(self._on_finished)
+        self.queue.busy_changed.connect(self._on_busy)
+        self.queue.engine_ready.connect(self._on_engine_ready)
+        self.queue.engine_failed.connect(self._on_engine_failed)
+        selection = w.list_view.selectionModel()
+        selection.currentChanged.connect(self._on_current_changed)
+        w.paths_dropped.connect(self.add_paths)
+        w.closing.connect(self.shutdown)
+        w.search.textChanged.connect(self.filter.set_query)
+        w.preview.text_committed.connect(
+            lambda text: self._current and self.edit_caption(self._current, text))
+        w.preview.accept_requested.connect(self.accept_current)
+        w.preview.overlay_settings_changed.connect(self._on_overlay_settings)
+        w.beam_spin.valueChanged.connect(self._on_beam_changed)
+        a = w.actions_by_name
+        a["undo"].triggered.connect(self.undo_stack.undo)
+        a["redo"].triggered.connect(self.undo_stack.redo)
+        self.undo_stack.canUndoChanged.connect(a["undo"].setEnabled)
+        self.undo_stack.canRedoChanged.connect(a["redo"].setEnabled)
+        a["undo"].setEnabled(False)
+        a["redo"].setEnabled(False)
+        a["caption_all"].triggered.connect(self.caption_new)
+        a["recaption"].triggered.connect(lambda: self.recaption(self.selected_paths()))
+        a["cancel"].triggered.connect(self.cancel)
+        a["cancel"].setEnabled(False)
+        a["remove"].triggered.connect(lambda: self.remove(self.selected_paths()))
+        a["next_unreviewed"].triggered.connect(self.next_unreviewed)
+        a["accept"].triggered.connect(self.accept_current)
+        a["edit"].triggered.connect(lambda: w.list_view.edit(w.list_view.currentIndex()))
+        a["search"].triggered.connect(lambda: (w.search.setFocus(), w.search.selectAll()))
+        a["play"].triggered.connect(w.preview.play_button.toggle)
+        a["toggle_heatmap"].triggered.connect(w.preview.overlay_check.toggle)
+        a["quit"].triggered.connect(w.close)
+
+    @staticmethod
+    def _engine_config(settings: AppSettings) -> EngineConfig:
+        return EngineConfig(model_dir=settings.model_path, provider=settings.provider)
+
+    # -- lifecycle -----------------------------------------------------------------
+    def start(self) -> None:
+        """Start the worker thread (the model loads there); call after the first paint."""
+        self.queue.start()
+
+    def shutdown(self) -> None:
+        """Cancel the run, wait for the worker and the decoder, and save the settings."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.queue.shutdown()
+        self.loader.shutdown()
+        self.save()
+
+    def save(self) -> None:
+        save_settings(self.settings, self._store)
+
+    def apply_settings(self, settings: AppSettings) -> None:
+        """Use new settings now: reload the model or resize thumbnails only when needed."""
+        old, self.settings = self.settings, settings
+        if (old.model_dir, old.provider) != (settings.model_dir, settings.provider):
+            self.window.engine_label.setText("Loading model…")
+            self.queue.reconfigure(self._engine_config(settings))
+        if old.thumbnail_size != settings.thumbnail_size:
+            self.thumbnails.set_size(settings.thumbnail_size)
+            self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
+        self.window.beam_spin.setValue(settings.beam_size)
+        self.save()
+
+    # -- adding and captioning -----------------------------------------------------
+    def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> list[Path]:
+        """Add files and folders (folders expanded to images); queue the new ones."""
+        from capdesk.imaging import expand_paths  # noqa: PLC0415  (pulls in Pillow)
+
+        given = [Path(p) for p in paths]
+        added = self.model.add_paths(expand_paths(given, recursive=self.settings.recursive))
+        log.info("added %d images", len(added))
+        if added and self._current is None:
+            self._select(added[0])
+        if added and caption:
+            self._enqueue(added, None)
+        self._update_counts()
+        return added
+
+    def caption_new(self) -> None:
+        """Caption every image that has no caption yet (new, cancelled or failed)."""
+        todo = [i.path for i in self.model.items()
+                if i.status in (Status.NEW, Status.CANCELLED, Status.ERROR)]
+        self._enqueue(todo, None)
+
+    def recaption(self, paths: Iterable[Path]) -> None:
+        """Caption ``paths`` again with the beam size in the toolbar; others keep edits."""
+        self._enqueue(list(paths), self.window.beam_spin.value())
+
+    def _enqueue(self, paths: list[Path], beam_size: int | None) -> None:
+        if not paths:
+            return
+        beam = beam_size if beam_size is not None else self.settings.beam_size
+        self.model.set_status(paths, Status.QUEUED)
+        self.queue.enqueue(paths, beam)
+
+    def cancel(self) -> None:
+        self.queue.cancel()
+
+    def remove(self, paths: Iterable[Path]) -> None:
+        """Remove images from the list (and from the waiting queue); files are untouched."""
+        doomed = list(paths)
+        if not doomed:
+            return
+        self.queue.discard(doomed)
+        self.model.remove_paths(doomed)
+        for path in doomed:
+            self.thumbnails.forget(path)
+        if self._current in doomed:
+            self._current = None
+            self.window.preview.show_item(None, None)
+
+    # -- editing and review --------------------------------------------------------
+    def edit_caption(self, path: Path, text: str) -> None:
+        item = self.model.item(path)
+        if item is not None and text.strip() and text != item.text:
+            self.undo_stack.push(EditCaption(self.model, path, text.strip()))
+
+    def accept_current(self) -> None:
+        """Mark the selected captions reviewed, then move to the next unreviewed one."""
+        for path in self.selected_paths() or ([self._current] if self._current else []):
+            item = self.model.item(path)
+            if item is not None and item.caption is not None and not item.reviewed:
+                self.undo_stack.push(AcceptCaption(self.model, path))
+        self.next_unreviewed()
+
+    def next_unreviewed(self) -> Path | None:
+        """Select the next unreviewed caption after the current one, flagged ones first."""
+        items = self.model.items()
+        if not items:
+            return None
+        start = self.model.index_of(self._current).row() if self._current else -1
+        order = items[start + 1:] + items[: start + 1]
+        waiting = [i for i in order if i.caption is not None and not i.reviewed
+                   and i.path != self._current]
+        target = next((i for i in waiting if i.flagged), waiting[0] if waiting else None)
+        if target is not None:
+            self._select(target.path)
+            return target.path
+        self.window.statusBar().showMessage("Every caption has been reviewed.", 4000)
+        return None
+
+    # -- queries -------------------------------------------------------------------
+    def selected_paths(self) -> list[Path]:
+        view = self.window.list_view
+        rows = sorted(self.filter.mapToSource(i).row() for i in view.selectedIndexes())
+        items = self.model.items()
+        return [items[r].path for r in rows if 0 <= r < len(items)]
+
+    @property
+    def current_item(self) -> ImageItem | None:
+        return self.model.item(self._current) if self._current else None
+
+    def _select(self, path: Path) -> None:
+        index = self.filter.mapFromSource(self.model.index_of(path))
+        if not index.isValid():
+            self.window.search.clear()
+            index = self.filter.mapFromSource(self.model.index_of(path))
+        view = self.window.list_view
+        view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        view.scrollTo(index)
+
+    # -- slots -----------------------------------------------------------------------
+    @Slot(object)
+    def _on_result(self, result: CaptionResult) -> None:
+        self.model.apply_result(result, self._model_name)
+        self._update_counts()
+
+    @Slot(object)
+    def _on_progress(self, progress: Progress) -> None:
+        bar = self.window.progress
+        bar.setMaximum(max(progress.total, 1))
+        bar.setValue(progress.done)
+        bar.setFormat(progress.text)
+        bar.setAccessibleDescription(progress.text)
+
+    @Slot(object)
+    def _on_finished(self, finished: RunFinished) -> None:
+        self.model.set_status(finished.unfinished, Status.CANCELLED)
+        verb = "Cancelled" if finished.cancelled else "Finished"
+        self.window.statusBar().showMessage(
+            f"{verb}: {finished.captioned} captioned, {len(finished.unfinished)} not done.", 6000)
+
+    @Slot(bool)
+    def _on_busy(self, busy: bool) -> None:
+        self.window.progress.setVisible(busy)
+        self.window.cancel_button.setVisible(busy)
+        self.window.actions_by_name["cancel"].setEnabled(busy)
+
+    @Slot(object)
+    def _on_engine_ready(self, info: EngineInfo) -> None:
+        self._model_name = info.model_name
+        self.window.engine_label.setText(f"Model {info.model_name} · {info.provider.upper()}")
+        self.window.engine_label.setAccessibleDescription(
+            f"Captions are made by {info.model_name} running on {info.provider}.")
+
+    @Slot(str)
+    def _on_engine_failed(self, message: str) -> None:
+        self.window.engine_label.setText("Model not loaded")
+        if not self._shut_down:
+            model_error_box(message, self.window).open()
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        source = self.filter.mapToSource(current)
+        item = self.model.data(source, ItemRole) if source.isValid() else None
+        self._current = item.path if isinstance(item, ImageItem) else None
+        self._show_preview()
+
+    def _show_preview(self, message: str = "") -> None:
+        item = self.current_item
+        rgb = None
+        if item is not None:
+            rgb = self.loader.request(item.path, PREVIEW_SIDE, urgent=True)
+            message = message or self.loader.error(item.path, PREVIEW_SIDE) or ""
+        self.window.preview.show_item(item, rgb, message)
+
+    @Slot(object, int, object)
+    def _on_image_loaded(self, path: Path, side: int, _rgb: np.ndarray) -> None:
+        if side == PREVIEW_SIDE and path == self._current:
+            self._show_preview()
+
+    @Slot(object, int, str)
+    def _on_image_failed(self, path: Path, side: int, message: str) -> None:
+        if side == PREVIEW_SIDE and path == self._current:
+            self._show_preview(f"Cannot show this image: {message}")
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_model_changed(self, top: QModelIndex, bottom: QModelIndex) -> None:
+        if self._current is None:
+            return
+        row = self.model.index_of(self._current).row()
+        if top.row() <= row <= bottom.row():
+            self._show_preview()
+        self._update_counts()
+
+    def _on_overlay_settings(self, opacity: int, shown: bool) -> None:
+        self.settings = replace(self.settings, overlay_opacity=opacity, show_overlay=shown)
+
+    def _on_beam_changed(self, beam: int) -> None:
+        self.settings = replace(self.settings, beam_size=beam)
+
+    def _update_counts(self) -> None:
+        items = self.model.items()
+        captioned = sum(1 for i in items if i.caption is not None)
+        flagged = sum(1 for i in items if i.flagged)
+        reviewed = sum(1 for i in items if i.reviewed)
+        errors = sum(1 for i in items if i.status is Status.ERROR)
+        text = (f"{len(items)} images · {captioned} captioned · {flagged} to check · "
+                f"{reviewed} reviewed" + (f" · {errors} errors" if errors else ""))
+        self.window.counts_label.setText(text)
+        self.window.counts_label.setAccessibleDescription(text)

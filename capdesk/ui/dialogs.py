@@ -1,0 +1,143 @@
+"""Small dialogs: settings, the shortcut list, and the model error message."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from capdesk.ui.actions import shortcut_rows
+from capdesk.ui.settings import PROVIDERS, AppSettings
+
+
+class SettingsDialog(QDialog):
+    """Edit a copy of the settings; :meth:`result_settings` returns the edited copy."""
+
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("capdesk settings")
+        self.setAccessibleName("Settings")
+        self._settings = settings
+
+        self.model_dir = QLineEdit(settings.model_dir, self)
+        self.model_dir.setPlaceholderText("Default model folder")
+        self.model_dir.setAccessibleName("Model folder")
+        self.model_dir.setAccessibleDescription(
+            "Folder with the caption model; leave empty for the built-in default."
+        )
+        browse = QPushButton("Browse…", self)
+        browse.setAccessibleName("Browse for model folder")
+        browse.clicked.connect(self._browse)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model_dir, 1)
+        model_row.addWidget(browse)
+
+        self.provider = QComboBox(self)
+        for name in PROVIDERS:
+            self.provider.addItem({"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}[name], name)
+        self.provider.setCurrentIndex(PROVIDERS.index(settings.provider))
+        self.provider.setAccessibleName("Provider")
+        self.provider.setAccessibleDescription(
+            "Where the model runs. Auto uses the graphics card when one is usable."
+        )
+
+        self.beam_size = QSpinBox(self)
+        self.beam_size.setRange(1, 10)
+        self.beam_size.setValue(settings.beam_size)
+        self.beam_size.setAccessibleName("Beam size")
+        self.beam_size.setAccessibleDescription(
+            "How many candidate captions the model weighs; higher is slower, often better."
+        )
+
+        self.recursive = QCheckBox("Include sub-folders when opening a folder", self)
+        self.recursive.setChecked(settings.recursive)
+        self.recursive.setAccessibleName("Include sub-folders")
+
+        self.thumbnail_size = QSpinBox(self)
+        self.thumbnail_size.setRange(32, 256)
+        self.thumbnail_size.setSingleStep(16)
+        self.thumbnail_size.setSuffix(" px")
+        self.thumbnail_size.setValue(settings.thumbnail_size)
+        self.thumbnail_size.setAccessibleName("Thumbnail size")
+
+        form = QFormLayout()
+        form.addRow("&Model folder", model_row)
+        form.addRow("&Provider", self.provider)
+        form.addRow("&Beam size", self.beam_size)
+        form.addRow("", self.recursive)
+        form.addRow("&Thumbnail size", self.thumbnail_size)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Model folder", self.model_dir.text())
+        if folder:
+            self.model_dir.setText(folder)
+
+    def result_settings(self) -> AppSettings:
+        return replace(
+            self._settings,
+            model_dir=self.model_dir.text().strip(),
+            provider=str(self.provider.currentData()),
+            beam_size=self.beam_size.value(),
+            recursive=self.recursive.isChecked(),
+            thumbnail_size=self.thumbnail_size.value(),
+        ).validated()
+
+
+class ShortcutsDialog(QDialog):
+    """The F1 list of shortcuts, as a table a screen reader can walk cell by cell."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        rows = shortcut_rows()
+        table = QTableWidget(len(rows), 2, self)
+        table.setHorizontalHeaderLabels(["Keys", "Action"])
+        table.setAccessibleName("Keyboard shortcuts")
+        table.setAccessibleDescription("Each row is a key and what it does.")
+        for row, (keys, text) in enumerate(rows):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(640, 520)
+
+
+def model_error_box(message: str, parent: QWidget | None = None) -> QMessageBox:
+    """A non-blocking warning naming the model file and what to do (ModelError's text)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "The caption model could not be loaded",
+                      message, QMessageBox.StandardButton.Ok, parent)
+    box.setInformativeText("You can choose another model folder in Settings (Ctrl+,).")
+    box.setAccessibleName("Model error")
+    box.setAccessibleDescription(message)
+    return box

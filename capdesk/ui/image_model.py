@@ -1,0 +1,197 @@
+"""The list of images as a Qt item model, plus the search filter over it.
+
+The model is the single owner of :class:`ImageItem` objects; views and the preview read
+values from it. Edits made in the list do not change the item directly: they are handed
+to ``edit_requested`` so the controller can put them on the undo stack.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QPixmap
+
+from capdesk.domain import CaptionResult
+from capdesk.ui.items import ImageItem, Status
+
+log = logging.getLogger(__name__)
+
+ItemRole = Qt.ItemDataRole.UserRole + 1
+CaptionRole = Qt.ItemDataRole.UserRole + 2
+Index = QModelIndex | QPersistentModelIndex
+ThumbnailSource = Callable[[Path], QPixmap | None]
+
+
+def describe(item: ImageItem) -> str:
+    """One sentence a screen reader reads for a row: name, status, flag and caption."""
+    parts = [item.path.name, item.status.value]
+    if item.check_reason:
+        parts.append(f"check this: {item.check_reason}")
+    if item.error and item.status is Status.ERROR:
+        parts.append(item.error)
+    if item.text:
+        parts.append(item.text)
+    return ", ".join(parts)
+
+
+class ImageListModel(QAbstractListModel):
+    """Images in the order they were added; at most one row per path."""
+
+    edit_requested = Signal(object, str)  # path, new text
+
+    def __init__(self, thumbnails: ThumbnailSource | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[ImageItem] = []
+        self._rows: dict[Path, int] = {}
+        self._thumbnails = thumbnails
+
+    # -- Qt model API ----------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._items)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid() and self._items[index.row()].caption is not None:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: PLR0911
+        if not index.isValid() or index.row() >= len(self._items):
+            return None
+        item = self._items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            flag = "⚠ check this · " if item.flagged else ""
+            detail = item.error if item.status is Status.ERROR else item.text
+            return f"{item.path.name} — {flag}{item.status.value}\n{detail or ''}"
+        if role == Qt.ItemDataRole.EditRole:
+            return item.text
+        if role == Qt.ItemDataRole.DecorationRole and self._thumbnails is not None:
+            return self._thumbnails(item.path)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{item.path}\n{item.check_reason or item.error or ''}".strip()
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return describe(item)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if item.status is Status.ERROR:
+                return QBrush(QColor("#b00020"))
+            if item.flagged:
+                return QBrush(QColor("#8a5300"))
+            return None
+        if role == ItemRole:
+            return item
+        if role == CaptionRole:
+            return item.text
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        item = self._items[index.row()]
+        text = str(value).strip()
+        if text and text != item.text:
+            self.edit_requested.emit(item.path, text)
+        return True
+
+    # -- queries ------------------------------------------------------------------------
+    def items(self) -> list[ImageItem]:
+        return list(self._items)
+
+    def item(self, path: Path) -> ImageItem | None:
+        row = self._rows.get(path)
+        return None if row is None else self._items[row]
+
+    def index_of(self, path: Path) -> QModelIndex:
+        row = self._rows.get(path)
+        return QModelIndex() if row is None else self.index(row, 0)
+
+    def paths(self) -> list[Path]:
+        return [item.path for item in self._items]
+
+    # -- changes ------------------------------------------------------------------------
+    def add_paths(self, paths: Iterable[Path]) -> list[Path]:
+        """Append new paths (already listed ones are ignored); returns those added."""
+        new = [Path(p) for p in dict.fromkeys(paths) if Path(p) not in self._rows]
+        if not new:
+            return []
+        first = len(self._items)
+        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        for offset, path in enumerate(new):
+            self._items.append(ImageItem(path))
+            self._rows[path] = first + offset
+        self.endInsertRows()
+        return new
+
+    def remove_paths(self, paths: Iterable[Path]) -> None:
+        """Remove rows, highest first so row numbers stay valid while removing."""
+        rows = sorted({self._rows[p] for p in paths if p in self._rows}, reverse=True)
+        for row in rows:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._items[row]
+            self.endRemoveRows()
+        self._rows = {item.path: row for row, item in enumerate(self._items)}
+
+    def set_status(self, paths: Iterable[Path], status: Status) -> None:
+        for path in paths:
+            item = self.item(path)
+            if item is not None:
+                item.status = status
+                self.refresh(path)
+
+    def apply_result(self, result: CaptionResult, model_name: str = "") -> None:
+        item = self.item(result.path)
+        if item is None:
+            return  # removed from the list while it was being captioned
+        item.apply(result, model_name)
+        self.refresh(result.path)
+
+    def set_text(self, path: Path, text: str) -> None:
+        item = self.item(path)
+        if item is not None:
+            item.set_text(text)
+            self.refresh(path)
+
+    def set_reviewed(self, path: Path, reviewed: bool) -> None:
+        item = self.item(path)
+        if item is not None:
+            item.reviewed = reviewed
+            self.refresh(path)
+
+    def refresh(self, path: Path) -> None:
+        """Tell views that one row changed (status, caption or thumbnail)."""
+        index = self.index_of(path)
+        if index.isValid():
+            self.dataChanged.emit(index, index)
+
+
+class CaptionFilter(QSortFilterProxyModel):
+    """Show only rows whose caption contains every typed word (any order, any case)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._words: tuple[str, ...] = ()
+
+    def set_query(self, text: str) -> None:
+        self.beginFilterChange()
+        self._words = tuple(text.lower().split())
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
+        if not self._words:
+            return True
+        model = self.sourceModel()
+        caption = str(model.data(model.index(source_row, 0, source_parent), CaptionRole) or "")
+        words = caption.lower()
+        return all(word in words for word in self._words)

@@ -1,0 +1,106 @@
+"""What the app knows about one image in the list, and when it needs a human look.
+
+Plain Python (no Qt) so the review rules can be tested and reused without a window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+
+from capdesk.domain import Caption, CaptionRecord, CaptionResult
+
+UNSURE_SCORE = -1.5
+"""Mean log-probability per word below which the model is guessing (see Caption.score)."""
+
+_FALLBACK_WORDS = frozenset({"<unk>", "unk", "<pad>", "<start>", "<end>", "<bos>", "<eos>"})
+
+
+class Status(Enum):
+    """Where an image is in its life; the value is what the list shows."""
+
+    NEW = "not captioned"
+    QUEUED = "queued"
+    CAPTIONING = "captioning…"
+    DONE = "done"
+    EDITED = "edited"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+
+
+def unsure_reason(caption: Caption | None) -> str | None:
+    """Why a caption should be checked first, or None when it looks fine."""
+    if caption is None:
+        return None
+    if not caption.text.strip() or not caption.words:
+        return "the model produced no words"
+    if any(word.lower() in _FALLBACK_WORDS for word in caption.words):
+        return "the model fell back to an unknown word"
+    if caption.score < UNSURE_SCORE:
+        return f"the model is unsure (score {caption.score:.2f})"
+    return None
+
+
+@dataclass
+class ImageItem:
+    """One row of the list. ``text`` is what gets exported: the model's or the person's."""
+
+    path: Path
+    status: Status = Status.NEW
+    caption: Caption | None = None
+    text: str = ""
+    edited: bool = False
+    reviewed: bool = False
+    error: str | None = None
+    provider: str = ""
+    model_name: str = ""
+    captioned_at: datetime | None = None
+
+    @property
+    def check_reason(self) -> str | None:
+        """Why this caption is flagged "check this" (None once reviewed or if fine)."""
+        if self.reviewed or self.edited:
+            return None
+        return unsure_reason(self.caption)
+
+    @property
+    def flagged(self) -> bool:
+        return self.check_reason is not None
+
+    def apply(self, result: CaptionResult, model_name: str = "") -> None:
+        """Take a fresh engine result; a new caption replaces any earlier edit."""
+        self.provider = result.provider
+        self.captioned_at = datetime.now(UTC)
+        if result.caption is None:
+            self.status = Status.ERROR
+            self.error = result.error or "unknown error"
+            return
+        self.caption = result.caption
+        self.text = result.caption.text
+        self.edited = False
+        self.reviewed = False
+        self.error = None
+        self.model_name = model_name
+        self.status = Status.DONE
+
+    def set_text(self, text: str) -> None:
+        """Apply a person's edit; editing counts as reviewing."""
+        model_text = self.caption.text if self.caption else ""
+        self.text = text
+        self.edited = text != model_text
+        self.reviewed = self.edited or self.reviewed
+        if self.status in (Status.DONE, Status.EDITED):
+            self.status = Status.EDITED if self.edited else Status.DONE
+
+    def record(self) -> CaptionRecord:
+        """The export view of this item."""
+        return CaptionRecord(
+            path=self.path,
+            caption=self.text,
+            edited=self.edited,
+            score=None if self.edited or self.caption is None else self.caption.score,
+            model=self.model_name,
+            captioned_at=self.captioned_at,
+        )

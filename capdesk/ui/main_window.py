@@ -1,0 +1,231 @@
+"""The main window's widgets and layout: no captioning logic lives here.
+
+The window builds its views from the command table and plain values (thumbnail size,
+overlay settings); :class:`capdesk.ui.controller.WindowController` wires them to the
+worker and the item model.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from capdesk.ui.actions import build_actions
+from capdesk.ui.preview import PreviewPanel
+
+log = logging.getLogger(__name__)
+
+DROP_HINT = "Drop photos or folders here\nor press Ctrl+O to open files"
+
+
+def paths_from_mime(mime: QMimeData) -> list[Path]:
+    """Local files and folders carried by a drag (web URLs are ignored)."""
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
+class ImageListView(QListView):
+    """The list of images; Enter edits the caption and an empty list invites a drop."""
+
+    def __init__(self, thumbnail_size: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Images")
+        self.setAccessibleDescription(
+            "Photos to caption. Up and Down move, Enter edits the caption, Delete removes."
+        )
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.DoubleClicked)
+        self.setUniformItemSizes(True)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.set_thumbnail_size(thumbnail_size)
+
+    def set_thumbnail_size(self, size: int) -> None:
+        self.setIconSize(QSize(size, size))
+        self.setGridSize(QSize(0, 0))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                      Qt.KeyboardModifier.KeypadModifier)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
+            index = self.currentIndex()
+            if index.isValid() and self.state() != QAbstractItemView.State.EditingState:
+                self.edit(index)
+                return
+        super().keyPressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        model = self.model()
+        if model is not None and model.rowCount() > 0:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().placeholderText().color())
+        painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, DROP_HINT)
+
+
+class MainWindow(QMainWindow):
+    """Widgets only; see the module docstring."""
+
+    paths_dropped = Signal(list)  # list[Path]
+    closing = Signal()
+    first_painted = Signal()
+
+    def __init__(self, thumbnail_size: int = 96, opacity: int = 50,
+                 show_overlay: bool = True, beam_size: int = 3) -> None:
+        super().__init__()
+        self.setWindowTitle("capdesk — captions and alt text")
+        self.setAccessibleName("capdesk")
+        self.setAcceptDrops(True)
+        self.actions_by_name: dict[str, QAction] = build_actions(self)
+        self._build(thumbnail_size, opacity, show_overlay, beam_size)
+        self._build_menus()
+        self._painted = False
+        self.resize(1200, 780)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self._painted:  # lets the app start the model load after the first frame
+            self._painted = True
+            self.first_painted.emit()
+
+    def _build(self, thumbnail_size: int, opacity: int, show_overlay: bool,
+               beam_size: int) -> None:
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search captions…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search captions")
+        self.search.setAccessibleDescription(
+            "Show only images whose caption contains all the typed words."
+        )
+        self.list_view = ImageListView(thumbnail_size, self)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.list_view, 1)
+
+        self.preview = PreviewPanel(opacity, show_overlay, self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        self.setCentralWidget(splitter)
+
+        self.beam_spin = QSpinBox(self)
+        self.beam_spin.setRange(1, 10)
+        self.beam_spin.setValue(beam_size)
+        self.beam_spin.setPrefix("Beam ")
+        self.beam_spin.setAccessibleName("Beam size")
+        self.beam_spin.setAccessibleDescription(
+            "Beam size used for the next captions and for Re-caption selected."
+        )
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setAccessibleName("Main toolbar")
+        for name in ("open_files", "open_folder", "caption_all", "recaption", "cancel",
+                     "next_unreviewed", "export"):
+            toolbar.addAction(self.actions_by_name[name])
+        toolbar.addWidget(self.beam_spin)
+        self.addToolBar(toolbar)
+
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Captioning progress")
+        self.progress.setTextVisible(True)
+        self.progress.setMaximumWidth(360)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAccessibleName("Cancel captioning")
+        self.cancel_button.setAccessibleDescription("Stop captioning; finished captions are kept.")
+        self.cancel_button.clicked.connect(self.actions_by_name["cancel"].trigger)
+        self.cancel_button.setVisible(False)
+        self.engine_label = QLabel("Loading model…", self)
+        self.engine_label.setAccessibleName("Model and provider")
+        self.counts_label = QLabel("", self)
+        self.counts_label.setAccessibleName("Review counts")
+        status = self.statusBar()
+        holder = QWidget(self)
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.progress)
+        row.addWidget(self.cancel_button)
+        status.addWidget(holder)
+        status.addPermanentWidget(self.counts_label)
+        status.addPermanentWidget(self.engine_label)
+
+    def _build_menus(self) -> None:
+        a = self.actions_by_name
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu("&File")
+        file_menu.addActions([a["open_files"], a["open_folder"]])
+        self.recent_menu = QMenu("Recent &folders", self)
+        self.recent_menu.setAccessibleName("Recent folders")
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([a["export"], a["save_overlay"]])
+        file_menu.addSeparator()
+        file_menu.addAction(a["quit"])
+        edit_menu = menu_bar.addMenu("&Edit")
+        edit_menu.addActions([a["undo"], a["redo"]])
+        edit_menu.addSeparator()
+        edit_menu.addActions([a["edit"], a["accept"], a["next_unreviewed"], a["remove"],
+                              a["search"]])
+        edit_menu.addSeparator()
+        edit_menu.addAction(a["settings"])
+        caption_menu = menu_bar.addMenu("&Caption")
+        caption_menu.addActions([a["caption_all"], a["recaption"], a["cancel"]])
+        view_menu = menu_bar.addMenu("&View")
+        view_menu.addActions([a["play"], a["toggle_heatmap"]])
+        help_menu = menu_bar.addMenu("&Help")
+        help_menu.addAction(a["shortcuts"])
+
+    # -- drop zone -------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if paths_from_mime(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        if paths_from_mime(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = paths_from_mime(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.paths_dropped.emit(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.closing.emit()  # direct connection: the worker is stopped before we return
+        super().closeEvent(event)

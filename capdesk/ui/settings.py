@@ -1,0 +1,97 @@
+"""Every persistent setting, declared once with its default (normcap style).
+
+The dataclass fields *are* the table: their names are the QSettings keys and their
+defaults are the defaults, so a setting can't be read with one default here and another
+there. Values are validated on load so a hand-edited or stale settings file can't crash
+the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+log = logging.getLogger(__name__)
+
+PROVIDERS = ("auto", "cpu", "cuda")
+MAX_RECENT = 8
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """User preferences that survive restarts."""
+
+    model_dir: str = ""  # empty: the engine's default model folder
+    provider: str = "auto"
+    beam_size: int = 3
+    recursive: bool = True
+    thumbnail_size: int = 96
+    recent_folders: tuple[str, ...] = field(default_factory=tuple)
+    overlay_opacity: int = 50  # percent
+    show_overlay: bool = True
+
+    @property
+    def model_path(self) -> Path | None:
+        return Path(self.model_dir) if self.model_dir else None
+
+    def with_recent(self, folder: Path) -> AppSettings:
+        """Return a copy with ``folder`` first in the recent list (no duplicates)."""
+        text = str(folder)
+        recent = (text, *(f for f in self.recent_folders if f != text))
+        return replace(self, recent_folders=recent[:MAX_RECENT])
+
+    def validated(self) -> AppSettings:
+        """Clamp values into their allowed ranges, falling back to defaults."""
+        defaults = AppSettings()
+        return replace(
+            self,
+            provider=self.provider if self.provider in PROVIDERS else defaults.provider,
+            beam_size=min(max(self.beam_size, 1), 10),
+            thumbnail_size=min(max(self.thumbnail_size, 32), 256),
+            overlay_opacity=min(max(self.overlay_opacity, 0), 100),
+        )
+
+
+def _convert(value: Any, default: Any) -> Any:  # noqa: PLR0911
+    """QSettings (INI especially) hands back strings; convert by the default's type."""
+    if isinstance(default, bool):
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return bool(value)
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, tuple):
+        if value in (None, ""):
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        return tuple(str(v) for v in value)
+    return str(value)
+
+
+def load_settings(store: QSettings | None = None) -> AppSettings:
+    """Read every declared setting, keeping the default for anything missing or invalid."""
+    store = store or QSettings()
+    defaults = AppSettings()
+    values: dict[str, Any] = {}
+    for spec in fields(AppSettings):
+        default = getattr(defaults, spec.name)
+        if not store.contains(spec.name):
+            continue
+        try:
+            values[spec.name] = _convert(store.value(spec.name), default)
+        except (TypeError, ValueError):
+            log.warning("ignoring invalid setting %s=%r", spec.name, store.value(spec.name))
+    return replace(defaults, **values).validated()
+
+
+def save_settings(settings: AppSettings, store: QSettings | None = None) -> None:
+    """Write every declared setting."""
+    store = store or QSettings()
+    for key, value in asdict(settings).items():
+        store.setValue(key, list(value) if isinstance(value, tuple) else value)
+    store.sync()

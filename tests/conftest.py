@@ -1,0 +1,46 @@
+"""Fixtures shared by every test package: a tiny model and generated images."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random-weights model in the real directory contract (built once per run)."""
+    from tests.support.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
+
+
+def write_photo(
+    path: Path, size: tuple[int, int] = (64, 48), seed: int = 0, **save: object
+) -> Path:
+    """A small JPEG/PNG/... with smooth random content, saved by extension."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    base = rng.integers(0, 255, (max(height // 8, 1), max(width // 8, 1), 3), dtype=np.uint8)
+    image = Image.fromarray(base).resize((width, height), Image.Resampling.BILINEAR)
+    image.save(path, **save)  # type: ignore[arg-type]
+    return path
+
+
+@pytest.fixture
+def photo_folder(tmp_path: Path) -> Path:
+    """Six readable photos in a folder, one in a subfolder."""
+    folder = tmp_path / "photos"
+    (folder / "sub").mkdir(parents=True)
+    for i in range(5):
+        write_photo(folder / f"photo{i}.jpg", seed=i)
+    write_photo(folder / "sub" / "nested.png", seed=9)
+    return folder

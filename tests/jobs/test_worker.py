@@ -1,0 +1,143 @@
+"""The caption worker and its queue, driven with the fake engine (no model needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from capdesk.jobs import CaptionQueue, EngineConfig, RunFinished
+from capdesk.jobs.fake_engine import FakeCaptioner
+
+
+def make_images(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    paths = []
+    for i in range(count):
+        path = folder / f"img{i:03d}.jpg"
+        Image.fromarray(rng.integers(0, 255, (40, 60, 3), dtype=np.uint8)).save(path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def queue_with(qtbot):
+    queues: list[CaptionQueue] = []
+
+    def build(engine: FakeCaptioner, batch_size: int = 4) -> CaptionQueue:
+        queue = CaptionQueue(EngineConfig(), lambda _config: engine, batch_size=batch_size)
+        queues.append(queue)
+        with qtbot.waitSignal(queue.engine_ready, timeout=5000):
+            queue.start()
+        return queue
+
+    yield build
+    for queue in queues:
+        assert queue.shutdown(5000)
+
+
+def test_run_emits_one_result_per_image(qtbot, tmp_path, queue_with):
+    paths = make_images(tmp_path, 10)
+    queue = queue_with(FakeCaptioner())
+    results = []
+    queue.result_ready.connect(results.append)
+    with qtbot.waitSignal(queue.finished, timeout=10_000) as blocker:
+        queue.enqueue(paths, beam_size=2)
+    finished: RunFinished = blocker.args[0]
+    assert not finished.cancelled
+    assert finished.captioned == 10
+    assert [r.path for r in results] == paths
+    assert all(r.ok for r in results)
+
+
+def test_engine_is_created_in_the_worker_thread(qtbot, queue_with):
+    import threading
+
+    created_in: list[str] = []
+    engine = FakeCaptioner()
+
+    def factory(_config):
+        created_in.append(threading.current_thread().name)
+        return engine
+
+    queue = CaptionQueue(EngineConfig(), factory)
+    with qtbot.waitSignal(queue.engine_ready, timeout=5000):
+        queue.start()
+    assert created_in and created_in[0] != threading.main_thread().name
+    assert queue.shutdown(5000)
+
+
+def test_cancel_stops_within_a_step_and_reports_the_rest(qtbot, tmp_path, queue_with):
+    paths = make_images(tmp_path, 40)
+    queue = queue_with(FakeCaptioner(step_seconds=0.01), batch_size=4)
+    results = []
+    queue.result_ready.connect(results.append)
+    queue.enqueue(paths)
+    qtbot.waitUntil(lambda: len(results) >= 3, timeout=10_000)
+    with qtbot.waitSignal(queue.finished, timeout=2000) as blocker:
+        queue.cancel()
+    finished: RunFinished = blocker.args[0]
+    assert finished.cancelled
+    done = {r.path for r in results}
+    assert len(done) < 40
+    assert set(finished.unfinished) == set(paths) - done
+    assert not queue.busy
+
+
+def test_paths_added_during_a_run_are_queued(qtbot, tmp_path, queue_with):
+    first = make_images(tmp_path / "a", 8)
+    later = make_images(tmp_path / "b", 3)
+    queue = queue_with(FakeCaptioner(step_seconds=0.005))
+    results = []
+    progress = []
+    queue.result_ready.connect(results.append)
+    queue.progress.connect(progress.append)
+    with qtbot.waitSignal(queue.finished, timeout=10_000):
+        queue.enqueue(first)
+        queue.enqueue(later)
+        queue.enqueue(first[:2])  # already waiting: ignored
+    assert [r.path for r in results] == first + later
+    assert progress[-1].done == progress[-1].total == 11
+
+
+def test_unreadable_image_is_a_result_not_a_crash(qtbot, tmp_path, queue_with):
+    good = make_images(tmp_path, 1)[0]
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"not a jpeg")
+    queue = queue_with(FakeCaptioner())
+    results = []
+    queue.result_ready.connect(results.append)
+    with qtbot.waitSignal(queue.finished, timeout=5000):
+        queue.enqueue([bad, good])
+    by_path = {r.path: r for r in results}
+    assert by_path[bad].error and not by_path[bad].ok
+    assert by_path[good].ok
+
+
+def test_model_error_is_reported_and_requests_fail_cleanly(qtbot, tmp_path):
+    def factory(_config):
+        raise RuntimeError("model.onnx is missing from /nowhere: download the model")
+
+    queue = CaptionQueue(EngineConfig(), factory)
+    with qtbot.waitSignal(queue.engine_failed, timeout=5000) as blocker:
+        queue.start()
+    assert "model.onnx" in blocker.args[0]
+    results = []
+    queue.result_ready.connect(results.append)
+    with qtbot.waitSignal(queue.finished, timeout=5000):
+        queue.enqueue(make_images(tmp_path, 2))
+    assert all("model.onnx" in (r.error or "") for r in results)
+    assert queue.shutdown(5000)
+
+
+def test_shutdown_during_a_run_waits_for_the_thread(qtbot, tmp_path):
+    queue = CaptionQueue(EngineConfig(), lambda _c: FakeCaptioner(step_seconds=0.02))
+    with qtbot.waitSignal(queue.engine_ready, timeout=5000):
+        queue.start()
+    queue.enqueue(make_images(tmp_path, 30))
+    qtbot.wait(50)
+    assert queue.shutdown(3000)
+    assert not queue._thread.isRunning()

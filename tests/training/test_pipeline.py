@@ -1,0 +1,133 @@
+"""Train a tiny model on synthetic data, export it, and check PyTorch/ONNX parity.
+
+In the spirit of minGPT's tests: the exported graphs must reproduce the PyTorch
+log-probabilities and the exact beam-search captions, since the app only has the ONNX.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("onnxruntime")
+
+from capdesk.training.encoder import build_cnn  # noqa: E402
+from capdesk.training.evaluate import generate  # noqa: E402
+from capdesk.training.export import export_model  # noqa: E402
+from capdesk.training.features import load_image  # noqa: E402
+from capdesk.training.onnx_eval import OnnxModel  # noqa: E402
+from capdesk.training.train import TrainConfig, load_checkpoint, run_training  # noqa: E402
+
+
+def _config(corpus: Path, cache: Path, epochs: int) -> TrainConfig:
+    return TrainConfig(
+        train=[str(corpus)],
+        val=[str(corpus)],
+        cache_dir=str(cache),
+        variant="tiny",
+        grid="4x4",
+        min_count=1,
+        feature_dim=16,
+        attention_dim=8,
+        embed_dim=8,
+        hidden_dim=16,
+        dropout=0.2,
+        lr=3e-3,
+        batch_size=8,
+        epochs=epochs,
+        patience=99,
+        threads=1,
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run = tmp_path_factory.mktemp("run")
+    run_training(_config(corpus, run / "cache", 2), run, progress=False)
+    return run
+
+
+@pytest.fixture(scope="module")
+def exported(trained: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    model, vocab, ckpt = load_checkpoint(trained / "last.pt")
+    out = tmp_path_factory.mktemp("model") / "tiny"
+    cnn = build_cnn("tiny", "4x4", seed=ckpt["train_config"]["seed"])
+    export_model(model, cnn, vocab, out, name="tiny", training_data=["shapes"])
+    return out
+
+
+def test_training_writes_checkpoints(trained: Path) -> None:
+    model, vocab, ckpt = load_checkpoint(trained / "best.pt")
+    assert (trained / "last.pt").is_file() and (trained / "vocab.json").is_file()
+    assert ckpt["model_config"]["hidden_dim"] == 16
+    assert ckpt["train_config"]["variant"] == "tiny"
+    assert len(vocab) == model.cfg.vocab_size
+    assert [h["epoch"] for h in ckpt["history"]] == [1, 2][: len(ckpt["history"])]
+
+
+def test_resume_continues_identically(corpus: Path, trained: Path, tmp_path: Path) -> None:
+    cfg = _config(corpus, trained / "cache", 1)
+    run_training(cfg, tmp_path, progress=False)
+    ckpt = torch.load(tmp_path / "last.pt", weights_only=False)
+    ckpt["train_config"]["epochs"] = 2  # as if the run had been interrupted after epoch 1
+    torch.save(ckpt, tmp_path / "last.pt")
+    run_training(replace(cfg, epochs=2), tmp_path, progress=False)
+    resumed, _, rck = load_checkpoint(tmp_path / "last.pt")
+    straight, _, _ = load_checkpoint(trained / "last.pt")
+    assert rck["epoch"] == 2
+    for (name, a), (_, b) in zip(
+        resumed.state_dict().items(), straight.state_dict().items(), strict=True
+    ):
+        assert torch.allclose(a, b, atol=1e-6), name
+
+
+def test_export_contract(exported: Path) -> None:
+    import json
+
+    manifest = json.loads((exported / "manifest.json").read_text())
+    assert manifest["grid"] == [4, 4]
+    assert manifest["dims"] == {
+        "feature": 16,
+        "attention": 8,
+        "hidden": 16,
+        "vocab": manifest["dims"]["vocab"],
+    }
+    onnx_model = OnnxModel(exported)
+    names = [o.name for o in onnx_model.encoder.get_outputs()]
+    assert names == ["features", "projection", "h0", "c0"]
+    assert [i.name for i in onnx_model.decoder.get_inputs()] == [
+        "words",
+        "h",
+        "c",
+        "features",
+        "projection",
+    ]
+
+
+def test_onnx_matches_torch(corpus: Path, trained: Path, exported: Path) -> None:
+    model, vocab, _ = load_checkpoint(trained / "last.pt")
+    cnn = build_cnn("tiny", "4x4", seed=0)
+    onnx_model = OnnxModel(exported)
+    paths = sorted((corpus / "images").glob("*.jpg"))[:5]
+    images = np.stack([load_image(p, 32) for p in paths])
+    with torch.no_grad():
+        grid = cnn(torch.from_numpy(images)).flatten(2).transpose(1, 2)
+        f, p, h, c = model.encode(grid)
+        words = torch.tensor([vocab.start_id, 4, 5, 6, 7])
+        logits, h1, _c1, alpha = model.step(words, h, c, f, p)
+        ref = torch.log_softmax(logits, 1).numpy()
+    state, ctx = onnx_model.encode(images)
+    np.testing.assert_allclose(ctx["features"], f.numpy(), atol=1e-4)
+    np.testing.assert_allclose(state["h"], h.numpy(), atol=1e-4)
+    logp, new_state, onnx_alpha = onnx_model.step(words.numpy(), state, ctx)
+    np.testing.assert_allclose(logp, ref, atol=1e-4)
+    np.testing.assert_allclose(new_state["h"], h1.numpy(), atol=1e-4)
+    np.testing.assert_allclose(onnx_alpha, alpha.numpy(), atol=1e-4)
+
+    torch_caps = generate(model, grid.numpy(), vocab, beam_size=3)
+    assert onnx_model.caption(state, ctx, beam=3) == torch_caps
+    assert any(torch_caps)

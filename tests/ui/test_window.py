@@ -1,0 +1,128 @@
+"""The main window end to end, with the fake engine: drop, caption, cancel, close."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from capdesk.jobs.fake_engine import FakeCaptioner
+from capdesk.ui.items import Status
+
+
+def drop(window, paths: list[Path]) -> None:
+    """Deliver a real QDropEvent carrying file URLs, as a file manager would."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(QPoint(100, 100)), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, event)
+
+
+def test_window_shows_before_the_model_loads(qtbot, make_window):
+    window, controller = make_window(wait_engine=False)
+    assert window.isVisible()
+    qtbot.waitUntil(lambda: controller.queue.engine_info is not None, timeout=5000)
+    assert "CPU" in window.engine_label.text()
+
+
+def test_drop_files_and_folder_adds_only_images_once(qtbot, make_window, images, tmp_path):
+    window, controller = make_window()
+    loose = images(2, "loose")
+    nested = images(3, "album/inner")
+    (tmp_path / "album" / "notes.txt").write_text("not an image")
+    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+        drop(window, [*loose, tmp_path / "album", loose[0]])
+    assert controller.model.paths() == [*loose, *nested]
+    drop(window, [tmp_path / "album"])  # everything already listed: nothing added
+    assert len(controller.model.paths()) == 5
+
+
+def test_run_fills_captions_and_progress(qtbot, make_window, images):
+    window, controller = make_window()
+    paths = images(12)
+    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+        controller.add_paths(paths)
+    items = controller.model.items()
+    assert all(i.status is Status.DONE and i.text for i in items)
+    assert window.progress.value() == 12
+    assert "12 captioned" in window.counts_label.text()
+
+
+def test_unreadable_image_shows_its_error(qtbot, make_window, images, tmp_path):
+    window, controller = make_window()
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8 truncated")
+    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+        controller.add_paths([bad, *images(1)])
+    item = controller.model.item(bad)
+    assert item is not None and item.status is Status.ERROR and item.error
+    index = controller.filter.mapFromSource(controller.model.index_of(bad))
+    assert item.error in index.data()
+
+
+def test_cancel_mid_run_stops_and_marks_the_rest(qtbot, make_window, images):
+    window, controller = make_window(FakeCaptioner(step_seconds=0.01))
+    paths = images(40)
+    controller.add_paths(paths)
+    qtbot.waitUntil(lambda: sum(i.status is Status.DONE for i in controller.model.items()) >= 2,
+                    timeout=10_000)
+    with qtbot.waitSignal(controller.queue.finished, timeout=2000):
+        window.actions_by_name["cancel"].trigger()
+    statuses = [i.status for i in controller.model.items()]
+    assert Status.CANCELLED in statuses
+    assert set(statuses) <= {Status.DONE, Status.CANCELLED}
+    assert not window.progress.isVisible()
+    # Caption the rest later: only the cancelled ones are queued again.
+    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+        controller.caption_new()
+    assert all(i.status is Status.DONE for i in controller.model.items())
+
+
+def test_images_dropped_during_a_run_are_queued(qtbot, make_window, images):
+    window, controller = make_window(FakeCaptioner(step_seconds=0.005))
+    first, later = images(10, "first"), images(4, "later")
+    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+        controller.add_paths(first)
+        drop(window, later)
+    assert all(i.status is Status.DONE for i in controller.model.items())
+    assert len(controller.model.items()) == 14
+
+
+def test_close_during_a_run_stops_the_worker(qtbot, make_window, images):
+    window, controller = make_window(FakeCaptioner(step_seconds=0.02))
+    controller.add_paths(images(30))
+    qtbot.wait(100)
+    assert controller.queue.busy
+    window.close()
+    assert not controller.queue._thread.isRunning()
+
+
+def test_thumbnails_are_decoded_in_the_background(qtbot, make_window, images):
+    window, controller = make_window()
+    paths = images(3)
+    controller.add_paths(paths, caption=False)
+    qtbot.waitUntil(lambda: controller.thumbnails.pixmap(paths[0]) is not None, timeout=5000)
+    pixmap = controller.thumbnails.pixmap(paths[0])
+    assert max(pixmap.width(), pixmap.height()) <= controller.settings.thumbnail_size
+
+
+def test_model_error_shows_a_dialog_naming_the_file(qtbot, settings_store):
+    from PySide6.QtWidgets import QMessageBox
+
+    from capdesk.ui.app import build_window
+
+    def broken(_config):
+        raise RuntimeError("/models/default/decoder.onnx is missing: run capdesk fetch-model")
+
+    window, controller = build_window(settings_store, broken)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(controller.queue.engine_failed, timeout=5000):
+        controller.start()
+    boxes = [w for w in window.findChildren(QMessageBox) if w.isVisible()]
+    assert boxes and "decoder.onnx" in boxes[0].text()
+    assert window.engine_label.text() == "Model not loaded"
+    window.close()
