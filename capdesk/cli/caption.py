@@ -9,12 +9,14 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from capdesk.cli.progress import Progress
-from capdesk.domain import CaptionResult
+from capdesk.domain import CaptionRecord, CaptionResult
 from capdesk.engine import PROVIDER_CHOICES, Captioner
+from capdesk.export import ExportFormat, ExportOptions, export_records
 from capdesk.imaging import expand_paths
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,19 @@ def add_parser(subparsers: Any) -> None:
     output.add_argument("--jsonl", type=Path, metavar="FILE", help="write JSON Lines here")
     output.add_argument("--csv", type=Path, metavar="FILE", help="write CSV here")
     parser.add_argument("--batch", type=int, default=8, help="images per model call (default 8)")
+    files = parser.add_argument_group("writing captions to the images")
+    files.add_argument("--write-alt-text", action="store_true",
+                       help="store each caption as IPTC alt text and dc:description in the image "
+                       "(needs --in-place or --out)")
+    where = files.add_mutually_exclusive_group()
+    where.add_argument("--in-place", action="store_true",
+                       help="modify the original files (atomically, pixels untouched)")
+    where.add_argument("--out", type=Path, metavar="DIR",
+                       help="write copies carrying the alt text (and sidecars) into DIR")
+    files.add_argument("--sidecar", choices=("txt", "caption"),
+                       help="write the caption to a text file beside each image (or in --out)")
+    files.add_argument("--skip-existing", action="store_true",
+                       help="leave images that already have alt text alone")
     parser.set_defaults(run=run)
 
 
@@ -78,7 +93,29 @@ class _Writer:
         self.stream.flush()
 
 
+def export_options(args: argparse.Namespace) -> ExportOptions | None:
+    """The per-image exports asked for on the command line, or None."""
+    formats = set()
+    if args.write_alt_text:
+        if not (args.in_place or args.out):
+            raise SystemExit("capdesk: --write-alt-text needs --in-place or --out DIR")
+        formats.add(ExportFormat.ALT_TEXT)
+    if args.sidecar:
+        formats.add(ExportFormat.SIDECAR)
+    if not formats:
+        return None
+    options = ExportOptions(
+        formats=frozenset(formats),
+        output_dir=args.out,
+        sidecar_extension=args.sidecar or "txt",
+        skip_existing_alt_text=args.skip_existing,
+    )
+    options.validate()
+    return options
+
+
 def run(args: argparse.Namespace) -> int:
+    exports = export_options(args)
     paths = list(expand_paths(args.paths, recursive=args.recursive))
     if not paths:
         log.error("no image files found in %s", " ".join(str(p) for p in args.paths))
@@ -97,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
         writer = _Writer(stream, as_csv=args.csv is not None)
         progress = Progress(len(paths))
         for result in _caption(captioner, paths, args):
-            writer.write(result_row(result))
+            row = result_row(result)
+            if exports is not None and result.caption is not None:
+                row.update(_export(result, captioner.model_name, exports, progress))
+            writer.write(row)
             progress.advance(result.ok)
             if result.ok:
                 captioned += 1
@@ -105,6 +145,20 @@ def run(args: argparse.Namespace) -> int:
                 progress.message(f"capdesk: {result.path}: {result.error}")
         progress.close()
     return 0 if captioned else 1
+
+
+def _export(result: CaptionResult, model: str, options: ExportOptions,
+            progress: Progress) -> dict[str, Any]:
+    """Write this image's alt text / sidecar now, so an interrupted run keeps what is done."""
+    assert result.caption is not None
+    record = CaptionRecord(result.path, result.caption.text, score=result.caption.score,
+                           model=model, captioned_at=datetime.now(UTC))
+    outcome = export_records([record], options).outcomes[0]
+    if outcome.errors:
+        message = "; ".join(outcome.errors)
+        progress.message(f"capdesk: {result.path}: not written: {message}")
+        return {"export_error": message}
+    return {"written": [str(p) for p in outcome.written], "export": str(outcome.status)}
 
 
 def _caption(captioner: Captioner, paths: list[Path], args: argparse.Namespace

@@ -129,3 +129,30 @@ def test_eval_prints_coco_metrics(tmp_path: Path, photo_folder: Path,
 def test_train_without_the_extra_or_with_help_does_not_crash() -> None:
     done = run_cli("--help")
     assert done.returncode == 0 and "caption" in done.stdout and "train" in done.stdout
+
+
+def test_caption_writes_alt_text_copies_and_sidecars(tmp_path: Path, photo_folder: Path,
+                                                     tiny_model_dir: Path) -> None:
+    pytest.importorskip("pyexiv2", reason="alt text in images needs pyexiv2")
+    from capdesk.export import read_alt_text, read_embedded_alt_text
+
+    out = tmp_path / "with-alt-text"
+    originals = {p: p.read_bytes() for p in photo_folder.glob("*.jpg")}
+    jsonl = tmp_path / "rows.jsonl"
+    assert main(["caption", str(photo_folder), "--model", str(tiny_model_dir), "--jsonl",
+                 str(jsonl), "--write-alt-text", "--out", str(out), "--sidecar", "txt"]) == 0
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 5
+    for row in rows:
+        copy = out / Path(row["path"]).name
+        assert str(copy) in row["written"]
+        assert read_embedded_alt_text(copy.read_bytes()) == row["caption"]
+        assert (out / (copy.stem + ".txt")).read_text(encoding="utf-8").strip() == row["caption"]
+        assert read_alt_text(copy) == row["caption"]
+    assert {p: p.read_bytes() for p in photo_folder.glob("*.jpg")} == originals
+
+
+def test_write_alt_text_requires_a_destination(photo_folder: Path, tiny_model_dir: Path) -> None:
+    done = run_cli("caption", str(photo_folder), "--write-alt-text", model=tiny_model_dir)
+    assert done.returncode != 0
+    assert "--in-place or --out" in done.stderr
