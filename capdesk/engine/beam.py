@@ -69,18 +69,17 @@ def beam_search(
     n_images = next(iter(state.values())).shape[0]
     if n_images == 0:
         return []
-    rows = n_images * beam_size
     state = {k: np.repeat(v, beam_size, axis=0) for k, v in state.items()}
     context = {k: np.repeat(v, beam_size, axis=0) for k, v in context.items()}
-
-    words = np.full(rows, start_id, dtype=np.int64)
+    finished: list[list[tuple[float, Hypothesis]]] = [[] for _ in range(n_images)]
+    # Rows of images still being searched; finished images leave the decoder batch.
+    active = np.arange(n_images)
+    words = np.full(n_images * beam_size, start_id, dtype=np.int64)
     # Only beam 0 of each image is live at first, so the first step doesn't pick duplicates.
     beam_logp = np.full((n_images, beam_size), -np.inf, dtype=np.float64)
     beam_logp[:, 0] = 0.0
-    tokens = np.zeros((rows, 0), dtype=np.int64)
+    tokens = np.zeros((n_images * beam_size, 0), dtype=np.int64)
     alphas: np.ndarray | None = None
-    finished: list[list[tuple[float, Hypothesis]]] = [[] for _ in range(n_images)]
-    done = np.zeros(n_images, dtype=bool)
 
     for t in range(max_length):
         if should_cancel is not None and should_cancel():
@@ -91,68 +90,110 @@ def beam_search(
             log_probs[:, list(banned_ids)] = -np.inf
         if t < min_length:
             log_probs[:, end_id] = -np.inf
-        last_step = t == max_length - 1
-        vocab = log_probs.shape[1]
-        total = beam_logp.reshape(rows, 1) + log_probs  # (rows, V)
+        n_active, vocab = len(active), log_probs.shape[1]
+        total = beam_logp.reshape(-1, 1) + log_probs  # (rows, V)
         alpha_rows = alpha.astype(np.float32)[:, None, :]
         step_alphas = alpha_rows if alphas is None else np.concatenate([alphas, alpha_rows], 1)
 
-        # An ending counts when it ranks among the image's top beam_size candidates, as in
-        # standard beam search; at the last step every live beam is closed instead.
-        per_image_all = total.reshape(n_images, beam_size * vocab)
-        kth = -np.partition(-per_image_all, beam_size - 1, axis=1)[:, beam_size - 1]
-        for image in np.flatnonzero(~done):
-            for beam in range(beam_size):
-                row = image * beam_size + beam
-                if not np.isfinite(beam_logp[image, beam]):
-                    continue
-                ids = tuple(int(i) for i in tokens[row])
-                end_lp = float(total[row, end_id])
-                if np.isfinite(end_lp) and end_lp >= kth[image]:
-                    length = len(ids) + 1
-                    hyp = Hypothesis(ids, end_lp, end_lp / length, step_alphas[row, : len(ids)])
-                    finished[image].append((_rank(end_lp, length, length_penalty), hyp))
-                if last_step:
-                    best = np.where(np.arange(vocab) == end_id, -np.inf, total[row])
-                    word = int(np.argmax(best))
-                    lp = float(best[word])
-                    if np.isfinite(lp):
-                        length = len(ids) + 1
-                        hyp = Hypothesis((*ids, word), lp, lp / length, step_alphas[row])
-                        finished[image].append((_rank(lp, length, length_penalty), hyp))
+        last_step = t == max_length - 1
+        _collect_endings(finished, active, total, tokens, step_alphas, beam_logp, end_id,
+                         beam_size, length_penalty, close_all=last_step)
         if last_step:
             break
 
         total[:, end_id] = -np.inf
-        per_image = total.reshape(n_images, beam_size * vocab)
+        per_image = total.reshape(n_active, beam_size * vocab)
         top = np.argpartition(-per_image, beam_size - 1, axis=1)[:, :beam_size]
         top_lp = np.take_along_axis(per_image, top, axis=1)
         order = np.argsort(-top_lp, axis=1, kind="stable")
         top = np.take_along_axis(top, order, axis=1)
         beam_logp = np.take_along_axis(top_lp, order, axis=1)
-        source = (top // vocab + np.arange(n_images)[:, None] * beam_size).reshape(rows)
-        words = (top % vocab).reshape(rows).astype(np.int64)
-
+        source = (top // vocab + np.arange(n_active)[:, None] * beam_size).reshape(-1)
+        words = (top % vocab).reshape(-1).astype(np.int64)
         state = {k: v[source] for k, v in state.items()}
         tokens = np.concatenate([tokens[source], words[:, None]], axis=1)
         alphas = step_alphas[source]
 
-        for image in np.flatnonzero(~done):
-            live = beam_logp[image]
-            if not np.isfinite(live).any():
-                done[image] = True
-            elif finished[image]:
-                # Log-probabilities only fall as words are added, so with no length
-                # penalty this bound is exact; with one it is the usual heuristic (a live
-                # beam judged as if it ended next step) once beam_size endings exist.
-                best_done = max(r for r, _ in finished[image])
-                best_live = _rank(float(live.max()), t + 2, length_penalty)
-                enough = length_penalty == 0.0 or len(finished[image]) >= beam_size
-                done[image] = enough and best_done >= best_live
-        if done.all():
-            break
+        keep = ~_images_done(finished, active, beam_logp, t, beam_size, length_penalty)
+        if not keep.all():
+            if not keep.any():
+                break
+            rows = np.repeat(keep, beam_size)
+            active, beam_logp, words = active[keep], beam_logp[keep], words[rows]
+            tokens, alphas = tokens[rows], alphas[rows]
+            state = {k: v[rows] for k, v in state.items()}
+            context = {k: v[rows] for k, v in context.items()}
 
     return [_best(image_hyps) for image_hyps in finished]
+
+
+def _collect_endings(
+    finished: list[list[tuple[float, Hypothesis]]],
+    active: np.ndarray,
+    total: np.ndarray,
+    tokens: np.ndarray,
+    step_alphas: np.ndarray,
+    beam_logp: np.ndarray,
+    end_id: int,
+    beam_size: int,
+    length_penalty: float,
+    *,
+    close_all: bool,
+) -> None:
+    """Record hypotheses that end at this step.
+
+    An ending counts when it ranks among its image's top ``beam_size`` candidates, as in
+    standard beam search; at the last step every live beam is closed as it stands.
+    """
+    vocab = total.shape[1]
+    per_image = total.reshape(len(active), beam_size * vocab)
+    kth = -np.partition(-per_image, beam_size - 1, axis=1)[:, beam_size - 1]
+    for local, image in enumerate(active):
+        for beam in range(beam_size):
+            if not np.isfinite(beam_logp[local, beam]):
+                continue
+            row = local * beam_size + beam
+            ids = tuple(int(i) for i in tokens[row])
+            end_lp = float(total[row, end_id])
+            if np.isfinite(end_lp) and end_lp >= kth[local]:
+                length = len(ids) + 1
+                hyp = Hypothesis(ids, end_lp, end_lp / length, step_alphas[row, : len(ids)])
+                finished[image].append((_rank(end_lp, length, length_penalty), hyp))
+            if close_all:
+                best = np.where(np.arange(vocab) == end_id, -np.inf, total[row])
+                word = int(np.argmax(best))
+                lp = float(best[word])
+                if np.isfinite(lp):
+                    length = len(ids) + 1
+                    hyp = Hypothesis((*ids, word), lp, lp / length, step_alphas[row])
+                    finished[image].append((_rank(lp, length, length_penalty), hyp))
+
+
+def _images_done(
+    finished: list[list[tuple[float, Hypothesis]]],
+    active: np.ndarray,
+    beam_logp: np.ndarray,
+    t: int,
+    beam_size: int,
+    length_penalty: float,
+) -> np.ndarray:
+    """Which active images can stop: nothing live, or nothing live can still win.
+
+    Log-probabilities only fall as words are added, so with no length penalty the bound is
+    exact; with one it is the usual heuristic (a live beam judged as if it ended next
+    step) once ``beam_size`` endings exist.
+    """
+    done = np.zeros(len(active), dtype=bool)
+    for local, image in enumerate(active):
+        live = beam_logp[local]
+        if not np.isfinite(live).any():
+            done[local] = True
+        elif finished[image]:
+            best_done = max(r for r, _ in finished[image])
+            best_live = _rank(float(live.max()), t + 2, length_penalty)
+            enough = length_penalty == 0.0 or len(finished[image]) >= beam_size
+            done[local] = enough and best_done >= best_live
+    return done
 
 
 def _best(candidates: list[tuple[float, Hypothesis]]) -> Hypothesis:

@@ -198,3 +198,22 @@ def test_empty_batch_and_bad_arguments() -> None:
     assert search(np.zeros((0, VOCAB, VOCAB))) == []
     with pytest.raises(ValueError):
         search(TRAP[None], beam_size=0)
+
+
+def test_finished_images_leave_the_decoder_batch() -> None:
+    long_chain = table({START: {A: 1.0}, A: {B: 1.0}, B: {C: 1.0}, C: {A: 0.9, END: 0.1}})
+    short_chain = table({START: {A: 1.0}, A: {END: 1.0}})
+    tables = np.stack([short_chain, long_chain])
+    calls: list[int] = []
+    inner = markov_step(tables)
+
+    def counting(words, state, context):
+        calls.append(len(words))
+        return inner(words, state, context)
+
+    state = {"last": np.full(2, START, dtype=np.int64)}
+    hyps = beam_search(counting, state, {"image": np.arange(2)}, start_id=START, end_id=END,
+                       banned_ids=(PAD, START, UNK), beam_size=2, max_length=6)
+    assert hyps[0].token_ids == (A,)
+    assert len(hyps[1].token_ids) == 6
+    assert calls[0] == 4 and calls[-1] == 2  # the short caption's beams stopped early
