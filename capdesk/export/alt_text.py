@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -52,14 +53,29 @@ KEY_IMAGE_DESCRIPTION = "Exif.Image.ImageDescription"
 _MAX_BYTES = 2**31 - 1  # pyexiv2 buffers are limited to 2 GiB
 
 
+# pyexiv2 collects exiv2's errors in one process-wide buffer and raises them at the end of
+# the next call, so two threads using it at once could get each other's errors: every
+# use goes through this lock (the app reads alt text on the GUI side while a worker writes).
+_EXIV2_LOCK = threading.RLock()
+_configured = False
+
+
 def _pyexiv2() -> ModuleType:
-    """Import pyexiv2 on first use so CSV/HTML export works even where it's missing."""
+    """Import pyexiv2 on first use so CSV/HTML export works even where it's missing.
+
+    exiv2's warnings go to the C++ ``std::cout`` through pyexiv2's handler, which would
+    corrupt the CLI's standard output; only errors (which pyexiv2 raises) are kept.
+    """
+    global _configured  # noqa: PLW0603 - one-time setup of a process-wide library
     try:
         import pyexiv2  # noqa: PLC0415
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ExportError(
             "writing alt text into images needs the pyexiv2 package (pip install pyexiv2)"
         ) from exc
+    if not _configured:
+        pyexiv2.set_log_level(3)
+        _configured = True
     return pyexiv2
 
 
@@ -100,6 +116,13 @@ def embed_alt_text(data: bytes, text: str, *, verify_pixels: bool = True) -> byt
         raise ExportError("not a JPEG, PNG, WebP or TIFF file")
     if len(data) > _MAX_BYTES:
         raise ExportError("image larger than 2 GiB")
+    with _EXIV2_LOCK:
+        result = _embed_locked(data, text, kind)
+    _verify(data, result, text, kind, verify_pixels=verify_pixels)
+    return result
+
+
+def _embed_locked(data: bytes, text: str, kind: str) -> bytes:
     pyexiv2 = _pyexiv2()
     try:
         image = pyexiv2.ImageData(data)
@@ -121,7 +144,6 @@ def embed_alt_text(data: bytes, text: str, *, verify_pixels: bool = True) -> byt
         raise ExportError(f"cannot write {kind.upper()} metadata: {exc}") from exc
     finally:
         image.close()
-    _verify(data, result, text, kind, verify_pixels=verify_pixels)
     return result
 
 
@@ -178,16 +200,17 @@ def read_embedded_alt_text(data: bytes) -> str | None:
     """Alt text inside image bytes: IPTC AltTextAccessibility, else dc:description."""
     if detect_format(data) is None:
         return None
-    pyexiv2 = _pyexiv2()
-    try:
-        image = pyexiv2.ImageData(data)
-    except Exception as exc:
-        log.debug("cannot open image metadata: %s", exc)
-        return None
-    try:
-        packet = _raw_xmp(image)
-    finally:
-        image.close()
+    with _EXIV2_LOCK:
+        pyexiv2 = _pyexiv2()
+        try:
+            image = pyexiv2.ImageData(data)
+        except Exception as exc:
+            log.debug("cannot open image metadata: %s", exc)
+            return None
+        try:
+            packet = _raw_xmp(image)
+        finally:
+            image.close()
     return preferred_value(lang_alt_values(packet, ALT_TEXT)) or preferred_value(
         lang_alt_values(packet, DESCRIPTION)
     )

@@ -34,6 +34,8 @@ CAPTIONS = {
 def test_round_trip_keeps_pixels_and_other_metadata(fmt: str, photo: Callable[..., Path]) -> None:
     path = photo(fmt)
     before_pixels = pixels(path)
+    with Image.open(path) as image:
+        assert image.info.get("icc_profile") == icc_profile()
     written = write_alt_text(path, CAPTIONS["accents"])
     assert written == path
     assert read_alt_text(path) == CAPTIONS["accents"]
@@ -154,20 +156,22 @@ def test_truncated_jpeg_is_refused_or_kept_intact(photo: Callable[..., Path]) ->
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_exiftool_reads_what_we_wrote(
-    fmt: str, photo: Callable[..., Path], exiftool: Callable[..., dict[str, str]]
+    fmt: str, photo: Callable[..., Path], exiftool_many: Callable[..., list[dict[str, str]]]
 ) -> None:
+    paths = []
     for key, caption in CAPTIONS.items():
-        path = photo(fmt, name=f"p_{key}")
-        write_alt_text(path, caption)
-        tags = exiftool(
-            path,
-            "-XMP-iptcCore:AltTextAccessibility",
-            "-XMP-dc:Description",
-            "-IFD0:Orientation",
-            "-GPS:GPSLatitude",
-            "-XMP-dc:Creator",
-            "-ICC_Profile:ProfileDescription",
-        )
+        paths.append(photo(fmt, name=f"p_{key}"))
+        write_alt_text(paths[-1], caption)
+    rows = exiftool_many(
+        paths,
+        "-XMP-iptcCore:AltTextAccessibility",
+        "-XMP-dc:Description",
+        "-IFD0:Orientation",
+        "-GPS:GPSLatitude",
+        "-XMP-dc:Creator",
+        "-ICC_Profile:ProfileDescription",
+    )
+    for (key, caption), tags in zip(CAPTIONS.items(), rows, strict=True):
         assert tags["XMP-iptcCore:AltTextAccessibility"] == caption, key
         assert tags["XMP-dc:Description"] == caption, key
         assert tags["IFD0:Orientation"] == "6"
@@ -199,3 +203,65 @@ def test_exiftool_written_xmp_is_kept(
     assert tags["XMP-dc:Subject"] == "beach"
     assert tags["XMP-photoshop:City"] == "Berlin"
     assert tags["XMP-dc:Description"] == "Dünen am Strand"
+
+
+def test_damaged_exif_is_refused_quietly(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """exiv2 can't parse this EXIF, so writing could drop it: refuse, print nothing."""
+    import io
+    import struct
+
+    plain = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(plain, "JPEG")
+    payload = b"Exif\x00\x00II*\x00\x08\x00\x00\x00\xff\xff" + b"\x01" * 20
+    app1 = b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+    path = tmp_path / "bad_exif.jpg"
+    path.write_bytes(plain.getvalue()[:2] + app1 + plain.getvalue()[2:])
+    before = path.read_bytes()
+    with pytest.raises(ExportError, match=r"bad_exif\.jpg: cannot read JPEG metadata"):
+        write_alt_text(path, "A black square")
+    assert path.read_bytes() == before
+    assert read_alt_text(path) is None
+    out, _err = capfd.readouterr()
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "save"),
+    [
+        ("multipage.tif", {"save_all": True, "compression": "tiff_lzw"}),
+        ("animated.webp", {"save_all": True, "duration": 100}),
+        ("cmyk.jpg", {"mode": "CMYK"}),
+        ("progressive.jpg", {"progressive": True}),
+        ("grey16.png", {"mode": "I;16"}),
+        ("rgba.png", {"mode": "RGBA"}),
+    ],
+)
+def test_unusual_variants_keep_every_frame(tmp_path: Path, name: str, save: dict) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    first = Image.fromarray(rng.integers(0, 255, (20, 30, 3), dtype=np.uint8))
+    second = Image.fromarray(rng.integers(0, 255, (20, 30, 3), dtype=np.uint8))
+    options = dict(save)
+    mode = options.pop("mode", None)
+    if mode is not None:
+        first = first.convert("L").convert(mode) if mode == "I;16" else first.convert(mode)
+    if options.get("save_all"):
+        options["append_images"] = [second]
+    path = tmp_path / name
+    first.save(path, **options)
+    before = pixels(path)
+    write_alt_text(path, "Ein Straßenbahn-Depot 🚋")
+    assert read_alt_text(path) == "Ein Straßenbahn-Depot 🚋"
+    assert pixels(path) == before
+    assert len(before) == (2 if save.get("save_all") else 1)
+
+
+@pytest.mark.parametrize(
+    "caption",
+    ["line one\nline two", 'lang="de" sneaky', '"quoted start', 'a, lang="fr" b', "tab\there"],
+)
+def test_captions_that_look_like_syntax(photo: Callable[..., Path], caption: str) -> None:
+    path = photo("jpg")
+    write_alt_text(path, caption)
+    assert read_alt_text(path) == caption
