@@ -57,8 +57,8 @@ def timed(fn: Any, runs: int) -> float:
 def measure(name: str, model: VisionEncoderDecoderModel, args: argparse.Namespace) -> dict:
     images = torch.randn(args.batch, 3, 224, 224)
     one = images[:1]
-    options = dict(num_beams=args.beam, min_new_tokens=args.tokens, max_new_tokens=args.tokens,
-                   do_sample=False, early_stopping=False)
+    options = {"num_beams": args.beam, "min_new_tokens": args.tokens,
+               "max_new_tokens": args.tokens, "do_sample": False, "early_stopping": False}
 
     with torch.inference_mode():
         encoder_s = timed(lambda: model.encoder(pixel_values=images), args.runs)

@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -66,11 +67,16 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                         help="ONNX Runtime threads (default: all cores)")
 
 
+def path_text(path: Path) -> str:
+    """A printable path even when the file name is not valid UTF-8 (bytes become \\xNN)."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
 def result_row(result: CaptionResult) -> dict[str, Any]:
     if result.caption is None:
-        return {"path": str(result.path), "error": result.error}
+        return {"path": path_text(result.path), "error": result.error}
     return {
-        "path": str(result.path),
+        "path": path_text(result.path),
         "caption": result.caption.text,
         "score": round(result.caption.score, 4),
         "provider": result.provider,
@@ -142,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
             if result.ok:
                 captioned += 1
             else:
-                progress.message(f"capdesk: {result.path}: {result.error}")
+                progress.message(f"capdesk: {path_text(result.path)}: {result.error}")
         progress.close()
     return 0 if captioned else 1
 
@@ -156,9 +162,9 @@ def _export(result: CaptionResult, model: str, options: ExportOptions,
     outcome = export_records([record], options).outcomes[0]
     if outcome.errors:
         message = "; ".join(outcome.errors)
-        progress.message(f"capdesk: {result.path}: not written: {message}")
+        progress.message(f"capdesk: {path_text(result.path)}: not written: {message}")
         return {"export_error": message}
-    return {"written": [str(p) for p in outcome.written], "export": str(outcome.status)}
+    return {"written": [path_text(p) for p in outcome.written], "export": str(outcome.status)}
 
 
 def _caption(captioner: Captioner, paths: list[Path], args: argparse.Namespace

@@ -4,12 +4,14 @@ A frozen build can be missing a shared library, a data file or the model without
 noticing until a user opens it. The self-test runs the real path of one file through the
 engine (Pillow decode, ONNX Runtime encoder, beam search) from inside the bundle, with no
 window and no Qt, so CI, a packager or a user on the phone with support can check an
-installation in a second. It reports the caption, the provider that really ran and the
-timings as one JSON line on stdout (and in ``--output FILE``, for a windowed Windows build
-that has no console), plus a log line on stderr.
+installation in a second. It then writes the caption as alt text into an in-memory copy of
+the photo and reads it back, because exiv2 is a native library a bundle can lose too. It
+reports the caption, the provider that really ran and the timings as one JSON line on stdout
+(and in ``--output FILE``, for a windowed Windows build that has no console), plus a log line
+on stderr.
 
 Exit status: 0 captioned, 1 the photo gave no caption, 2 the model or provider is unusable,
-3 the test photo itself is missing.
+3 the test photo itself is missing, 4 (bundle only) alt text cannot be written into images.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from capdesk.engine import PROVIDER_CHOICES, Captioner, ModelError, ProviderErro
 
 log = logging.getLogger("capdesk.selftest")
 
-EXIT_OK, EXIT_NO_CAPTION, EXIT_MODEL, EXIT_NO_IMAGE = 0, 1, 2, 3
+EXIT_OK, EXIT_NO_CAPTION, EXIT_MODEL, EXIT_NO_IMAGE, EXIT_ALT_TEXT = 0, 1, 2, 3, 4
 
 
 def resource_root() -> Path:
@@ -51,6 +53,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--model", type=Path, default=None, metavar="DIR",
                         help="model folder (default: $CAPDESK_MODEL_DIR or models/default)")
     parser.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto")
+    parser.add_argument(
+        "--skip-alt-text",
+        action="store_true",
+        help="don't check that alt text can be written into images",
+    )
     parser.add_argument("--output", type=Path, default=None, metavar="FILE",
                         help="also write the JSON report here")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -92,7 +99,28 @@ def run(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
         return EXIT_NO_CAPTION, report
     report.update(ok=True, caption=result.caption.text, score=round(result.caption.score, 4),
                   image_size=list(result.image_size or ()))
+    if not args.skip_alt_text:
+        report["alt_text"] = alt_text_round_trip(image, result.caption.text)
+        if report["alt_text"] != "ok" and report["frozen"]:
+            # From source, pyexiv2 is optional; a bundle without it lacks a core feature.
+            report.update(ok=False, error=f"alt text cannot be written: {report['alt_text']}")
+            return EXIT_ALT_TEXT, report
     return EXIT_OK, report
+
+
+def alt_text_round_trip(image: Path, text: str) -> str:
+    """"ok" when ``text`` embeds into (a copy of) ``image`` and reads back, else why not."""
+    try:
+        from capdesk.export.alt_text import (  # noqa: PLC0415 - only the self-test needs it
+            embed_alt_text,
+            read_embedded_alt_text,
+        )
+
+        written = embed_alt_text(image.read_bytes(), text)
+        read_back = read_embedded_alt_text(written)
+    except Exception as exc:  # ImportError, OSError from a missing libexiv2, ExportError
+        return f"{type(exc).__name__}: {exc}"
+    return "ok" if read_back == text else f"read back {read_back!r} instead of the caption"
 
 
 def main(argv: list[str] | None = None) -> int:

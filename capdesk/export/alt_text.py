@@ -69,7 +69,7 @@ def _pyexiv2() -> ModuleType:
     global _configured  # noqa: PLW0603 - one-time setup of a process-wide library
     try:
         import pyexiv2  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover - depends on the installation
+    except (ImportError, OSError) as exc:  # pragma: no cover - depends on the installation
         raise ExportError(
             "writing alt text into images needs the pyexiv2 package (pip install pyexiv2)"
         ) from exc

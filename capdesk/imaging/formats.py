@@ -72,12 +72,21 @@ def expand_paths(paths: Iterable[Path], *, recursive: bool = True) -> Iterator[P
 
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        if _is_folder(path):
             for found in _walk(path, recursive):
                 if first_time(found):
                     yield found
         elif first_time(path):
             yield path
+
+
+def _is_folder(path: Path) -> bool:
+    """is_dir() that treats "cannot tell" (over-long name, no permission) as "not a folder",
+    so the loader reports that path's problem and the listing goes on."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _walk(folder: Path, recursive: bool) -> Iterator[Path]:

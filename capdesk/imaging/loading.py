@@ -39,9 +39,11 @@ def load_for_model(
     Squashing (no crop, no padding) matches how the training images were prepared.
     """
     with _open(path) as image:
-        original = _upright_size(image)
+        stored_size = image.size  # before draft() shrinks it
         image.draft("RGB", size)
-        rgb = _to_rgb(_upright(image))
+        upright, turned = _upright(image)
+        original = (stored_size[1], stored_size[0]) if turned else stored_size
+        rgb = _to_rgb(upright)
         if rgb.size != size:
             rgb = rgb.resize(size, _RESAMPLE[resample])
         return np.asarray(rgb, dtype=np.uint8), original
@@ -55,7 +57,7 @@ def load_rgb(path: Path, max_side: int | None = None) -> np.ndarray:
     with _open(path) as image:
         if max_side is not None:
             image.draft("RGB", (max_side, max_side))
-        rgb = _to_rgb(_upright(image))
+        rgb = _to_rgb(_upright(image)[0])
         if max_side is not None and max(rgb.size) > max_side:
             rgb.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
         return np.asarray(rgb, dtype=np.uint8)
@@ -63,8 +65,17 @@ def load_rgb(path: Path, max_side: int | None = None) -> np.ndarray:
 
 def _open(path: Path) -> Image.Image:
     try:
-        if path.stat().st_size == 0:
-            raise ImageLoadError("empty file (0 bytes)")
+        empty = path.stat().st_size == 0
+    except FileNotFoundError as exc:
+        raise ImageLoadError("file not found") from exc
+    except PermissionError as exc:
+        raise ImageLoadError("permission denied: cannot read this file") from exc
+    except (OSError, ValueError) as exc:  # symlink loops, over-long names, bad bytes
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ImageLoadError(f"cannot open the file: {reason}") from exc
+    if empty:
+        raise ImageLoadError("empty file (0 bytes)")
+    try:
         with warnings.catch_warnings():
             # A huge-but-legal image is fine; only the hard limit below is an error.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -94,16 +105,13 @@ def _decode_error(exc: BaseException) -> ImageLoadError:
     return ImageLoadError(f"corrupt image data: {message}")
 
 
-def _upright_size(image: Image.Image) -> tuple[int, int]:
-    width, height = image.size
-    try:
-        orientation = image.getexif().get(0x0112, 1)
-    except Exception:  # a broken EXIF block must not make the photo unreadable
-        orientation = 1
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+def _upright(image: Image.Image) -> tuple[Image.Image, bool]:
+    """Decode (errors become ImageLoadError), then apply EXIF orientation.
 
-
-def _upright(image: Image.Image) -> Image.Image:
+    Pixels are loaded before EXIF is read: for PNG, reading EXIF decodes the image, and a
+    decode error swallowed there would leave a blank image that loads "successfully".
+    Returns the upright image and whether width and height were swapped.
+    """
     try:
         image.load()
     except Image.DecompressionBombError as exc:
@@ -111,11 +119,14 @@ def _upright(image: Image.Image) -> Image.Image:
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise _decode_error(exc) from exc
     try:
+        orientation = image.getexif().get(0x0112, 1)
         upright = ImageOps.exif_transpose(image)
-    except Exception:
+    except Exception:  # a broken EXIF block means "don't rotate", not "can't read"
         log.debug("ignoring unreadable EXIF orientation", exc_info=True)
-        return image
-    return upright if upright is not None else image
+        return image, False
+    if upright is None:
+        return image, False
+    return upright, orientation in (5, 6, 7, 8)
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

@@ -14,6 +14,7 @@ from capdesk.jobs.messages import (
 )
 from capdesk.jobs.qt_compat import protect_singletons
 from capdesk.jobs.queue import CaptionQueue, RunFinished
+from capdesk.jobs.scanner import PathScanner
 from capdesk.jobs.worker import CaptionerLike, CaptionWorker, EngineFactory, default_engine_factory
 
 protect_singletons()  # before the app emits any signal; see qt_compat for why
@@ -27,6 +28,7 @@ __all__ = [
     "EngineFactory",
     "EngineInfo",
     "ImageLoader",
+    "PathScanner",
     "Progress",
     "RequestDone",
     "RunFinished",

@@ -16,8 +16,28 @@ import numpy as np
 
 from capdesk.domain import Caption, CaptionResult
 
-_WORDS = ("a", "dog", "runs", "on", "the", "grass", "child", "plays", "with", "ball",
-          "man", "rides", "bike", "near", "water", "two", "people", "sit", "bench", "park")
+_WORDS = (
+    "a",
+    "dog",
+    "runs",
+    "on",
+    "the",
+    "grass",
+    "child",
+    "plays",
+    "with",
+    "ball",
+    "man",
+    "rides",
+    "bike",
+    "near",
+    "water",
+    "two",
+    "people",
+    "sit",
+    "bench",
+    "park",
+)
 
 
 class FakeCaptioner:
@@ -28,8 +48,15 @@ class FakeCaptioner:
     names that get a low score, to exercise review flags.
     """
 
-    def __init__(self, *, step_seconds: float = 0.0, steps: int = 4, grid: int = 7,
-                 unsure: Iterable[str] = (), provider: str = "cpu") -> None:
+    def __init__(
+        self,
+        *,
+        step_seconds: float = 0.0,
+        steps: int = 4,
+        grid: int = 7,
+        unsure: Iterable[str] = (),
+        provider: str = "cpu",
+    ) -> None:
         self.provider = provider
         self.model_name = "fake"
         self.step_seconds = step_seconds
@@ -62,13 +89,19 @@ class FakeCaptioner:
             try:
                 rgb = load_rgb(path, max_side=64)
             except Exception as exc:
-                yield CaptionResult(path, None, str(exc), self.provider,
-                                    (time.perf_counter() - started) * 1000)
+                yield CaptionResult(
+                    path, None, str(exc), self.provider, (time.perf_counter() - started) * 1000
+                )
                 continue
             caption = self.caption_for(path, beam_size)
-            yield CaptionResult(path, caption, None, self.provider,
-                                (time.perf_counter() - started) * 1000,
-                                (rgb.shape[1], rgb.shape[0]))
+            yield CaptionResult(
+                path,
+                caption,
+                None,
+                self.provider,
+                (time.perf_counter() - started) * 1000,
+                (rgb.shape[1], rgb.shape[0]),
+            )
 
     def caption_for(self, path: Path, beam_size: int | None = None) -> Caption:
         digest = hashlib.sha256(f"{path.name}:{beam_size}".encode()).digest()

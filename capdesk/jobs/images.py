@@ -62,22 +62,25 @@ class _LoadTask(QRunnable):
 class ImageLoader(QObject):
     """Asynchronous, cached ``load_rgb``: ask with :meth:`request`, listen to ``loaded``.
 
-    Results are cached by (path, max_side) with a bounded LRU so scrolling back through
-    a long list never decodes twice.
+    Results are cached by (path, max_side) in an LRU bounded by bytes (a preview weighs
+    as much as 400 thumbnails), so scrolling back through a list rarely decodes twice and
+    10,000 photos never exhaust memory.
     """
 
     loaded = Signal(object, int, object)  # path, max_side, np.ndarray (H, W, 3)
     failed = Signal(object, int, str)  # path, max_side, message
 
-    def __init__(self, cache_size: int = 1500, threads: int = 1,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, cache_bytes: int = 384 << 20, threads: int = 1, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
         self._relay = _Relay(self)
         self._relay.loaded.connect(self._on_loaded)
         self._cache: OrderedDict[tuple[Path, int], np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache_bytes = cache_bytes
+        self._used_bytes = 0
         self._in_flight: set[tuple[Path, int]] = set()
         self._failures: dict[tuple[Path, int], str] = {}
 
@@ -104,7 +107,7 @@ class ImageLoader(QObject):
     def forget(self, path: Path) -> None:
         """Drop everything cached for ``path`` (removed from the list, or changed on disk)."""
         for key in [k for k in self._cache if k[0] == path]:
-            del self._cache[key]
+            self._used_bytes -= self._cache.pop(key).nbytes
         for key in [k for k in self._failures if k[0] == path]:
             del self._failures[key]
 
@@ -114,8 +117,9 @@ class ImageLoader(QObject):
         self._pool.waitForDone()
 
     @Slot(object, int, object, object)
-    def _on_loaded(self, path: Path, max_side: int, rgb: np.ndarray | None,
-                   error: str | None) -> None:
+    def _on_loaded(
+        self, path: Path, max_side: int, rgb: np.ndarray | None, error: str | None
+    ) -> None:
         key = (path, max_side)
         self._in_flight.discard(key)
         if rgb is None:
@@ -123,6 +127,8 @@ class ImageLoader(QObject):
             self.failed.emit(path, max_side, self._failures[key])
             return
         self._cache[key] = rgb
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        self._used_bytes += rgb.nbytes
+        while self._used_bytes > self._cache_bytes and len(self._cache) > 1:
+            _key, evicted = self._cache.popitem(last=False)
+            self._used_bytes -= evicted.nbytes
         self.loaded.emit(path, max_side, rgb)

@@ -50,7 +50,9 @@ def protect_singletons() -> bool:
         return False
     for singleton in (None, True, False):
         ctypes.c_ssize_t.from_address(id(singleton)).value += _BOOST
-    log.warning("PySide6 leaks references to None/True on Python %d.%d; protected them "
-                "(pin PySide6 < 6.12 or use Python 3.12+ to drop this workaround)",
-                *sys.version_info[:2])
+    log.info(
+        "PySide6 leaks references to None/True on Python %d.%d; protected them "
+        "(pin PySide6 < 6.12 or use Python 3.12+ to drop this workaround)",
+        *sys.version_info[:2],
+    )
     return True

@@ -1,9 +1,10 @@
 """The GUI-side owner of the caption worker: its thread, the waiting list and progress.
 
 Only one request is in flight at a time; everything else waits here, on the GUI thread.
-That keeps images dropped during a run in a visible queue, lets Cancel drop the waiting
-list at once, and keeps each request small (one engine batch) so the "captioning" status
-in the list is honest.
+That keeps images dropped during a run in a visible queue and lets Cancel drop the
+waiting list at once. A request holds a few engine batches, so the engine can decode the
+next batch while it captions this one; ``started`` names one batch at a time, so the
+"captioning" status in the list stays honest.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ from capdesk.jobs.messages import (
 from capdesk.jobs.worker import CaptionWorker, EngineFactory, default_engine_factory
 
 log = logging.getLogger(__name__)
+
+
+BATCHES_PER_REQUEST = 4
+"""Engine batches per request: enough for decode/inference overlap, small enough that
+images dropped mid-run wait only briefly."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,8 @@ class CaptionQueue(QObject):
     ) -> None:
         super().__init__(parent)
         self._batch_size = batch_size
+        self._request_size = batch_size * BATCHES_PER_REQUEST
+        self._current_done = 0
         self._pending: deque[_Pending] = deque()
         self._current: CaptionRequest | None = None
         self._current_left: set[Path] = set()
@@ -175,14 +183,15 @@ class CaptionQueue(QObject):
             return
         beam = self._pending[0].beam_size
         batch: list[Path] = []
-        while self._pending and len(batch) < self._batch_size:
+        while self._pending and len(batch) < self._request_size:
             if self._pending[0].beam_size != beam:
                 break
             batch.append(self._pending.popleft().path)
         request = CaptionRequest(job_id=next(self._ids), paths=tuple(batch), beam_size=beam)
         self._current = request
         self._current_left = set(batch)
-        self.started.emit(request.paths)
+        self._current_done = 0
+        self.started.emit(request.paths[: self._batch_size])
         self._submit.emit(request)
 
     @Slot(object)
@@ -190,6 +199,13 @@ class CaptionQueue(QObject):
         if self._current is None or result.path not in self._current_left:
             return  # a late result from a request already given up on
         self._current_left.discard(result.path)
+        self._current_done += 1
+        if self._current_done % self._batch_size == 0:  # the engine moves to its next batch
+            following = self._current.paths[
+                self._current_done : self._current_done + self._batch_size
+            ]
+            if following:
+                self.started.emit(following)
         self._run_done += 1
         if self._run_first_at is None:
             self._run_first_at = time.perf_counter()
@@ -218,8 +234,13 @@ class CaptionQueue(QObject):
             log.warning("engine returned no result for %d paths", len(left))
             for path in left:
                 self.result_ready.emit(
-                    CaptionResult(path=path, caption=None, error="No result from the engine",
-                                  provider="", milliseconds=0.0)
+                    CaptionResult(
+                        path=path,
+                        caption=None,
+                        error="No result from the engine",
+                        provider="",
+                        milliseconds=0.0,
+                    )
                 )
                 self._run_done += 1
         if self._pending:

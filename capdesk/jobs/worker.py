@@ -66,9 +66,7 @@ class CaptionWorker(QObject):
     result_ready = Signal(object)  # CaptionResult
     request_done = Signal(object)  # RequestDone
 
-    def __init__(
-        self, factory: EngineFactory, config: EngineConfig, batch_size: int = 8
-    ) -> None:
+    def __init__(self, factory: EngineFactory, config: EngineConfig, batch_size: int = 8) -> None:
         super().__init__()
         self._factory = factory
         self._config = config
@@ -116,8 +114,9 @@ class CaptionWorker(QObject):
             model_name=engine.model_name,
             load_seconds=time.perf_counter() - started,
         )
-        log.info("model %s loaded on %s in %.2f s", info.model_name, info.provider,
-                 info.load_seconds)
+        log.info(
+            "model %s loaded on %s in %.2f s", info.model_name, info.provider, info.load_seconds
+        )
         self.engine_ready.emit(info)
 
     @Slot(object)

@@ -5,8 +5,11 @@ Subcommands::
     capdesk train fit     --run-dir DIR --train F1 F2 --val F1 F2 [hyper-parameters]
     capdesk train export  --checkpoint DIR/best.pt --out models/default [--name ...]
     capdesk train evaluate --model models/default --data FOLDER --split test [--beam 3]
+    capdesk train bench   --model models/default [--images 200 --batch 8 --beam 3]
 
-``fit`` resumes automatically from ``DIR/last.pt`` (pass ``--fresh`` to refuse); logs go
+``fit`` resumes automatically from ``DIR/last.pt`` (pass ``--fresh`` to refuse); on resume
+the data and model settings come from the checkpoint and only ``--epochs``, ``--patience``,
+``--threads`` and ``--max-minutes`` are taken from the command line. Logs go
 to ``DIR/train.log`` and stderr; the progress bar goes to stderr.
 """
 
@@ -108,6 +111,14 @@ def _parser() -> argparse.ArgumentParser:
         help="store the beam-3 scores in the model's manifest.json metrics",
     )
     ev.add_argument("--no-meteor", action="store_true")
+    bench = sub.add_parser("bench", help="time decode + encoder + beam search per image")
+    bench.add_argument("--model", type=Path, required=True)
+    bench.add_argument("--data", type=Path, default=DEFAULT_DATA / "flickr8k")
+    bench.add_argument("--split", default="val")
+    bench.add_argument("--images", type=int, default=200)
+    bench.add_argument("--batch", type=int, default=8)
+    bench.add_argument("--beam", type=int, default=3)
+    bench.add_argument("--threads", type=int, default=2)
     return p
 
 
@@ -146,6 +157,21 @@ def main(argv: list[str] | None = None) -> int:
             record=args.record,
             meteor=not args.no_meteor,
         )
+        return 0
+    if args.command == "bench":
+        from capdesk.training.data import read_folder  # noqa: PLC0415
+        from capdesk.training.onnx_eval import benchmark  # noqa: PLC0415
+
+        _setup_logging(None)
+        cs = read_folder(args.data, args.split).limit(args.images)
+        result = benchmark(
+            args.model,
+            [cs.image_dir / n for n in cs.images],
+            batch=args.batch,
+            beam=args.beam,
+            threads=args.threads,
+        )
+        log.info("bench %s: %s", args.model, {k: round(v, 2) for k, v in result.items()})
         return 0
     return 2
 

@@ -124,8 +124,11 @@ def cnn_info(cnn: nn.Module) -> CnnInfo:
     """Read the plain attributes every CNN here sets (``vars`` keeps mypy precise)."""
     attrs = vars(cnn)
     return CnnInfo(
-        str(attrs["variant"]), str(attrs["grid"]), int(attrs["image_size"]),
-        int(attrs["channels"]), int(attrs["grid_size"]),
+        str(attrs["variant"]),
+        str(attrs["grid"]),
+        int(attrs["image_size"]),
+        int(attrs["channels"]),
+        int(attrs["grid_size"]),
     )
 
 

@@ -132,7 +132,8 @@ def evaluate_split(
         hyps = dict(zip(cs.images, caps[b], strict=True))
         scores = coco_scores(cs.captions, hyps, meteor=meteor)
         scores["n_images"] = len(cs)
-        results[f"{cs.name}_{split}_beam{b}"] = scores
+        tag = split if limit is None else f"{split}{len(cs)}"
+        results[f"{cs.name}_{tag}_beam{b}"] = scores
         log.info(
             "%s %s beam %d: %s", cs.name, split, b, {k: round(v, 4) for k, v in scores.items()}
         )
@@ -154,3 +155,37 @@ def evaluate_split(
         manifest.setdefault("metrics", {}).update(results)
         write_manifest(Path(model_dir), manifest)
     return results
+
+
+def benchmark(
+    model_dir: Path, paths: Sequence[Path], *, batch: int = 8, beam: int = 3, threads: int = 2
+) -> dict[str, float]:
+    """Time JPEG decode, the encoder and beam search on ``paths`` in batches of ``batch``.
+
+    The first batch is a warm-up and is not counted. Returns milliseconds per image
+    for each stage and the end-to-end images per second.
+    """
+    model = OnnxModel(model_dir, threads=threads)
+    t_load = t_enc = t_dec = 0.0
+    counted = 0
+    for i in range(0, len(paths), batch):
+        t0 = time.perf_counter()
+        images = np.stack([model.load(p) for p in paths[i : i + batch]])
+        t1 = time.perf_counter()
+        state, ctx = model.encode(images)
+        t2 = time.perf_counter()
+        model.caption(state, ctx, beam)
+        t3 = time.perf_counter()
+        if i == 0:
+            continue
+        counted += len(images)
+        t_load, t_enc, t_dec = t_load + t1 - t0, t_enc + t2 - t1, t_dec + t3 - t2
+    n = max(counted, 1)
+    total = t_load + t_enc + t_dec
+    return {
+        "images": float(counted),
+        "decode_ms_per_image": 1000 * t_load / n,
+        "encoder_ms_per_image": 1000 * t_enc / n,
+        "beam_ms_per_image": 1000 * t_dec / n,
+        "images_per_second": n / total if total else 0.0,
+    }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,10 @@ class TrainConfig:
     val_beam: int = 3
     max_minutes: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: Fields a resumed run takes from the new command line rather than from the checkpoint.
+RUNTIME_FIELDS = ("epochs", "patience", "threads", "max_minutes")
 
 
 @dataclass
@@ -151,7 +155,10 @@ def run_training(
     ckpt: dict[str, Any] | None = None
     if resume and last_path.is_file():
         ckpt = torch.load(last_path, map_location="cpu", weights_only=False)
-        cfg = TrainConfig(**ckpt["train_config"])
+        # The data and model settings come from the checkpoint; the budget ones from the
+        # caller, so an interrupted run can be resumed with more epochs, time or threads.
+        budget = {k: getattr(cfg, k) for k in RUNTIME_FIELDS}
+        cfg = replace(TrainConfig(**ckpt["train_config"]), **budget)
         log.info("resuming %s after epoch %d", run_dir, ckpt["epoch"])
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)

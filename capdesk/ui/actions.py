@@ -28,20 +28,33 @@ COMMANDS: tuple[Command, ...] = (
     Command("undo", "&Undo", "Ctrl+Z", "Undo the last caption edit"),
     Command("redo", "&Redo", "Ctrl+Shift+Z", "Redo the caption edit"),
     Command("edit", "&Edit caption", "Return", "Edit the selected caption in the list"),
-    Command("accept", "&Accept caption", "Ctrl+Return",
-            "Mark the caption reviewed and go to the next unreviewed image"),
-    Command("next_unreviewed", "&Next unreviewed", "F8",
-            "Go to the next caption nobody has reviewed, flagged ones first"),
+    Command(
+        "accept",
+        "&Accept caption",
+        "Ctrl+Return",
+        "Mark the caption reviewed and go to the next unreviewed image",
+    ),
+    Command(
+        "next_unreviewed",
+        "&Next unreviewed",
+        "F8",
+        "Go to the next caption nobody has reviewed, flagged ones first",
+    ),
     Command("remove", "Re&move from list", "Delete", "Remove the selected images from the list"),
     Command("caption_all", "&Caption new images", "F5", "Caption every image without a caption"),
-    Command("recaption", "&Re-caption selected", "Shift+F5",
-            "Caption the selected images again with the current beam size"),
+    Command(
+        "recaption",
+        "&Re-caption selected",
+        "Shift+F5",
+        "Caption the selected images again with the current beam size",
+    ),
     Command("cancel", "C&ancel", "Escape", "Stop captioning; finished captions are kept"),
     Command("search", "&Search captions", "Ctrl+F", "Show only images whose caption has words"),
     Command("play", "&Play words", "Ctrl+Shift+P", "Step through the caption's attention maps"),
     Command("toggle_heatmap", "&Heatmap", "Ctrl+H", "Show or hide the attention heatmap"),
-    Command("save_overlay", "&Save overlay as PNG…", "Ctrl+Shift+S",
-            "Save the photo with the heatmap"),
+    Command(
+        "save_overlay", "&Save overlay as PNG…", "Ctrl+Shift+S", "Save the photo with the heatmap"
+    ),
     Command("settings", "Se&ttings…", "Ctrl+,", "Model folder, provider, beam size and more"),
     Command("shortcuts", "&Keyboard shortcuts", "F1", "List every shortcut"),
 )
@@ -65,6 +78,7 @@ def build_actions(parent: QWidget) -> dict[str, QAction]:
 def shortcut_rows() -> list[tuple[str, str]]:
     """(keys, what they do) rows for the F1 list."""
     rows = [("Up / Down", "Move between images")]
-    rows += [(c.shortcut, f"{c.text.replace('&', '').rstrip('…')} — {c.description}")
-             for c in COMMANDS]
+    rows += [
+        (c.shortcut, f"{c.text.replace('&', '').rstrip('…')} — {c.description}") for c in COMMANDS
+    ]
     return rows

@@ -15,6 +15,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
+    from capdesk.jobs import EngineFactory
+    from capdesk.ui.controller import WindowController
+    from capdesk.ui.main_window import MainWindow
 
 log = logging.getLogger("capdesk.ui")
 
@@ -34,8 +42,18 @@ def _process_age() -> float:
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="capdesk-app", description=__doc__)
     parser.add_argument("paths", nargs="*", type=Path, help="photos or folders to open")
-    parser.add_argument("--measure-startup", action="store_true",
-                        help="print the time until the window is shown, then quit")
+    parser.add_argument(
+        "--measure-startup",
+        action="store_true",
+        help="print the time until the window is shown, then quit",
+    )
+    parser.add_argument("--model", type=Path, help="model folder (overrides the setting)")
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PNG",
+        help="caption PATHS, save a picture of the window, then quit (docs)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args, _qt_args = parser.parse_known_args(argv)
     return args
@@ -44,8 +62,10 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = _parse(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     measure = args.measure_startup or os.environ.get("CAPDESK_EXIT_AFTER_SHOWN") == "1"
 
     from PySide6.QtCore import QCoreApplication, QTimer  # noqa: PLC0415
@@ -54,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setOrganizationName("capdesk")
     QCoreApplication.setApplicationName("capdesk")
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
-    window, controller = build_window()
+    window, controller = build_window(model_dir=args.model)
     window.show()
 
     started: list[bool] = []
@@ -70,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
             window.close()
             return
         controller.start()
+        if args.screenshot is not None:
+            controller.queue.finished.connect(
+                lambda _finished: QTimer.singleShot(
+                    300, lambda: _screenshot(window, controller, args.screenshot)
+                )
+            )
         if args.paths:
             controller.add_paths(args.paths)
 
@@ -78,19 +104,55 @@ def main(argv: list[str] | None = None) -> int:
     return int(app.exec())
 
 
-def build_window(store=None, engine_factory=None):  # type: ignore[no-untyped-def]
-    """Create the window and its controllers (used by ``main`` and by the tests)."""
+def _screenshot(window: MainWindow, controller: WindowController, target: Path) -> None:
+    """Select the first captioned photo, show one word's attention, save the window."""
+    from PySide6.QtCore import QTimer  # noqa: PLC0415
+
+    done = [i for i in controller.model.items() if i.caption is not None]
+    if done:
+        controller.select(done[min(1, len(done) - 1)].path)
+
+    def grab() -> None:
+        item = controller.current_item
+        if item is not None and item.caption is not None and len(item.caption.words) > 1:
+            window.preview.select_word(1)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(target))
+        log.info("saved screenshot %s", target)
+        window.close()
+
+    QTimer.singleShot(800, grab)  # let the preview decode and paint
+
+
+def build_window(
+    store: QSettings | None = None,
+    engine_factory: EngineFactory | None = None,
+    model_dir: Path | None = None,
+) -> tuple[MainWindow, WindowController]:
+    """Create the window and its controllers (used by ``main`` and by the tests).
+
+    ``store`` lets tests use a throwaway settings file; ``engine_factory`` a fake engine;
+    ``model_dir`` overrides the model folder for this run only (not saved).
+    """
+    from dataclasses import replace  # noqa: PLC0415
+
+    from capdesk.jobs import default_engine_factory  # noqa: PLC0415
+
+    if model_dir is not None and engine_factory is None:
+        engine_factory = lambda config: default_engine_factory(  # noqa: E731
+            replace(config, model_dir=model_dir)
+        )
     from capdesk.ui.controller import WindowController  # noqa: PLC0415
     from capdesk.ui.file_commands import FileCommands  # noqa: PLC0415
     from capdesk.ui.main_window import MainWindow  # noqa: PLC0415
     from capdesk.ui.settings import load_settings  # noqa: PLC0415
 
     settings = load_settings(store)
-    window = MainWindow(settings.thumbnail_size, settings.overlay_opacity,
-                        settings.show_overlay, settings.beam_size)
-    controller = WindowController(window, settings, store=store,
-                                  engine_factory=engine_factory)
-    controller.files = FileCommands(controller)  # type: ignore[attr-defined]
+    window = MainWindow(
+        settings.thumbnail_size, settings.overlay_opacity, settings.show_overlay, settings.beam_size
+    )
+    controller = WindowController(window, settings, store=store, engine_factory=engine_factory)
+    controller.files = FileCommands(controller)
     return window, controller
 
 

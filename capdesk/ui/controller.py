@@ -11,9 +11,18 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QSettings, Slot
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QSettings,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QUndoStack
 
 from capdesk.domain import CaptionResult
@@ -23,6 +32,7 @@ from capdesk.jobs import (
     EngineFactory,
     EngineInfo,
     ImageLoader,
+    PathScanner,
     Progress,
     RunFinished,
 )
@@ -34,14 +44,20 @@ from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.thumbnails import ThumbnailCache
 from capdesk.ui.undo import AcceptCaption, EditCaption
 
+if TYPE_CHECKING:
+    from capdesk.ui.file_commands import FileCommands
+
 log = logging.getLogger(__name__)
 
-PREVIEW_SIDE = 1280
-"""Longest side of the decoded preview: sharp on a large screen, quick to blend."""
+PREVIEW_SIDE = 2048
+"""Longest side of the decoded preview: full quality on a 4K/HiDPI preview pane while a
+24-megapixel photo still decodes in JPEG draft mode and composes in a few ms."""
 
 
 class WindowController(QObject):
     """See the module docstring; ``window`` is shown by the caller."""
+
+    scan_done = Signal(int)  # a drop or Open has been fully listed
 
     def __init__(
         self,
@@ -59,16 +75,25 @@ class WindowController(QObject):
         self._current: Path | None = None
         self._model_name = ""
         self._shut_down = False
+        self.files: FileCommands | None = None  # set by app.build_window
 
         self.loader = ImageLoader(parent=self)
+        self.scanner = PathScanner(self)
+        self._no_caption_scans: set[int] = set()
         self.thumbnails = ThumbnailCache(self.loader, settings.thumbnail_size, self)
         self.model = ImageListModel(self.thumbnails.pixmap, self)
         self.filter = CaptionFilter(self)
         self.filter.setSourceModel(self.model)
         self.undo_stack = QUndoStack(self)
-        self.queue = CaptionQueue(self._engine_config(settings), engine_factory,
-                                  batch_size=batch_size, parent=self)
+        self.queue = CaptionQueue(
+            self._engine_config(settings), engine_factory, batch_size=batch_size, parent=self
+        )
         window.list_view.setModel(self.filter)
+        # Counting every item on every result would cost O(n²) per run: coalesce instead.
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(150)
+        self._counts_timer.timeout.connect(self._update_counts)
         self._connect()
         self._update_counts()
 
@@ -76,11 +101,13 @@ class WindowController(QObject):
     def _connect(self) -> None:
         w = self.window
         self.thumbnails.changed.connect(self.model.refresh)
+        self.scanner.found.connect(self._on_paths_found)
+        self.scanner.done.connect(self._on_scan_done)
         self.loader.loaded.connect(self._on_image_loaded)
         self.loader.failed.connect(self._on_image_failed)
         self.model.edit_requested.connect(self.edit_caption)
         self.model.dataChanged.connect(self._on_model_changed)
-        self.model.rowsRemoved.connect(self._update_counts)
+        self.model.rowsRemoved.connect(self._schedule_counts)
         self.queue.started.connect(lambda paths: self.model.set_status(paths, Status.CAPTIONING))
         self.queue.result_ready.connect(self._on_result)
         self.queue.progress.connect(self._on_progress)
@@ -93,8 +120,7 @@ class WindowController(QObject):
         w.paths_dropped.connect(self.add_paths)
         w.closing.connect(self.shutdown)
         w.search.textChanged.connect(self.filter.set_query)
-        w.preview.text_committed.connect(
-            lambda text: self._current and self.edit_caption(self._current, text))
+        w.preview.text_committed.connect(self._on_text_committed)
         w.preview.accept_requested.connect(self.accept_current)
         w.preview.overlay_settings_changed.connect(self._on_overlay_settings)
         w.beam_spin.valueChanged.connect(self._on_beam_changed)
@@ -113,7 +139,7 @@ class WindowController(QObject):
         a["next_unreviewed"].triggered.connect(self.next_unreviewed)
         a["accept"].triggered.connect(self.accept_current)
         a["edit"].triggered.connect(lambda: w.list_view.edit(w.list_view.currentIndex()))
-        a["search"].triggered.connect(lambda: (w.search.setFocus(), w.search.selectAll()))
+        a["search"].triggered.connect(self._focus_search)
         a["play"].triggered.connect(w.preview.play_button.toggle)
         a["toggle_heatmap"].triggered.connect(w.preview.overlay_check.toggle)
         a["quit"].triggered.connect(w.close)
@@ -132,6 +158,10 @@ class WindowController(QObject):
         if self._shut_down:
             return
         self._shut_down = True
+        if self.files is not None:  # stops between two files, never inside one
+            self.files.export_job.cancel()
+            self.files.export_job.wait()
+        self.scanner.shutdown()
         self.queue.shutdown()
         self.loader.shutdown()
         self.save()
@@ -152,24 +182,36 @@ class WindowController(QObject):
         self.save()
 
     # -- adding and captioning -----------------------------------------------------
-    def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> list[Path]:
-        """Add files and folders (folders expanded to images); queue the new ones."""
-        from capdesk.imaging import expand_paths  # noqa: PLC0415  (pulls in Pillow)
+    def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int:
+        """Add files and folders; folders are expanded to images on a pool thread and the
+        new images are queued for captioning batch by batch. Returns the scan id."""
+        scan_id = self.scanner.scan([Path(p) for p in paths], recursive=self.settings.recursive)
+        if not caption:
+            self._no_caption_scans.add(scan_id)
+        return scan_id
 
-        given = [Path(p) for p in paths]
-        added = self.model.add_paths(expand_paths(given, recursive=self.settings.recursive))
-        log.info("added %d images", len(added))
-        if added and self._current is None:
-            self._select(added[0])
-        if added and caption:
+    def _on_paths_found(self, scan_id: int, paths: list[Path]) -> None:
+        added = self.model.add_paths(paths)
+        if not added:
+            return
+        if self._current is None:
+            self.select(added[0])
+        if scan_id not in self._no_caption_scans:
             self._enqueue(added, None)
-        self._update_counts()
-        return added
+        self._schedule_counts()
+
+    def _on_scan_done(self, scan_id: int, count: int) -> None:
+        self._no_caption_scans.discard(scan_id)
+        log.info("found %d images", count)
+        self.scan_done.emit(scan_id)
 
     def caption_new(self) -> None:
         """Caption every image that has no caption yet (new, cancelled or failed)."""
-        todo = [i.path for i in self.model.items()
-                if i.status in (Status.NEW, Status.CANCELLED, Status.ERROR)]
+        todo = [
+            i.path
+            for i in self.model.items()
+            if i.status in (Status.NEW, Status.CANCELLED, Status.ERROR)
+        ]
         self._enqueue(todo, None)
 
     def recaption(self, paths: Iterable[Path]) -> None:
@@ -219,12 +261,13 @@ class WindowController(QObject):
         if not items:
             return None
         start = self.model.index_of(self._current).row() if self._current else -1
-        order = items[start + 1:] + items[: start + 1]
-        waiting = [i for i in order if i.caption is not None and not i.reviewed
-                   and i.path != self._current]
+        order = items[start + 1 :] + items[: start + 1]
+        waiting = [
+            i for i in order if i.caption is not None and not i.reviewed and i.path != self._current
+        ]
         target = next((i for i in waiting if i.flagged), waiting[0] if waiting else None)
         if target is not None:
-            self._select(target.path)
+            self.select(target.path)
             return target.path
         self.window.statusBar().showMessage("Every caption has been reviewed.", 4000)
         return None
@@ -240,21 +283,30 @@ class WindowController(QObject):
     def current_item(self) -> ImageItem | None:
         return self.model.item(self._current) if self._current else None
 
-    def _select(self, path: Path) -> None:
+    def select(self, path: Path) -> None:
+        """Make ``path`` the current image (clearing the search if it hides it)."""
         index = self.filter.mapFromSource(self.model.index_of(path))
         if not index.isValid():
             self.window.search.clear()
             index = self.filter.mapFromSource(self.model.index_of(path))
         view = self.window.list_view
         view.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
         view.scrollTo(index)
 
     # -- slots -----------------------------------------------------------------------
+    def _on_text_committed(self, text: str) -> None:
+        if self._current is not None:
+            self.edit_caption(self._current, text)
+
+    def _focus_search(self) -> None:
+        self.window.search.setFocus()
+        self.window.search.selectAll()
+
     @Slot(object)
     def _on_result(self, result: CaptionResult) -> None:
         self.model.apply_result(result, self._model_name)
-        self._update_counts()
 
     @Slot(object)
     def _on_progress(self, progress: Progress) -> None:
@@ -267,9 +319,11 @@ class WindowController(QObject):
     @Slot(object)
     def _on_finished(self, finished: RunFinished) -> None:
         self.model.set_status(finished.unfinished, Status.CANCELLED)
+        self._update_counts()
         verb = "Cancelled" if finished.cancelled else "Finished"
         self.window.statusBar().showMessage(
-            f"{verb}: {finished.captioned} captioned, {len(finished.unfinished)} not done.", 6000)
+            f"{verb}: {finished.captioned} captioned, {len(finished.unfinished)} not done.", 6000
+        )
 
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
@@ -282,7 +336,8 @@ class WindowController(QObject):
         self._model_name = info.model_name
         self.window.engine_label.setText(f"Model {info.model_name} · {info.provider.upper()}")
         self.window.engine_label.setAccessibleDescription(
-            f"Captions are made by {info.model_name} running on {info.provider}.")
+            f"Captions are made by {info.model_name} running on {info.provider}."
+        )
 
     @Slot(str)
     def _on_engine_failed(self, message: str) -> None:
@@ -317,12 +372,15 @@ class WindowController(QObject):
 
     @Slot(QModelIndex, QModelIndex)
     def _on_model_changed(self, top: QModelIndex, bottom: QModelIndex) -> None:
-        if self._current is None:
-            return
-        row = self.model.index_of(self._current).row()
-        if top.row() <= row <= bottom.row():
-            self._show_preview()
-        self._update_counts()
+        if self._current is not None:
+            row = self.model.index_of(self._current).row()
+            if top.row() <= row <= bottom.row():
+                self._show_preview()
+        self._schedule_counts()
+
+    def _schedule_counts(self) -> None:
+        if not self._counts_timer.isActive():
+            self._counts_timer.start()
 
     def _on_overlay_settings(self, opacity: int, shown: bool) -> None:
         self.settings = replace(self.settings, overlay_opacity=opacity, show_overlay=shown)
@@ -336,7 +394,9 @@ class WindowController(QObject):
         flagged = sum(1 for i in items if i.flagged)
         reviewed = sum(1 for i in items if i.reviewed)
         errors = sum(1 for i in items if i.status is Status.ERROR)
-        text = (f"{len(items)} images · {captioned} captioned · {flagged} to check · "
-                f"{reviewed} reviewed" + (f" · {errors} errors" if errors else ""))
+        text = (
+            f"{len(items)} images · {captioned} captioned · {flagged} to check · "
+            f"{reviewed} reviewed" + (f" · {errors} errors" if errors else "")
+        )
         self.window.counts_label.setText(text)
         self.window.counts_label.setAccessibleDescription(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -135,9 +136,27 @@ class ShortcutsDialog(QDialog):
 
 def model_error_box(message: str, parent: QWidget | None = None) -> QMessageBox:
     """A non-blocking warning naming the model file and what to do (ModelError's text)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "The caption model could not be loaded",
-                      message, QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "The caption model could not be loaded",
+        message,
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
     box.setInformativeText("You can choose another model folder in Settings (Ctrl+,).")
     box.setAccessibleName("Model error")
     box.setAccessibleDescription(message)
+    return box
+
+
+def show_message(parent: QWidget, title: str, text: str) -> QMessageBox:
+    """A window-modal message that doesn't block the event loop (the worker keeps
+    reporting while it is open, and tests never hang on it)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent
+    )
+    box.setAccessibleName(title)
+    box.setAccessibleDescription(text)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
     return box

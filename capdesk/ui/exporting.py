@@ -1,36 +1,143 @@
-"""Writing captions out. One function, so the window doesn't care which exporter runs.
+"""The Export dialog: formats, destination, in place or copies, and alt-text checks.
 
-Until ``capdesk.export`` offers its batch entry point this writes a plain CSV of path
-and caption; switching later only touches this module.
+The dialog only builds an :class:`capdesk.export.ExportOptions`; the export itself runs
+in :class:`capdesk.jobs.export_job.ExportJob`, so a big alt-text export never freezes
+the window.
 """
 
 from __future__ import annotations
 
-import csv
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
 from capdesk.domain import CaptionRecord
+from capdesk.export import ExportFormat, ExportOptions, check_alt_text
 
-log = logging.getLogger(__name__)
-
-
-def write_csv(records: Sequence[CaptionRecord], destination: Path) -> Path:
-    """Write ``path,caption,edited,score`` rows (UTF-8, header first); returns the file."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    temporary = destination.with_name(destination.name + ".part")
-    with temporary.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["path", "caption", "edited", "score"])
-        for record in records:
-            score = "" if record.score is None else f"{record.score:.4f}"
-            writer.writerow([str(record.path), record.caption, int(record.edited), score])
-    temporary.replace(destination)  # never leave a half-written file under the real name
-    log.info("exported %d captions to %s", len(records), destination)
-    return destination
+_LABELS = {
+    ExportFormat.CSV: "CSV table (spreadsheets)",
+    ExportFormat.JSONL: "JSON Lines",
+    ExportFormat.SIDECAR: "Text sidecar file next to each image",
+    ExportFormat.HTML: "HTML page",
+    ExportFormat.ALT_TEXT: "Alt text inside each image (IPTC/XMP)",
+}
 
 
-def export_records(records: Sequence[CaptionRecord], destination: Path) -> Path:
-    """Export captions to ``destination``; returns what was written."""
-    return write_csv(records, destination)
+def alt_text_summary(records: Sequence[CaptionRecord], shown: int = 3) -> str:
+    """A few sentences about captions that would make poor alt text, or ''."""
+    problems = []
+    for record in records:
+        warnings = check_alt_text(record.caption)
+        if warnings:
+            problems.append(f"{record.path.name}: {warnings[0].message}")
+    if not problems:
+        return ""
+    more = f" …and {len(problems) - shown} more." if len(problems) > shown else ""
+    return (
+        f"{len(problems)} caption(s) need a look as alt text. " + " ".join(problems[:shown]) + more
+    )
+
+
+class ExportDialog(QDialog):
+    """Choose what to export where; :meth:`options` returns the validated choice."""
+
+    def __init__(
+        self, records: Sequence[CaptionRecord], start_folder: Path, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export captions")
+        self.setAccessibleName("Export captions")
+        self._boxes: dict[ExportFormat, QCheckBox] = {}
+        formats = QVBoxLayout()
+        for fmt, label in _LABELS.items():
+            box = QCheckBox(label, self)
+            box.setAccessibleName(label)
+            box.setChecked(fmt is ExportFormat.CSV)
+            box.toggled.connect(self._validate)
+            self._boxes[fmt] = box
+            formats.addWidget(box)
+
+        self.destination = QLineEdit(str(start_folder), self)
+        self.destination.setAccessibleName("Destination folder")
+        self.destination.setAccessibleDescription(
+            "Folder for the CSV, JSON Lines and HTML files, and for image copies."
+        )
+        self.destination.textChanged.connect(self._validate)
+        browse = QPushButton("Browse…", self)
+        browse.setAccessibleName("Browse for destination folder")
+        browse.clicked.connect(self._browse)
+        destination_row = QHBoxLayout()
+        destination_row.addWidget(self.destination, 1)
+        destination_row.addWidget(browse)
+
+        self.in_place = QRadioButton("Write alt text and sidecars into the originals", self)
+        self.copies = QRadioButton("Write copies into the destination folder", self)
+        self.copies.setChecked(True)
+        for radio in (self.in_place, self.copies):
+            radio.setAccessibleName(radio.text())
+        self.skip_existing = QCheckBox("Leave images that already have alt text alone", self)
+        self.skip_existing.setAccessibleName(self.skip_existing.text())
+        self.skip_existing.setChecked(True)
+
+        self.checks = QLabel(alt_text_summary(records), self)
+        self.checks.setWordWrap(True)
+        self.checks.setAccessibleName("Alt text checks")
+        self.error = QLabel("", self)
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Export problem")
+
+        form = QFormLayout()
+        form.addRow("Formats", formats)
+        form.addRow("&Destination", destination_row)
+        form.addRow("", self.in_place)
+        form.addRow("", self.copies)
+        form.addRow("", self.skip_existing)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.checks)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self._validate()
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export to", self.destination.text())
+        if folder:
+            self.destination.setText(folder)
+
+    def options(self) -> ExportOptions:
+        folder = Path(self.destination.text().strip()) if self.destination.text().strip() else None
+        return ExportOptions(
+            formats=frozenset(f for f, box in self._boxes.items() if box.isChecked()),
+            destination=folder,
+            output_dir=None if self.in_place.isChecked() else folder,
+            skip_existing_alt_text=self.skip_existing.isChecked(),
+        )
+
+    def _validate(self) -> None:
+        try:
+            self.options().validate()
+            message = ""
+        except ValueError as exc:
+            message = str(exc).capitalize() + "."
+        self.error.setText(message)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not message)

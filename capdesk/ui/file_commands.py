@@ -10,13 +10,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QFileDialog
 
+from capdesk.domain import CaptionRecord
+from capdesk.export import ExportFormat, ExportOptions, ExportReport
 from capdesk.jobs import rgb_to_qimage
+from capdesk.jobs.export_job import ExportJob, run_export
 from capdesk.ui.controller import WindowController
-from capdesk.ui.dialogs import SettingsDialog, ShortcutsDialog
-from capdesk.ui.exporting import export_records
+from capdesk.ui.dialogs import SettingsDialog, ShortcutsDialog, show_message
+from capdesk.ui.exporting import ExportDialog
 from capdesk.ui.overlay import overlay_full_size
 
 log = logging.getLogger(__name__)
@@ -33,9 +36,15 @@ class FileCommands(QObject):
         a["open_files"].triggered.connect(self.open_files)
         a["open_folder"].triggered.connect(self.open_folder)
         a["export"].triggered.connect(self.export)
+        self.export_job = ExportJob(self)
+        self.export_job.signals.finished.connect(self._on_export_finished)
+        self.export_job.signals.failed.connect(self._on_export_failed)
+        self.export_job.signals.progress.connect(
+            lambda done, total: self.window.statusBar().showMessage(f"Exporting… {done} / {total}")
+        )
         a["save_overlay"].triggered.connect(
-            lambda: self.save_overlay(self.window.preview.current_word,
-                                      self.window.preview.opacity))
+            lambda: self.save_overlay(self.window.preview.current_word, self.window.preview.opacity)
+        )
         self.window.preview.save_overlay_requested.connect(self.save_overlay)
         a["settings"].triggered.connect(self.edit_settings)
         a["shortcuts"].triggered.connect(self.show_shortcuts)
@@ -47,13 +56,13 @@ class FileCommands(QObject):
 
         patterns = " ".join(f"*{ext}" for ext in sorted(IMAGE_EXTENSIONS))
         names, _ = QFileDialog.getOpenFileNames(
-            self.window, "Open photos", self._start_folder(), f"Images ({patterns})")
+            self.window, "Open photos", self._start_folder(), f"Images ({patterns})"
+        )
         if names:
             self.controller.add_paths([Path(n) for n in names])
 
     def open_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window, "Open folder",
-                                                  self._start_folder())
+        folder = QFileDialog.getExistingDirectory(self.window, "Open folder", self._start_folder())
         if folder:
             self.open_folder_path(Path(folder))
 
@@ -76,29 +85,46 @@ class FileCommands(QObject):
         menu.setEnabled(bool(self.controller.settings.recent_folders))
 
     # -- export ----------------------------------------------------------------------
-    def export(self) -> None:
-        if not self._records():
-            QMessageBox.information(self.window, "Nothing to export",
-                                    "Caption some images first.")
-            return
-        name, _ = QFileDialog.getSaveFileName(
-            self.window, "Export captions", str(Path(self._start_folder()) / "captions.csv"),
-            "CSV (*.csv)")
-        if name:
-            self.export_to(Path(name))
+    def export(self) -> ExportDialog | None:
+        """Open the Export dialog; the export runs in the background when accepted."""
+        records = self._records()
+        if not records:
+            show_message(self.window, "Nothing to export", "Caption some images first.")
+            return None
+        dialog = ExportDialog(records, Path(self._start_folder()), self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.start_export(dialog.options()))
+        dialog.open()
+        return dialog
+
+    def start_export(self, options: ExportOptions) -> None:
+        """Export every captioned image (the edited text where edited) in the background."""
+        self.window.statusBar().showMessage("Exporting…")
+        self.export_job.start(self._records(), options)
 
     def export_to(self, destination: Path) -> Path | None:
-        """Export every captioned image (edited text where edited); None on failure."""
-        try:
-            written = export_records(self._records(), destination)
-        except OSError as exc:
-            log.warning("export failed: %s", exc)
-            QMessageBox.warning(self.window, "Export failed", f"{destination}: {exc}")
+        """Write a CSV of every captioned image right now (Ctrl+E's quickest path)."""
+        options = ExportOptions(formats=frozenset({ExportFormat.CSV}), destination=destination)
+        report = run_export(self._records(), options)
+        if report.errors:
+            show_message(self.window, "Export failed", "\n".join(report.errors))
             return None
-        self.window.statusBar().showMessage(f"Exported captions to {written}", 6000)
-        return written
+        self.window.statusBar().showMessage(f"Exported captions to {destination}", 6000)
+        return destination
 
-    def _records(self) -> list:  # type: ignore[type-arg]
+    def _on_export_finished(self, report: ExportReport) -> None:
+        lines = [f"Export finished: {report.summary()}."]
+        lines += [f"{o.path.name}: {o.message}" for o in report.failed[:10]]
+        lines += list(report.errors)
+        self.window.statusBar().showMessage(lines[0], 8000)
+        if not report.ok:
+            show_message(self.window, "Export finished with problems", "\n".join(lines))
+
+    def _on_export_failed(self, message: str) -> None:
+        self.window.statusBar().clearMessage()
+        show_message(self.window, "Export failed", message)
+
+    def _records(self) -> list[CaptionRecord]:
         return [i.record() for i in self.controller.model.items() if i.text]
 
     # -- overlay -----------------------------------------------------------------------
@@ -107,8 +133,9 @@ class FileCommands(QObject):
         if item is None or item.caption is None:
             return
         suggested = item.path.with_name(f"{item.path.stem}-attention.png")
-        name, _ = QFileDialog.getSaveFileName(self.window, "Save overlay as PNG",
-                                              str(suggested), "PNG image (*.png)")
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, "Save overlay as PNG", str(suggested), "PNG image (*.png)"
+        )
         if name:
             self.save_overlay_to(Path(name), word, opacity)
 
@@ -122,21 +149,28 @@ class FileCommands(QObject):
         try:
             rgb = load_rgb(item.path)
             image = rgb_to_qimage(overlay_full_size(rgb, item.caption, word, opacity))
-            saved = image.save(str(destination), "PNG")
+            # The stubs say bytes, but PySide6 6.12 only accepts str for the format.
+            saved = image.save(str(destination), "PNG")  # type: ignore[call-overload]
         except Exception as exc:  # unreadable source or unwritable target: tell, don't crash
             log.warning("saving overlay failed: %s", exc)
             saved = False
         if not saved:
-            QMessageBox.warning(self.window, "Could not save", f"Could not write {destination}.")
+            show_message(self.window, "Could not save", f"Could not write {destination}.")
             return False
         self.window.statusBar().showMessage(f"Saved {destination}", 6000)
         return True
 
     # -- settings and help ---------------------------------------------------------
-    def edit_settings(self) -> None:
+    def edit_settings(self) -> SettingsDialog:
+        """Open the settings dialog (window-modal, not blocking the worker's updates)."""
         dialog = SettingsDialog(self.controller.settings, self.window)
-        if dialog.exec():
-            self.controller.apply_settings(dialog.result_settings())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.controller.apply_settings(dialog.result_settings()))
+        dialog.open()
+        return dialog
 
-    def show_shortcuts(self) -> None:
-        ShortcutsDialog(self.window).exec()
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog

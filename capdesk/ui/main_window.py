@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -53,6 +55,27 @@ def paths_from_mime(mime: QMimeData) -> list[Path]:
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
+class CaptionDelegate(QStyledItemDelegate):
+    """Keeps what the person is typing: Qt re-reads the model into an open editor on
+    every change of its row (a thumbnail arriving, a status update), which would wipe
+    an edit in progress."""
+
+    def sizeHint(  # noqa: N802
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        """A fixed row height (thumbnail or three lines of text) computed without asking
+        for the thumbnail: otherwise laying out 10,000 rows would decode 10,000 images."""
+        view = self.parent()
+        icon = view.iconSize() if isinstance(view, QListView) else QSize(96, 96)
+        lines = 3 * option.fontMetrics.lineSpacing()
+        return QSize(icon.width() + 200, max(icon.height(), lines) + 8)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        if isinstance(editor, QLineEdit) and editor.isModified():
+            return
+        super().setEditorData(editor, index)
+
+
 class ImageListView(QListView):
     """The list of images; Enter edits the caption and an empty list invites a drop."""
 
@@ -63,8 +86,11 @@ class ImageListView(QListView):
             "Photos to caption. Up and Down move, Enter edits the caption, Delete removes."
         )
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
-                             | QAbstractItemView.EditTrigger.DoubleClicked)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+        )
+        self.setItemDelegate(CaptionDelegate(self))
         self.setUniformItemSizes(True)
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -73,11 +99,12 @@ class ImageListView(QListView):
 
     def set_thumbnail_size(self, size: int) -> None:
         self.setIconSize(QSize(size, size))
-        self.setGridSize(QSize(0, 0))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier,
-                                      Qt.KeyboardModifier.KeypadModifier)
+        plain = event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        )
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
             index = self.currentIndex()
             if index.isValid() and self.state() != QAbstractItemView.State.EditingState:
@@ -102,8 +129,13 @@ class MainWindow(QMainWindow):
     closing = Signal()
     first_painted = Signal()
 
-    def __init__(self, thumbnail_size: int = 96, opacity: int = 50,
-                 show_overlay: bool = True, beam_size: int = 3) -> None:
+    def __init__(
+        self,
+        thumbnail_size: int = 96,
+        opacity: int = 50,
+        show_overlay: bool = True,
+        beam_size: int = 3,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("capdesk — captions and alt text")
         self.setAccessibleName("capdesk")
@@ -120,8 +152,7 @@ class MainWindow(QMainWindow):
             self._painted = True
             self.first_painted.emit()
 
-    def _build(self, thumbnail_size: int, opacity: int, show_overlay: bool,
-               beam_size: int) -> None:
+    def _build(self, thumbnail_size: int, opacity: int, show_overlay: bool, beam_size: int) -> None:
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search captions…")
         self.search.setClearButtonEnabled(True)
@@ -155,8 +186,15 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main_toolbar")
         toolbar.setAccessibleName("Main toolbar")
-        for name in ("open_files", "open_folder", "caption_all", "recaption", "cancel",
-                     "next_unreviewed", "export"):
+        for name in (
+            "open_files",
+            "open_folder",
+            "caption_all",
+            "recaption",
+            "cancel",
+            "next_unreviewed",
+            "export",
+        ):
             toolbar.addAction(self.actions_by_name[name])
         toolbar.addWidget(self.beam_spin)
         self.addToolBar(toolbar)
@@ -200,8 +238,9 @@ class MainWindow(QMainWindow):
         edit_menu = menu_bar.addMenu("&Edit")
         edit_menu.addActions([a["undo"], a["redo"]])
         edit_menu.addSeparator()
-        edit_menu.addActions([a["edit"], a["accept"], a["next_unreviewed"], a["remove"],
-                              a["search"]])
+        edit_menu.addActions(
+            [a["edit"], a["accept"], a["next_unreviewed"], a["remove"], a["search"]]
+        )
         edit_menu.addSeparator()
         edit_menu.addAction(a["settings"])
         caption_menu = menu_bar.addMenu("&Caption")

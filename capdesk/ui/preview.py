@@ -14,17 +14,18 @@ from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QVBoxLayout,
     QWidget,
 )
 
-from capdesk.jobs import rgb_to_qimage
 from capdesk.ui.items import ImageItem, Status
 from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer
 from capdesk.ui.words import WordBar
@@ -71,8 +72,9 @@ class PreviewPanel(QWidget):
     save_overlay_requested = Signal(int, float)  # word index, opacity 0..1
     overlay_settings_changed = Signal(int, bool)  # opacity percent, shown
 
-    def __init__(self, opacity: int = 50, show_overlay: bool = True,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, opacity: int = 50, show_overlay: bool = True, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._renderer: OverlayRenderer | None = None
         self._item: ImageItem | None = None
@@ -126,15 +128,22 @@ class PreviewPanel(QWidget):
         )
 
         controls = QHBoxLayout()
-        for widget in (self.play_button, self.overlay_check, opacity_label, self.opacity_slider,
-                       self.save_button):
+        for widget in (
+            self.play_button,
+            self.overlay_check,
+            opacity_label,
+            self.opacity_slider,
+            self.save_button,
+        ):
             controls.addWidget(widget)
 
         self.info = QLabel(self)
         self.info.setWordWrap(True)
         self.info.setAccessibleName("Caption details")
-        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
-                                          | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.info.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
 
         self.editor = QLineEdit(self)
         self.editor.setPlaceholderText("Caption")
@@ -158,18 +167,27 @@ class PreviewPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.canvas, 1)
-        layout.addWidget(self.words)
+        words_scroll = QScrollArea(self)
+        words_scroll.setWidget(self.words)
+        words_scroll.setWidgetResizable(True)
+        words_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        words_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        words_scroll.setFixedHeight(self.words.sizeHint().height() + 34)
+        words_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout.addWidget(words_scroll)
         layout.addLayout(controls)
         layout.addWidget(self.info)
         layout.addLayout(edit_row)
 
     # -- values in -----------------------------------------------------------------
-    def show_item(self, item: ImageItem | None, rgb: np.ndarray | None,
-                  message: str = "") -> None:
+    def show_item(self, item: ImageItem | None, rgb: np.ndarray | None, message: str = "") -> None:
         """Show ``item``; ``rgb`` is its decoded preview (None while still decoding)."""
         same_image = (
-            item is not None and self._item is not None and item.path == self._item.path
-            and self._renderer is not None and rgb is self._renderer.rgb
+            item is not None
+            and self._item is not None
+            and item.path == self._item.path
+            and self._renderer is not None
+            and rgb is self._renderer.rgb
         )
         self._item = item
         caption = item.caption if item is not None else None
@@ -179,13 +197,14 @@ class PreviewPanel(QWidget):
             self._hovered = None
             self.words.set_words(caption.words if caption is not None else ())
             self._stop()
-        if not self.editor.hasFocus() or not same_image:
+        if not same_image or not self.editor.isModified():  # keep what is being typed
             self.editor.setText(item.text if item is not None else "")
         self.info.setText(self._describe(item))
         self._update_controls()
         if rgb is None:
-            self.canvas.set_image(None, message or ("Loading…" if item else
-                                                     "Select an image to preview it."))
+            self.canvas.set_image(
+                None, message or ("Loading…" if item else "Select an image to preview it.")
+            )
         else:
             self._redraw()
 
@@ -202,8 +221,9 @@ class PreviewPanel(QWidget):
         """The array currently drawn (for tests and for saving what is seen)."""
         if self._renderer is None:
             return None
-        return self._renderer.render(self.current_word, self.opacity,
-                                     self.overlay_check.isChecked())
+        return self._renderer.render(
+            self.current_word, self.opacity, self.overlay_check.isChecked()
+        )
 
     # -- behaviour -----------------------------------------------------------------
     def select_word(self, index: int) -> None:
@@ -243,8 +263,9 @@ class PreviewPanel(QWidget):
             self.select_word(following)
 
     def _overlay_changed(self) -> None:
-        self.overlay_settings_changed.emit(self.opacity_slider.value(),
-                                           self.overlay_check.isChecked())
+        self.overlay_settings_changed.emit(
+            self.opacity_slider.value(), self.overlay_check.isChecked()
+        )
         self._redraw()
 
     def _commit(self) -> None:
@@ -253,14 +274,16 @@ class PreviewPanel(QWidget):
             self.text_committed.emit(text)
 
     def _redraw(self) -> None:
-        overlay = self.current_overlay()
-        if overlay is not None:
-            self.canvas.set_image(rgb_to_qimage(overlay))
+        if self._renderer is not None:
+            self.canvas.set_image(
+                self._renderer.compose(
+                    self.current_word, self.opacity, self.overlay_check.isChecked()
+                )
+            )
 
     def _update_controls(self) -> None:
         has_map = self._renderer is not None and self._renderer.word_count > 0
-        for widget in (self.play_button, self.save_button, self.opacity_slider,
-                       self.overlay_check):
+        for widget in (self.play_button, self.save_button, self.opacity_slider, self.overlay_check):
             widget.setEnabled(has_map)
         has_caption = self._item is not None and self._item.caption is not None
         self.editor.setEnabled(has_caption)

@@ -6,13 +6,17 @@ small cache converts each once, when a view first asks for it.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QPainter, QPixmap
 
 from capdesk.jobs import ImageLoader, rgb_to_qimage
+
+MAX_PIXMAPS = 3000
+"""About 110 MB of 96 px thumbnails; older ones are rebuilt from the loader on demand."""
 
 
 class ThumbnailCache(QObject):
@@ -24,7 +28,7 @@ class ThumbnailCache(QObject):
         super().__init__(parent)
         self._loader = loader
         self._size = size
-        self._pixmaps: dict[Path, QPixmap] = {}
+        self._pixmaps: OrderedDict[Path, QPixmap] = OrderedDict()
         loader.loaded.connect(self._on_loaded)
         loader.failed.connect(self._on_failed)
 
@@ -41,13 +45,27 @@ class ThumbnailCache(QObject):
     def pixmap(self, path: Path) -> QPixmap | None:
         cached = self._pixmaps.get(path)
         if cached is not None:
+            self._pixmaps.move_to_end(path)
             return cached
         rgb = self._loader.request(path, self._size)
         if rgb is None:
             return None
-        pixmap = QPixmap.fromImage(rgb_to_qimage(rgb))
+        pixmap = self._square(QPixmap.fromImage(rgb_to_qimage(rgb)))
         self._pixmaps[path] = pixmap
+        if len(self._pixmaps) > MAX_PIXMAPS:
+            self._pixmaps.popitem(last=False)
         return pixmap
+
+    def _square(self, pixmap: QPixmap) -> QPixmap:
+        """Centre on a transparent square so captions line up whatever the aspect ratio."""
+        square = QPixmap(self._size, self._size)
+        square.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(square)
+        painter.drawPixmap(
+            (self._size - pixmap.width()) // 2, (self._size - pixmap.height()) // 2, pixmap
+        )
+        painter.end()
+        return square
 
     def forget(self, path: Path) -> None:
         self._pixmaps.pop(path, None)

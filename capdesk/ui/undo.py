@@ -24,7 +24,11 @@ class _State:
 
     def restore(self, item: ImageItem) -> None:
         item.text, item.edited, item.reviewed, item.status = (
-            self.text, self.edited, self.reviewed, self.status)
+            self.text,
+            self.edited,
+            self.reviewed,
+            self.status,
+        )
 
 
 class _ItemCommand(QUndoCommand):

@@ -141,3 +141,32 @@ def test_shutdown_during_a_run_waits_for_the_thread(qtbot, tmp_path):
     qtbot.wait(50)
     assert queue.shutdown(3000)
     assert not queue._thread.isRunning()
+
+
+def test_started_names_one_engine_batch_at_a_time(qtbot, tmp_path, queue_with):
+    paths = make_images(tmp_path, 10)
+    queue = queue_with(FakeCaptioner(), batch_size=4)
+    started = []
+    queue.started.connect(started.append)
+    with qtbot.waitSignal(queue.finished, timeout=10_000):
+        queue.enqueue(paths)
+    assert [list(s) for s in started] == [paths[0:4], paths[4:8], paths[8:10]]
+
+
+def test_singletons_survive_many_signals(qtbot):
+    """PySide6 6.12 on Python 3.11 drops a reference to True per emit (see qt_compat)."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        ping = Signal(bool)
+
+    emitter = Emitter()
+    seen = []
+    emitter.ping.connect(seen.append)
+    before = sys.getrefcount(True)
+    for _ in range(5000):
+        emitter.ping.emit(True)
+    assert len(seen) == 5000
+    assert sys.getrefcount(True) > 1000 or before - sys.getrefcount(True) < 100

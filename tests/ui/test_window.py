@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from capdesk.jobs.fake_engine import FakeCaptioner
@@ -16,8 +17,13 @@ def drop(window, paths: list[Path]) -> None:
     """Deliver a real QDropEvent carrying file URLs, as a file manager would."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(QPointF(QPoint(100, 100)), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    with warnings.catch_warnings():  # Qt deprecated the QPoint constructor, with no other
+        warnings.simplefilter("ignore", DeprecationWarning)
+        enter = QDragEnterEvent(QPoint(100, 100), Qt.DropAction.CopyAction, mime, buttons, keys)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, buttons, keys)
     QApplication.sendEvent(window, event)
 
 
@@ -36,8 +42,10 @@ def test_drop_files_and_folder_adds_only_images_once(qtbot, make_window, images,
     with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
         drop(window, [*loose, tmp_path / "album", loose[0]])
     assert controller.model.paths() == [*loose, *nested]
-    drop(window, [tmp_path / "album"])  # everything already listed: nothing added
+    with qtbot.waitSignal(controller.scan_done, timeout=5000):
+        drop(window, [tmp_path / "album"])  # everything already listed: nothing added
     assert len(controller.model.paths()) == 5
+    assert not controller.queue.busy
 
 
 def test_run_fills_captions_and_progress(qtbot, make_window, images):
@@ -52,7 +60,7 @@ def test_run_fills_captions_and_progress(qtbot, make_window, images):
 
 
 def test_unreadable_image_shows_its_error(qtbot, make_window, images, tmp_path):
-    window, controller = make_window()
+    _window, controller = make_window()
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8 truncated")
     with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
@@ -67,8 +75,9 @@ def test_cancel_mid_run_stops_and_marks_the_rest(qtbot, make_window, images):
     window, controller = make_window(FakeCaptioner(step_seconds=0.01))
     paths = images(40)
     controller.add_paths(paths)
-    qtbot.waitUntil(lambda: sum(i.status is Status.DONE for i in controller.model.items()) >= 2,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: sum(i.status is Status.DONE for i in controller.model.items()) >= 2, timeout=10_000
+    )
     with qtbot.waitSignal(controller.queue.finished, timeout=2000):
         window.actions_by_name["cancel"].trigger()
     statuses = [i.status for i in controller.model.items()]
@@ -101,7 +110,7 @@ def test_close_during_a_run_stops_the_worker(qtbot, make_window, images):
 
 
 def test_thumbnails_are_decoded_in_the_background(qtbot, make_window, images):
-    window, controller = make_window()
+    _window, controller = make_window()
     paths = images(3)
     controller.add_paths(paths, caption=False)
     qtbot.waitUntil(lambda: controller.thumbnails.pixmap(paths[0]) is not None, timeout=5000)
@@ -126,3 +135,20 @@ def test_model_error_shows_a_dialog_naming_the_file(qtbot, settings_store):
     assert boxes and "decoder.onnx" in boxes[0].text()
     assert window.engine_label.text() == "Model not loaded"
     window.close()
+
+
+def test_close_while_the_model_is_still_loading(qtbot, settings_store):
+    import time
+
+    from capdesk.ui.app import build_window
+
+    def slow(_config):
+        time.sleep(0.5)
+        return FakeCaptioner()
+
+    window, controller = build_window(settings_store, slow)
+    qtbot.addWidget(window)
+    window.show()
+    controller.start()
+    window.close()  # waits for the load to finish, then stops the thread
+    assert not controller.queue._thread.isRunning()
