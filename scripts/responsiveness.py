@@ -127,13 +127,19 @@ def main() -> int:
         items = controller.model.items()
         ok = sum(1 for i in items if i.caption is not None)
         info = ready["info"]
-        print(f"model: {model_label} ({info.model_name}, {info.provider}); "
-              f"loaded in {info.load_seconds:.2f} s")
-        print(f"images: {len(items)} captioned ok: {ok} in {seconds:.1f} s "
-              f"({len(items) / seconds:.1f} img/s)")
-        print(f"event-loop lag over {len(lags)} ticks of {TICK_MS} ms: "
-              f"p50 {statistics.median(lags):.1f} ms, p99 {percentile(lags, 99):.1f} ms, "
-              f"max {max(lags):.1f} ms (goal p99 < 50 ms)")
+        print(
+            f"model: {model_label} ({info.model_name}, {info.provider}); "
+            f"loaded in {info.load_seconds:.2f} s"
+        )
+        print(
+            f"images: {len(items)} captioned ok: {ok} in {seconds:.1f} s "
+            f"({len(items) / seconds:.1f} img/s)"
+        )
+        print(
+            f"event-loop lag over {len(lags)} ticks of {TICK_MS} ms: "
+            f"p50 {statistics.median(lags):.1f} ms, p99 {percentile(lags, 99):.1f} ms, "
+            f"max {max(lags):.1f} ms (goal p99 < 50 ms)"
+        )
     return 0
 
 

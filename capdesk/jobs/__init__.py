@@ -12,12 +12,9 @@ from capdesk.jobs.messages import (
     RequestDone,
     format_duration,
 )
-from capdesk.jobs.qt_compat import protect_singletons
 from capdesk.jobs.queue import CaptionQueue, RunFinished
 from capdesk.jobs.scanner import PathScanner
 from capdesk.jobs.worker import CaptionerLike, CaptionWorker, EngineFactory, default_engine_factory
-
-protect_singletons()  # before the app emits any signal; see qt_compat for why
 
 __all__ = [
     "CaptionQueue",

@@ -2,6 +2,7 @@
 
 Subcommands::
 
+    capdesk train features [--data F1 F2] [--splits train val] [--grid 7x7|14x14]
     capdesk train fit     --run-dir DIR --train F1 F2 --val F1 F2 [hyper-parameters]
     capdesk train export  --checkpoint DIR/best.pt --out models/default [--name ...]
     capdesk train evaluate --model models/default --data FOLDER --split test [--beam 3]
@@ -92,6 +93,18 @@ def _parser() -> argparse.ArgumentParser:
         kind = type(value) if value is not None else (float if name == "max_minutes" else int)
         fit.add_argument(f"--{name.replace('_', '-')}", type=kind, default=value)
 
+    feat = sub.add_parser("features", help="extract and cache CNN features ahead of fit")
+    feat.add_argument(
+        "--data",
+        nargs="+",
+        default=[str(DEFAULT_DATA / "flickr8k"), str(DEFAULT_DATA / "coco_extra")],
+    )
+    feat.add_argument("--splits", nargs="+", default=["train", "val"])
+    feat.add_argument("--cache-dir", default="/work/runs/features")
+    feat.add_argument("--variant", default="lite0")
+    feat.add_argument("--grid", default="7x7")
+    feat.add_argument("--limit", type=int, default=None)
+
     exp = sub.add_parser("export", help="write encoder.onnx, decoder_step.onnx, vocab, manifest")
     exp.add_argument("--checkpoint", type=Path, required=True)
     exp.add_argument("--out", type=Path, required=True)
@@ -134,6 +147,24 @@ def main(argv: list[str] | None = None) -> int:
         log.info("fit %s", json.dumps(vars(args), default=str))
         best = run_training(cfg, args.run_dir, resume=not args.fresh, progress=not args.no_progress)
         log.info("best checkpoint: %s", best)
+        return 0
+    if args.command == "features":
+        from capdesk.training.train import TrainConfig, load_split  # noqa: PLC0415
+
+        _setup_logging(None)
+        cfg = TrainConfig(
+            train=[],
+            val=[],
+            cache_dir=args.cache_dir,
+            variant=args.variant,
+            grid=args.grid,
+            limit=args.limit,
+        )
+        for spec in args.data:
+            for split in args.splits:
+                if (Path(spec) / f"split_{split}.txt").is_file() or ".json" in spec:
+                    sp = load_split(cfg, spec, split)
+                    log.info("%s/%s: %s cached", sp.data.name, split, sp.grids.shape)
         return 0
     if args.command == "export":
         from capdesk.training.export import export_checkpoint  # noqa: PLC0415  (torch is heavy)

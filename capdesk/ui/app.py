@@ -1,8 +1,8 @@
 """The ``capdesk-app`` entry point: show the window first, load the model afterwards.
 
-Only Qt and the window modules are imported before the first paint; Pillow, numpy-heavy
-imaging and ONNX Runtime load lazily (the model inside the worker thread), which is what
-keeps launch under the 1.5 s budget. Set ``CAPDESK_EXIT_AFTER_SHOWN=1`` (or pass
+Only Qt, numpy and the window modules are imported before the first paint; Pillow and
+ONNX Runtime load lazily (the model inside the worker thread), which is what keeps
+launch under the 1.5 s budget. Set ``CAPDESK_EXIT_AFTER_SHOWN=1`` (or pass
 ``--measure-startup``) to log the time from process start to the window being shown
 and quit.
 """
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
+    from capdesk.domain import Caption
     from capdesk.jobs import EngineFactory
     from capdesk.ui.controller import WindowController
     from capdesk.ui.main_window import MainWindow
@@ -39,8 +40,33 @@ def _process_age() -> float:
         return time.perf_counter()
 
 
+def _set_icon(app: object) -> None:
+    """Use the PNG icons from resources/ (source checkout or PyInstaller bundle) if present."""
+    from PySide6.QtGui import QIcon  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    roots = [Path(__file__).resolve().parents[2], Path(getattr(sys, "_MEIPASS", "."))]
+    for root in roots:
+        pngs = sorted((root / "resources" / "icons").glob("capdesk-*.png"))
+        if pngs:
+            icon = QIcon()
+            for png in pngs:
+                icon.addFile(str(png))
+            if isinstance(app, QApplication):
+                app.setWindowIcon(icon)
+            return
+
+
+def _log_uncaught(kind: type[BaseException], value: BaseException, tb: object) -> None:
+    """A bug in one slot must not take the window (and unsaved edits) down: log it."""
+    log.error("unexpected error", exc_info=(kind, value, tb))  # type: ignore[arg-type]
+
+
 def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="capdesk-app", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="capdesk-app",
+        description="Write captions and alt text for photos, privately on this computer.",
+    )
     parser.add_argument("paths", nargs="*", type=Path, help="photos or folders to open")
     parser.add_argument(
         "--measure-startup",
@@ -67,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     measure = args.measure_startup or os.environ.get("CAPDESK_EXIT_AFTER_SHOWN") == "1"
+    sys.excepthook = _log_uncaught
 
     from PySide6.QtCore import QCoreApplication, QTimer  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
@@ -74,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setOrganizationName("capdesk")
     QCoreApplication.setApplicationName("capdesk")
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    _set_icon(app)
     window, controller = build_window(model_dir=args.model)
     window.show()
 
@@ -104,6 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     return int(app.exec())
 
 
+def _most_focused_word(caption: Caption) -> int:
+    """The content word whose attention is most concentrated: the clearest demo."""
+    small = {"a", "an", "the", "is", "are", "in", "on", "of", "with", "and", "its", "his"}
+    peaks = caption.attention.reshape(len(caption.words), -1).max(axis=1)
+    ranked = sorted(range(len(caption.words)), key=lambda i: -float(peaks[i]))
+    return next((i for i in ranked if caption.words[i].lower() not in small), ranked[0])
+
+
 def _screenshot(window: MainWindow, controller: WindowController, target: Path) -> None:
     """Select the first captioned photo, show one word's attention, save the window."""
     from PySide6.QtCore import QTimer  # noqa: PLC0415
@@ -114,8 +150,8 @@ def _screenshot(window: MainWindow, controller: WindowController, target: Path) 
 
     def grab() -> None:
         item = controller.current_item
-        if item is not None and item.caption is not None and len(item.caption.words) > 1:
-            window.preview.select_word(1)
+        if item is not None and item.caption is not None and item.caption.words:
+            window.preview.select_word(_most_focused_word(item.caption))
         target.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(target))
         log.info("saved screenshot %s", target)
@@ -152,6 +188,7 @@ def build_window(
         settings.thumbnail_size, settings.overlay_opacity, settings.show_overlay, settings.beam_size
     )
     controller = WindowController(window, settings, store=store, engine_factory=engine_factory)
+    window.restore_layout(settings.window_geometry, settings.splitter_state)
     controller.files = FileCommands(controller)
     return window, controller
 

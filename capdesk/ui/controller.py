@@ -38,7 +38,7 @@ from capdesk.jobs import (
 )
 from capdesk.ui.dialogs import model_error_box
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
-from capdesk.ui.items import ImageItem, Status
+from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.thumbnails import ThumbnailCache
@@ -164,6 +164,8 @@ class WindowController(QObject):
         self.scanner.shutdown()
         self.queue.shutdown()
         self.loader.shutdown()
+        geometry, splitter = self.window.layout_state()
+        self.settings = replace(self.settings, window_geometry=geometry, splitter_state=splitter)
         self.save()
 
     def save(self) -> None:
@@ -257,20 +259,12 @@ class WindowController(QObject):
 
     def next_unreviewed(self) -> Path | None:
         """Select the next unreviewed caption after the current one, flagged ones first."""
-        items = self.model.items()
-        if not items:
+        target = next_to_review(self.model.items(), self._current)
+        if target is None:
+            self.window.statusBar().showMessage("Every caption has been reviewed.", 4000)
             return None
-        start = self.model.index_of(self._current).row() if self._current else -1
-        order = items[start + 1 :] + items[: start + 1]
-        waiting = [
-            i for i in order if i.caption is not None and not i.reviewed and i.path != self._current
-        ]
-        target = next((i for i in waiting if i.flagged), waiting[0] if waiting else None)
-        if target is not None:
-            self.select(target.path)
-            return target.path
-        self.window.statusBar().showMessage("Every caption has been reviewed.", 4000)
-        return None
+        self.select(target.path)
+        return target.path
 
     # -- queries -------------------------------------------------------------------
     def selected_paths(self) -> list[Path]:
@@ -389,14 +383,6 @@ class WindowController(QObject):
         self.settings = replace(self.settings, beam_size=beam)
 
     def _update_counts(self) -> None:
-        items = self.model.items()
-        captioned = sum(1 for i in items if i.caption is not None)
-        flagged = sum(1 for i in items if i.flagged)
-        reviewed = sum(1 for i in items if i.reviewed)
-        errors = sum(1 for i in items if i.status is Status.ERROR)
-        text = (
-            f"{len(items)} images · {captioned} captioned · {flagged} to check · "
-            f"{reviewed} reviewed" + (f" · {errors} errors" if errors else "")
-        )
+        text = review_summary(self.model.items())
         self.window.counts_label.setText(text)
         self.window.counts_label.setAccessibleDescription(text)

@@ -104,3 +104,23 @@ class ImageItem:
             model=self.model_name,
             captioned_at=self.captioned_at,
         )
+
+
+def next_to_review(items: list[ImageItem], current: Path | None) -> ImageItem | None:
+    """The next caption nobody has reviewed, after ``current`` and wrapping around;
+    captions flagged "check this" come first, because they are the likely mistakes."""
+    paths = [item.path for item in items]
+    start = paths.index(current) if current in paths else -1
+    order = items[start + 1 :] + items[: start + 1]
+    waiting = [i for i in order if i.caption is not None and not i.reviewed and i.path != current]
+    return next((i for i in waiting if i.flagged), waiting[0] if waiting else None)
+
+
+def review_summary(items: list[ImageItem]) -> str:
+    """The status bar's counts, e.g. ``24 images · 20 captioned · 3 to check · 5 reviewed``."""
+    captioned = sum(1 for i in items if i.caption is not None)
+    flagged = sum(1 for i in items if i.flagged)
+    reviewed = sum(1 for i in items if i.reviewed)
+    errors = sum(1 for i in items if i.status is Status.ERROR)
+    text = f"{len(items)} images · {captioned} captioned · {flagged} to check · {reviewed} reviewed"
+    return text + (f" · {errors} errors" if errors else "")

@@ -10,16 +10,26 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
+    QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QKeyEvent,
     QPainter,
     QPaintEvent,
+    QPen,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -90,12 +100,18 @@ class ImageListView(QListView):
             QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.DoubleClicked
         )
+        self._drop_highlight = False
         self.setItemDelegate(CaptionDelegate(self))
         self.setUniformItemSizes(True)
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.set_thumbnail_size(thumbnail_size)
+
+    def set_drop_highlight(self, on: bool) -> None:
+        """Outline the list while files are dragged over the window: "drop here"."""
+        self._drop_highlight = on
+        self.viewport().update()
 
     def set_thumbnail_size(self, size: int) -> None:
         self.setIconSize(QSize(size, size))
@@ -116,10 +132,17 @@ class ImageListView(QListView):
         model = self.model()
         if model is not None and model.rowCount() > 0:
             super().paintEvent(event)
-            return
-        painter = QPainter(self.viewport())
-        painter.setPen(self.palette().placeholderText().color())
-        painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, DROP_HINT)
+        else:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, DROP_HINT)
+            painter.end()
+        if self._drop_highlight:
+            painter = QPainter(self.viewport())
+            pen = QPen(self.palette().highlight().color(), 3, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawRect(self.viewport().rect().adjusted(2, 2, -3, -3))
+            painter.end()
 
 
 class MainWindow(QMainWindow):
@@ -168,7 +191,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.list_view, 1)
 
         self.preview = PreviewPanel(opacity, show_overlay, self)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(0, 2)
@@ -250,16 +273,37 @@ class MainWindow(QMainWindow):
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
 
+    # -- layout state ----------------------------------------------------------------
+    def layout_state(self) -> tuple[str, str]:
+        """Window geometry and splitter position as hex strings, for the settings."""
+        geometry = bytes(self.saveGeometry().data()).hex()
+        return geometry, bytes(self.splitter.saveState().data()).hex()
+
+    def restore_layout(self, geometry: str, splitter: str) -> None:
+        try:
+            if geometry:
+                self.restoreGeometry(QByteArray(bytes.fromhex(geometry)))
+            if splitter:
+                self.splitter.restoreState(QByteArray(bytes.fromhex(splitter)))
+        except ValueError:  # a hand-edited settings file: keep the defaults
+            log.warning("ignoring unreadable window layout in the settings")
+
     # -- drop zone -------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if paths_from_mime(event.mimeData()):
             event.acceptProposedAction()
+            self.list_view.set_drop_highlight(True)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+        self.list_view.set_drop_highlight(False)
+        super().dragLeaveEvent(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
         if paths_from_mime(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        self.list_view.set_drop_highlight(False)
         paths = paths_from_mime(event.mimeData())
         if paths:
             event.acceptProposedAction()

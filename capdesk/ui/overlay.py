@@ -11,6 +11,7 @@ the exact numpy blend at full resolution.
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage, QPainter
 
 from capdesk.domain import Caption
@@ -60,28 +61,43 @@ class OverlayRenderer:
             self._heat[word] = attention_heatmap(alpha, self._layer_size)
         return self._heat[word]
 
-    def compose(self, word: int, opacity: float, enabled: bool = True) -> QImage:
-        """The photo with ``word``'s map on top (or the plain photo)."""
+    def layer(self, word: int, opacity: float, enabled: bool = True) -> QImage | None:
+        """The coloured heat of ``word`` as a small premultiplied alpha layer, or None."""
         from capdesk.imaging import colorize  # noqa: PLC0415
 
         heat = self.heat(word) if enabled and opacity > 0 else None
         if heat is None:
-            return self.photo
+            return None
         weight = np.clip(opacity, 0.0, 1.0) * (0.35 + 0.65 * np.clip(heat, 0.0, 1.0))
-        rgba = np.dstack([colorize(heat), np.round(weight * 255).astype(np.uint8)])
-        rgba = np.ascontiguousarray(rgba)
+        rgba = np.ascontiguousarray(
+            np.dstack([colorize(heat), np.round(weight * 255).astype(np.uint8)])
+        )
         height, width = heat.shape
-        layer = QImage(rgba.data, width, height, width * 4, QImage.Format.Format_RGBA8888)
+        image = QImage(rgba.data, width, height, width * 4, QImage.Format.Format_RGBA8888)
+        return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+    def compose(self, word: int, opacity: float, enabled: bool = True) -> QImage:
+        """The photo with ``word``'s layer painted over it, at the photo's size."""
+        layer = self.layer(word, opacity, enabled)
+        if layer is None:
+            return self.photo
         out = self.photo.copy()
         painter = QPainter(out)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(out.rect(), layer.copy())
+        paint_layer(painter, out.rect(), layer)
         painter.end()
         return out
 
     def render(self, word: int, opacity: float, enabled: bool = True) -> np.ndarray:
         """:meth:`compose` as an (H, W, 3) array (what the preview shows)."""
         return qimage_to_rgb(self.compose(word, opacity, enabled))
+
+
+def paint_layer(painter: QPainter, target: QRect, layer: QImage) -> None:
+    """Scale the small heat layer smoothly over ``target`` (shared by canvas and compose)."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    painter.drawImage(target, layer)
+    painter.restore()
 
 
 def overlay_full_size(rgb: np.ndarray, caption: Caption, word: int, opacity: float) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from capdesk.ui.items import ImageItem, Status
-from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer
+from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer, paint_layer
 from capdesk.ui.words import WordBar
 
 log = logging.getLogger(__name__)
@@ -36,19 +36,27 @@ PLAY_INTERVAL_MS = 700
 
 
 class ImageCanvas(QWidget):
-    """Paints one image scaled to fit, keeping its aspect ratio, or a message."""
+    """Paints a photo scaled to fit (aspect kept) with an optional heat layer, or a message.
+
+    The layer is painted at display size, so moving between words or the opacity slider
+    never copies the full-resolution photo.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._image: QImage | None = None
+        self._layer: QImage | None = None
         self._message = "Select an image to preview it."
         self.setMinimumSize(QSize(240, 180))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Image preview")
         self.setAccessibleDescription("The selected photo, with the attention heatmap on top.")
 
-    def set_image(self, image: QImage | None, message: str = "") -> None:
+    def set_image(
+        self, image: QImage | None, layer: QImage | None = None, message: str = ""
+    ) -> None:
         self._image = image
+        self._layer = layer
         self._message = message
         self.update()
 
@@ -59,9 +67,12 @@ class ImageCanvas(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._message)
             return
         size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        x = (self.width() - size.width()) / 2
-        y = (self.height() - size.height()) / 2
-        painter.drawImage(QRectF(x, y, size.width(), size.height()), self._image)
+        x = (self.width() - size.width()) // 2
+        y = (self.height() - size.height()) // 2
+        target = QRect(x, y, size.width(), size.height())
+        painter.drawImage(target, self._image)
+        if self._layer is not None:
+            paint_layer(painter, target, self._layer)
 
 
 class PreviewPanel(QWidget):
@@ -203,7 +214,7 @@ class PreviewPanel(QWidget):
         self._update_controls()
         if rgb is None:
             self.canvas.set_image(
-                None, message or ("Loading…" if item else "Select an image to preview it.")
+                None, None, message or ("Loading…" if item else "Select an image to preview it.")
             )
         else:
             self._redraw()
@@ -275,11 +286,10 @@ class PreviewPanel(QWidget):
 
     def _redraw(self) -> None:
         if self._renderer is not None:
-            self.canvas.set_image(
-                self._renderer.compose(
-                    self.current_word, self.opacity, self.overlay_check.isChecked()
-                )
+            layer = self._renderer.layer(
+                self.current_word, self.opacity, self.overlay_check.isChecked()
             )
+            self.canvas.set_image(self._renderer.photo, layer)
 
     def _update_controls(self) -> None:
         has_map = self._renderer is not None and self._renderer.word_count > 0

@@ -33,6 +33,8 @@ class AppSettings:
     recent_folders: tuple[str, ...] = field(default_factory=tuple)
     overlay_opacity: int = 50  # percent
     show_overlay: bool = True
+    window_geometry: str = ""  # QMainWindow.saveGeometry() as hex, empty: default size
+    splitter_state: str = ""  # list/preview split as hex
 
     @property
     def model_path(self) -> Path | None:

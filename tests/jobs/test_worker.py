@@ -154,7 +154,8 @@ def test_started_names_one_engine_batch_at_a_time(qtbot, tmp_path, queue_with):
 
 
 def test_singletons_survive_many_signals(qtbot):
-    """PySide6 6.12 on Python 3.11 drops a reference to True per emit (see qt_compat)."""
+    """PySide6 6.12.0 on Python 3.11 dropped a reference to True per emit and aborted the
+    interpreter after a few hundred signals; pyproject pins a release without the bug."""
     import sys
 
     from PySide6.QtCore import QObject, Signal
@@ -169,4 +170,5 @@ def test_singletons_survive_many_signals(qtbot):
     for _ in range(5000):
         emitter.ping.emit(True)
     assert len(seen) == 5000
-    assert sys.getrefcount(True) > 1000 or before - sys.getrefcount(True) < 100
+    seen.clear()
+    assert sys.getrefcount(True) >= before - 10

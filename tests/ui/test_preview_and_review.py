@@ -7,6 +7,7 @@ import itertools
 
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import QSettings, Qt
 
 from capdesk.jobs.fake_engine import FakeCaptioner
 from capdesk.ui.items import Status
@@ -177,7 +178,8 @@ def test_settings_persist_between_windows(qtbot, make_window, settings_store, tm
     controller.files.open_folder_path(tmp_path)
     window.close()
 
-    second, controller2 = make_window()
+    fresh = QSettings(settings_store.fileName(), QSettings.Format.IniFormat)  # a new "run"
+    second, controller2 = make_window(store=fresh)
     assert controller2.settings.beam_size == 6
     assert controller2.settings.recursive is False
     assert controller2.settings.thumbnail_size == 128
@@ -209,3 +211,26 @@ def test_export_dialog_writes_copies_with_alt_text_in_the_background(
     assert read_alt_text(paths[0]) is None  # originals untouched
     records = read_jsonl(tmp_path / "export" / "captions.jsonl")
     assert next(r.caption for r in records) == "A photo of a dog on grass"
+
+
+def test_preview_editor_commits_with_enter(qtbot, make_window, images):
+    window, controller, paths = captioned(qtbot, make_window, images)
+    controller.select(paths[2])
+    editor = window.preview.editor
+    editor.selectAll()
+    qtbot.keyClicks(editor, "three friends at the seaside")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    item = controller.model.item(paths[2])
+    assert item.text == "three friends at the seaside" and item.edited
+    window.actions_by_name["undo"].trigger()
+    assert not controller.model.item(paths[2]).edited
+
+
+def test_window_layout_is_restored(qtbot, make_window):
+    window, _controller = make_window()
+    window.resize(700, 500)  # inside the offscreen screen (800×600)
+    window.splitter.setSizes([200, 700])
+    window.close()
+    second, _controller2 = make_window()
+    assert second.size().width() == 700
+    assert second.splitter.sizes()[0] < second.splitter.sizes()[1]

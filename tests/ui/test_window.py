@@ -152,3 +152,15 @@ def test_close_while_the_model_is_still_loading(qtbot, settings_store):
     controller.start()
     window.close()  # waits for the load to finish, then stops the thread
     assert not controller.queue._thread.isRunning()
+
+
+def test_only_visible_rows_ask_for_thumbnails(qtbot, make_window, tmp_path):
+    _window, controller = make_window()
+    names = [tmp_path / f"missing{i:04d}.jpg" for i in range(600)]  # listed, never decoded
+    with qtbot.waitSignal(controller.scan_done, timeout=10_000):
+        controller.add_paths(names, caption=False)
+    qtbot.wait(100)
+    loader = controller.loader
+    asked = len(loader._in_flight) + len(loader._cache) + len(loader._failures)
+    assert len(controller.model.items()) == 600
+    assert asked < 60

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Reproduce models/default on a CPU (see docs/MODEL.md for the wall times we measured).
+# Features, checkpoints and logs go to $RUNS (outside the repository).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${DATA:-../shared/data}
+RUNS=${RUNS:-/work/runs}
+PY=${PY:-.venv/bin/python}
+TRAIN=(-m capdesk.training.cli)
+
+# 1. Features (cached on first use) + decoder training, selected on both val splits.
+#    The shipped run was started with --threads 1 and resumed after epoch 4 with --threads 2.
+$PY "${TRAIN[@]}" fit --run-dir "$RUNS/main" --cache-dir "$RUNS/features" \
+  --train "$DATA/flickr8k" "$DATA/coco_extra" --val "$DATA/flickr8k" "$DATA/coco_extra" \
+  --lr 5e-4 --epochs 25 --patience 3 --max-minutes 75 --threads "${THREADS:-2}"
+
+# 2. Export to the model directory contract.
+$PY "${TRAIN[@]}" export --checkpoint "$RUNS/main/best.pt" --out models/default
+
+# 3. Test metrics (Flickr8k test, beams 1/3/5), the 200-image quality-gate reference and
+#    coco_extra val, all recorded into models/default/manifest.json.
+$PY "${TRAIN[@]}" evaluate --model models/default --data "$DATA/flickr8k" --split test \
+  --beam 1 3 5 --record --output "$RUNS/flickr8k_test.json"
+$PY "${TRAIN[@]}" evaluate --model models/default --data "$DATA/flickr8k" --split test \
+  --limit 200 --beam 3 --record --no-meteor
+$PY "${TRAIN[@]}" evaluate --model models/default --data "$DATA/coco_extra" --split val \
+  --beam 3 --record --output "$RUNS/coco_extra_val.json"
+
+# 4. Speed: JPEG decode + encoder + beam 3, batches of 8.
+$PY "${TRAIN[@]}" bench --model models/default --images 200 --batch 8 --beam 3
