@@ -7,6 +7,7 @@ Subcommands::
     capdesk train export  --checkpoint DIR/best.pt --out models/default [--name ...]
     capdesk train evaluate --model models/default --data FOLDER --split test [--beam 3]
     capdesk train bench   --model models/default [--images 200 --batch 8 --beam 3]
+    capdesk train scst    --init DIR/best.pt --run-dir DIR2 [--lr 2e-5 --samples 5 ...]
 
 ``fit`` resumes automatically from ``DIR/last.pt`` (pass ``--fresh`` to refuse); on resume
 the data and model settings come from the checkpoint and only ``--epochs``, ``--patience``,
@@ -124,6 +125,22 @@ def _parser() -> argparse.ArgumentParser:
         help="store the beam-3 scores in the model's manifest.json metrics",
     )
     ev.add_argument("--no-meteor", action="store_true")
+    scst = sub.add_parser("scst", help="self-critical CIDEr-D fine-tuning of a fit checkpoint")
+    scst.add_argument("--run-dir", type=Path, required=True)
+    scst.add_argument("--fresh", action="store_true", help="do not resume from last.pt")
+    scst.add_argument("--no-progress", action="store_true")
+    from capdesk.training.scst import ScstConfig  # noqa: PLC0415  (torch is heavy)
+
+    for name, fld in ScstConfig.__dataclass_fields__.items():
+        value = getattr(ScstConfig(init=""), name)
+        flag = f"--{name.replace('_', '-')}"
+        if name == "init":
+            scst.add_argument(flag, required=True)
+        elif isinstance(value, bool):
+            scst.add_argument(flag, action="store_true")
+        else:
+            kind = type(value) if value is not None else (float if "minutes" in name else int)
+            scst.add_argument(flag, type=kind, default=value, help=str(fld.type))
     bench = sub.add_parser("bench", help="time decode + encoder + beam search per image")
     bench.add_argument("--model", type=Path, required=True)
     bench.add_argument("--data", type=Path, default=DEFAULT_DATA / "flickr8k")
@@ -135,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return per subcommand)
     """Entry point of ``capdesk train``; returns a process exit code."""
     args = _parser().parse_args(argv)
     if args.command == "fit":
@@ -146,6 +163,15 @@ def main(argv: list[str] | None = None) -> int:
         _setup_logging(args.run_dir / "train.log")
         log.info("fit %s", json.dumps(vars(args), default=str))
         best = run_training(cfg, args.run_dir, resume=not args.fresh, progress=not args.no_progress)
+        log.info("best checkpoint: %s", best)
+        return 0
+    if args.command == "scst":
+        from capdesk.training.scst import ScstConfig, run_scst  # noqa: PLC0415
+
+        scfg = ScstConfig(**{k: getattr(args, k) for k in ScstConfig.__dataclass_fields__})
+        _setup_logging(args.run_dir / "scst.log")
+        log.info("scst %s", json.dumps(vars(args), default=str))
+        best = run_scst(scfg, args.run_dir, resume=not args.fresh, progress=not args.no_progress)
         log.info("best checkpoint: %s", best)
         return 0
     if args.command == "features":
