@@ -21,7 +21,7 @@ BATCH_SECONDS = 0.1
 
 
 class _Relay(QObject):
-    found = Signal(int, list)  # scan id, list[Path]
+    found = Signal(int, list, object)  # scan id, list[Path], {Path: existing alt text}
     done = Signal(int, int)  # scan id, how many found
 
 
@@ -32,6 +32,22 @@ class _ScanTask(QRunnable):
         self._id = scan_id
         self._paths = paths
         self._recursive = recursive
+
+    def _emit(self, batch: list[Path]) -> None:
+        # Existing alt text is read here, off the GUI thread and before anything is queued,
+        # so a person's earlier description is shown (and can be kept) rather than replaced.
+        from capdesk.export import read_alt_text  # noqa: PLC0415
+
+        existing: dict[Path, str] = {}
+        for path in batch:
+            try:
+                text = read_alt_text(path)
+            except Exception:  # a strange file must not stop the scan
+                log.debug("reading alt text of %s failed", path, exc_info=True)
+                text = None
+            if text:
+                existing[path] = text
+        self._relay.found.emit(self._id, batch, existing)
 
     def run(self) -> None:
         from capdesk.imaging import expand_paths  # noqa: PLC0415
@@ -45,19 +61,20 @@ class _ScanTask(QRunnable):
                 count += 1
                 limit = FIRST_BATCH if count <= FIRST_BATCH else 10_000
                 if len(batch) >= limit or time.monotonic() - last > BATCH_SECONDS:
-                    self._relay.found.emit(self._id, batch)
+                    self._emit(batch)
                     batch, last = [], time.monotonic()
         except Exception:  # a vanished folder must not kill the pool thread
             log.exception("scanning %s failed", self._paths)
         if batch:
-            self._relay.found.emit(self._id, batch)
+            self._emit(batch)
         self._relay.done.emit(self._id, count)
 
 
 class PathScanner(QObject):
-    """``scan()`` returns an id; ``found(id, paths)`` batches follow, then ``done(id, n)``."""
+    """``scan()`` returns an id; ``found(id, paths, existing_alt_text)`` batches follow,
+    then ``done(id, n)``."""
 
-    found = Signal(int, list)
+    found = Signal(int, list, object)
     done = Signal(int, int)
 
     def __init__(self, parent: QObject | None = None) -> None:

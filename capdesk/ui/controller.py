@@ -192,14 +192,18 @@ class WindowController(QObject):
             self._no_caption_scans.add(scan_id)
         return scan_id
 
-    def _on_paths_found(self, scan_id: int, paths: list[Path]) -> None:
+    def _on_paths_found(
+        self, scan_id: int, paths: list[Path], existing: dict[Path, str]
+    ) -> None:
         added = self.model.add_paths(paths)
         if not added:
             return
+        self.model.use_existing({p: existing[p] for p in added if p in existing})
         if self._current is None:
             self.select(added[0])
         if scan_id not in self._no_caption_scans:
-            self._enqueue(added, None)
+            skip = existing if self.settings.skip_existing_alt_text else {}
+            self._enqueue([p for p in added if p not in skip], None)
         self._schedule_counts()
 
     def _on_scan_done(self, scan_id: int, count: int) -> None:

@@ -70,6 +70,14 @@ class SettingsDialog(QDialog):
         self.recursive.setChecked(settings.recursive)
         self.recursive.setAccessibleName("Include sub-folders")
 
+        self.skip_existing = QCheckBox("Don't caption images that already have alt text", self)
+        self.skip_existing.setChecked(settings.skip_existing_alt_text)
+        self.skip_existing.setAccessibleName("Skip images that already have alt text")
+        self.skip_existing.setAccessibleDescription(
+            "Images whose metadata or sidecar file already holds alt text are listed with "
+            "that text and not captioned; Re-caption selected still captions them."
+        )
+
         self.thumbnail_size = QSpinBox(self)
         self.thumbnail_size.setRange(32, 256)
         self.thumbnail_size.setSingleStep(16)
@@ -82,6 +90,7 @@ class SettingsDialog(QDialog):
         form.addRow("&Provider", self.provider)
         form.addRow("&Beam size", self.beam_size)
         form.addRow("", self.recursive)
+        form.addRow("", self.skip_existing)
         form.addRow("&Thumbnail size", self.thumbnail_size)
 
         buttons = QDialogButtonBox(
@@ -105,6 +114,7 @@ class SettingsDialog(QDialog):
             provider=str(self.provider.currentData()),
             beam_size=self.beam_size.value(),
             recursive=self.recursive.isChecked(),
+            skip_existing_alt_text=self.skip_existing.isChecked(),
             thumbnail_size=self.thumbnail_size.value(),
         ).validated()
 

@@ -145,6 +145,14 @@ class ImageListModel(QAbstractListModel):
             self.endRemoveRows()
         self._rows = {item.path: row for row, item in enumerate(self._items)}
 
+    def use_existing(self, texts: dict[Path, str]) -> None:
+        """Show the alt text images already carry (read by the scanner)."""
+        for path, text in texts.items():
+            item = self.item(path)
+            if item is not None:
+                item.use_existing(text)
+                self.refresh(path)
+
     def set_status(self, paths: Iterable[Path], status: Status) -> None:
         """Set many statuses with one change notification (a 1,000-image drop stays cheap)."""
         rows = []

@@ -28,6 +28,7 @@ class Status(Enum):
     EDITED = "edited"
     ERROR = "error"
     CANCELLED = "cancelled"
+    EXISTING = "has alt text"
 
 
 def unsure_reason(caption: Caption | None) -> str | None:
@@ -85,13 +86,20 @@ class ImageItem:
         self.model_name = model_name
         self.status = Status.DONE
 
+    def use_existing(self, text: str) -> None:
+        """Show alt text the image already carries; a person wrote it, so it counts as
+        reviewed and is exported as it is unless someone re-captions or edits it."""
+        self.text = text
+        self.reviewed = True
+        self.status = Status.EXISTING
+
     def set_text(self, text: str) -> None:
         """Apply a person's edit; editing counts as reviewing."""
         model_text = self.caption.text if self.caption else ""
         self.text = text
         self.edited = text != model_text
         self.reviewed = self.edited or self.reviewed
-        if self.status in (Status.DONE, Status.EDITED):
+        if self.status in (Status.DONE, Status.EDITED, Status.EXISTING):
             self.status = Status.EDITED if self.edited else Status.DONE
 
     def record(self) -> CaptionRecord:

@@ -29,6 +29,7 @@ class AppSettings:
     provider: str = "auto"
     beam_size: int = 3
     recursive: bool = True
+    skip_existing_alt_text: bool = True  # don't caption images that already carry alt text
     thumbnail_size: int = 96
     recent_folders: tuple[str, ...] = field(default_factory=tuple)
     overlay_opacity: int = 50  # percent
