@@ -20,34 +20,14 @@ from capdesk.training.evaluate import generate  # noqa: E402
 from capdesk.training.export import export_model  # noqa: E402
 from capdesk.training.features import load_image  # noqa: E402
 from capdesk.training.onnx_eval import OnnxModel  # noqa: E402
-from capdesk.training.train import TrainConfig, load_checkpoint, run_training  # noqa: E402
-
-
-def _config(corpus: Path, cache: Path, epochs: int) -> TrainConfig:
-    return TrainConfig(
-        train=[str(corpus)],
-        val=[str(corpus)],
-        cache_dir=str(cache),
-        variant="tiny",
-        grid="4x4",
-        min_count=1,
-        feature_dim=16,
-        attention_dim=8,
-        embed_dim=8,
-        hidden_dim=16,
-        dropout=0.2,
-        lr=3e-3,
-        batch_size=8,
-        epochs=epochs,
-        patience=99,
-        threads=1,
-    )
+from capdesk.training.train import load_checkpoint, run_training  # noqa: E402
+from tests.training.tiny_config import tiny_config  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def trained(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = tmp_path_factory.mktemp("run")
-    run_training(_config(corpus, run / "cache", 2), run, progress=False)
+    run_training(tiny_config(corpus, run / "cache", 2), run, progress=False)
     return run
 
 
@@ -70,7 +50,7 @@ def test_training_writes_checkpoints(trained: Path) -> None:
 
 
 def test_resume_continues_identically(corpus: Path, trained: Path, tmp_path: Path) -> None:
-    cfg = _config(corpus, trained / "cache", 1)
+    cfg = tiny_config(corpus, trained / "cache", 1)
     run_training(cfg, tmp_path, progress=False)
     run_training(replace(cfg, epochs=2), tmp_path, progress=False)
     resumed, _, rck = load_checkpoint(tmp_path / "last.pt")

@@ -22,7 +22,8 @@ from capdesk.training.scst import (  # noqa: E402
     scst_loss,
 )
 from capdesk.training.text import tokenize  # noqa: E402
-from capdesk.training.train import TrainConfig, load_checkpoint, run_training  # noqa: E402
+from capdesk.training.train import load_checkpoint, run_training  # noqa: E402
+from tests.training.tiny_config import tiny_config  # noqa: E402
 
 #: Both scorers do the same float64 arithmetic in a different summation order, so they may
 #: differ only by rounding (~1e-15 relative); 1e-9 leaves room for that and nothing else.
@@ -32,23 +33,7 @@ TOL = 1e-9
 @pytest.fixture(scope="module")
 def ce_run(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = tmp_path_factory.mktemp("ce")
-    cfg = TrainConfig(
-        train=[str(corpus)],
-        val=[str(corpus)],
-        cache_dir=str(run / "cache"),
-        variant="tiny",
-        grid="4x4",
-        min_count=1,
-        feature_dim=16,
-        attention_dim=8,
-        embed_dim=8,
-        hidden_dim=16,
-        dropout=0.2,
-        lr=3e-3,
-        batch_size=8,
-        epochs=1,
-        threads=1,
-    )
+    cfg = tiny_config(corpus, run / "cache", 1)
     return run_training(cfg, run, progress=False)
 
 
