@@ -49,6 +49,7 @@ def beam_search(
     start_id: int,
     end_id: int,
     banned_ids: Sequence[int] = (),
+    no_repeat_ids: Sequence[int] = (),
     beam_size: int = 3,
     max_length: int = 20,
     length_penalty: float = 0.0,
@@ -60,7 +61,10 @@ def beam_search(
     ``state`` and ``context`` hold N rows (one per image). Context rows are repeated
     ``beam_size`` times once and never reordered: every beam of an image shares them.
     The end token is not allowed before ``min_length`` words: an empty caption is never
-    useful alt text, however probable the model thinks it is. A finished hypothesis (end
+    useful alt text, however probable the model thinks it is. A word of ``no_repeat_ids``
+    can appear at most once per caption: captioners trained for CIDEr like to say "a man
+    and a man" or "a bed with a bed", and alt text that names a thing twice reads badly
+    (the manifest keeps articles and prepositions repeatable). A finished hypothesis (end
     token, or ``max_length`` tokens) leaves its beam; an image is done once its best
     finished hypothesis outranks what its live beams could still reach.
     """
@@ -80,6 +84,8 @@ def beam_search(
     beam_logp[:, 0] = 0.0
     tokens = np.zeros((n_images * beam_size, 0), dtype=np.int64)
     alphas: np.ndarray | None = None
+    once = np.asarray(no_repeat_ids, dtype=np.int64)
+    used: np.ndarray | None = None  # (rows, len(once)): which no-repeat words each beam said
 
     for t in range(max_length):
         if should_cancel is not None and should_cancel():
@@ -90,14 +96,28 @@ def beam_search(
             log_probs[:, list(banned_ids)] = -np.inf
         if t < min_length:
             log_probs[:, end_id] = -np.inf
+        if used is not None:
+            blocked = log_probs[:, once]
+            blocked[used] = -np.inf
+            log_probs[:, once] = blocked
         n_active, vocab = len(active), log_probs.shape[1]
         total = beam_logp.reshape(-1, 1) + log_probs  # (rows, V)
         alpha_rows = alpha.astype(np.float32)[:, None, :]
         step_alphas = alpha_rows if alphas is None else np.concatenate([alphas, alpha_rows], 1)
 
         last_step = t == max_length - 1
-        _collect_endings(finished, active, total, tokens, step_alphas, beam_logp, end_id,
-                         beam_size, length_penalty, close_all=last_step)
+        _collect_endings(
+            finished,
+            active,
+            total,
+            tokens,
+            step_alphas,
+            beam_logp,
+            end_id,
+            beam_size,
+            length_penalty,
+            close_all=last_step,
+        )
         if last_step:
             break
 
@@ -113,6 +133,9 @@ def beam_search(
         state = {k: v[source] for k, v in state.items()}
         tokens = np.concatenate([tokens[source], words[:, None]], axis=1)
         alphas = step_alphas[source]
+        if len(once):
+            said = words[:, None] == once[None, :]
+            used = said if used is None else used[source] | said
 
         keep = ~_images_done(finished, active, beam_logp, t, beam_size, length_penalty)
         if not keep.all():
@@ -121,6 +144,7 @@ def beam_search(
             rows = np.repeat(keep, beam_size)
             active, beam_logp, words = active[keep], beam_logp[keep], words[rows]
             tokens, alphas = tokens[rows], alphas[rows]
+            used = None if used is None else used[rows]
             state = {k: v[rows] for k, v in state.items()}
             context = {k: v[rows] for k, v in context.items()}
 

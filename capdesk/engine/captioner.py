@@ -57,6 +57,7 @@ class Captioner:
         self, model_dir: Path | None = None, *, provider: str = "auto", threads: int | None = None
     ) -> None:
         self.spec: ModelSpec = load_spec(model_dir)
+        self._no_repeat_ids = self.spec.no_repeat_ids  # computed once, used every batch
         self._encoder = self._session(self.spec.encoder_path, provider, threads)
         self._decoder = self._session(self.spec.decoder_path, provider, threads)
         self.provider: str = provider_name(self._encoder)
@@ -123,6 +124,7 @@ class Captioner:
             start_id=spec.start_id,
             end_id=spec.end_id,
             banned_ids=spec.banned_ids,
+            no_repeat_ids=self._no_repeat_ids,
             beam_size=beam_size or spec.beam_size,
             max_length=max_length or spec.max_length,
             length_penalty=spec.length_penalty,

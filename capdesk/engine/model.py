@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ class ModelSpec:
     beam_size: int = 3
     max_length: int = 20
     length_penalty: float = 0.0
+    #: Words that may appear more than once in a caption; None turns repeat blocking off.
+    repeatable_words: tuple[str, ...] | None = None
     manifest: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -54,8 +57,28 @@ class ModelSpec:
     def banned_ids(self) -> tuple[int, ...]:
         return (self.pad_id, self.start_id, self.unk_id)
 
+    @property
+    def no_repeat_ids(self) -> tuple[int, ...]:
+        return no_repeat_ids(self.tokens, self.repeatable_words)
+
     def words(self, token_ids: tuple[int, ...]) -> tuple[str, ...]:
         return tuple(self.tokens[i] for i in token_ids)
+
+
+def no_repeat_ids(tokens: Sequence[str], repeatable: Sequence[str] | None) -> tuple[int, ...]:
+    """Ids of the words a caption may say only once: all but ``repeatable`` and specials.
+
+    ``repeatable`` comes from the manifest (``decoding.repeatable_words``); without it a
+    model decodes exactly as it was trained and evaluated, with no blocking.
+    """
+    if repeatable is None:
+        return ()
+    keep = set(repeatable)
+    return tuple(i for i, t in enumerate(tokens) if t not in keep and not _is_special(t))
+
+
+def _is_special(token: str) -> bool:
+    return token.startswith("<") and token.endswith(">")
 
 
 def default_model_dir() -> Path:
@@ -112,6 +135,7 @@ def load_spec(directory: Path | None = None) -> ModelSpec:
             beam_size=int(decoding.get("beam_size", 3)),
             max_length=int(decoding.get("max_length", 20)),
             length_penalty=float(decoding.get("length_penalty", 0.0)),
+            repeatable_words=_optional_words(decoding.get("repeatable_words")),
             manifest=manifest,
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
@@ -119,6 +143,10 @@ def load_spec(directory: Path | None = None) -> ModelSpec:
             f"{directory / 'manifest.json'} is incomplete or inconsistent ({exc!r}). "
             "Re-export the model or pick another folder."
         ) from exc
+
+
+def _optional_words(values: Any) -> tuple[str, ...] | None:
+    return None if values is None else tuple(str(v) for v in values)
 
 
 def _triple(values: Any) -> tuple[float, float, float]:

@@ -5,6 +5,7 @@ Subcommands::
     capdesk train features [--data F1 F2] [--splits train val] [--grid 7x7|14x14]
     capdesk train fit     --run-dir DIR --train F1 F2 --val F1 F2 [hyper-parameters]
     capdesk train export  --checkpoint DIR/best.pt --out models/default [--name ...]
+    capdesk train compress --model models/default --out DIR --mode fp16|int8
     capdesk train evaluate --model models/default --data FOLDER --split test [--beam 3]
     capdesk train bench   --model models/default [--images 200 --batch 8 --beam 3]
     capdesk train scst    --init DIR/best.pt --run-dir DIR2 [--lr 2e-5 --samples 5 ...]
@@ -111,6 +112,16 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", type=Path, required=True)
     exp.add_argument("--name", default="capdesk-sat-effnetlite0")
     exp.add_argument("--length-penalty", type=float, default=0.0)
+    exp.add_argument(
+        "--block-repeats",
+        action="store_true",
+        help="say each content word at most once (function words may repeat)",
+    )
+
+    comp = sub.add_parser("compress", help="copy a model folder with float16 or int8 weights")
+    comp.add_argument("--model", type=Path, required=True)
+    comp.add_argument("--out", type=Path, required=True)
+    comp.add_argument("--mode", choices=["fp16", "int8"], default="fp16")
 
     ev = sub.add_parser("evaluate", help="caption a split through the exported ONNX model")
     ev.add_argument("--model", type=Path, required=True)
@@ -196,9 +207,22 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
         from capdesk.training.export import export_checkpoint  # noqa: PLC0415  (torch is heavy)
 
         _setup_logging(None)
+        from capdesk.training.export import REPEATABLE_WORDS  # noqa: PLC0415
+
         export_checkpoint(
-            args.checkpoint, args.out, name=args.name, length_penalty=args.length_penalty
+            args.checkpoint,
+            args.out,
+            name=args.name,
+            length_penalty=args.length_penalty,
+            repeatable_words=REPEATABLE_WORDS if args.block_repeats else None,
         )
+        return 0
+    if args.command == "compress":
+        from capdesk.training.compress import compress_model_dir  # noqa: PLC0415
+
+        _setup_logging(None)
+        sizes = compress_model_dir(args.model, args.out, args.mode)
+        log.info("%s (%s): %s", args.out, args.mode, sizes)
         return 0
     if args.command == "evaluate":
         from capdesk.training.onnx_eval import evaluate_split  # noqa: PLC0415  (torch is heavy)

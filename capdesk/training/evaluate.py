@@ -59,6 +59,7 @@ def generate(
     max_length: int = 20,
     length_penalty: float = 0.0,
     batch_size: int = 100,
+    no_repeat_ids: Sequence[int] = (),
 ) -> list[list[str]]:
     """Captions (as word lists) for precomputed CNN grids (N, L, C), in order."""
     model.eval()
@@ -75,6 +76,7 @@ def generate(
             start_id=vocab.start_id,
             end_id=vocab.end_id,
             banned_ids=banned_ids(vocab),
+            no_repeat_ids=no_repeat_ids,
             beam_size=beam_size,
             max_length=max_length,
             length_penalty=length_penalty,

@@ -24,6 +24,12 @@ from capdesk.training.text import END, PAD, START, UNK, Vocab
 log = logging.getLogger(__name__)
 
 OPSET = 17
+#: Function words a caption may repeat when repeat blocking is on (``--block-repeats``);
+#: every other word is said at most once. Chosen on the validation splits (docs/MODEL.md).
+_REPEATABLE = (
+    "a an the of in on with and at to is are his her their its while for by from into near next"
+)
+REPEATABLE_WORDS = tuple(_REPEATABLE.split())
 LICENSE = (
     "Model weights: trained by capdesk on Flickr8k (research use; Hodosh et al. 2013) and "
     "COCO captions (CC BY 4.0; photos under their own Flickr licences). "
@@ -56,6 +62,7 @@ def export_model(
     name: str,
     training_data: list[str],
     length_penalty: float = 0.0,
+    repeatable_words: tuple[str, ...] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the four files of the model directory and return the manifest."""
@@ -125,7 +132,7 @@ def export_model(
             "sha256": sha,
             "specials": {"pad": PAD, "start": START, "end": END, "unk": UNK},
         },
-        "decoding": {"beam_size": 3, "max_length": 20, "length_penalty": length_penalty},
+        "decoding": _decoding(length_penalty, repeatable_words),
         "metrics": metrics,
         "training_data": training_data,
         "license": LICENSE,
@@ -147,6 +154,13 @@ def _encoder_weights(variant: str) -> str:
     return f"{variant} (random weights, tests only)"
 
 
+def _decoding(length_penalty: float, repeatable_words: tuple[str, ...] | None) -> dict[str, Any]:
+    decoding: dict[str, Any] = {"beam_size": 3, "max_length": 20, "length_penalty": length_penalty}
+    if repeatable_words is not None:
+        decoding["repeatable_words"] = list(repeatable_words)
+    return decoding
+
+
 def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
     (Path(out_dir) / "manifest.json").write_text(
         json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
@@ -154,7 +168,12 @@ def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
 
 
 def export_checkpoint(
-    checkpoint: Path, out_dir: Path, *, name: str, length_penalty: float = 0.0
+    checkpoint: Path,
+    out_dir: Path,
+    *,
+    name: str,
+    length_penalty: float = 0.0,
+    repeatable_words: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Export ``checkpoint`` (a ``best.pt`` from ``capdesk train fit``)."""
     from capdesk.training.data import read_source  # noqa: PLC0415
@@ -184,5 +203,6 @@ def export_checkpoint(
         name=name,
         training_data=training_data,
         length_penalty=length_penalty,
+        repeatable_words=repeatable_words,
         extra=extra,
     )

@@ -16,6 +16,7 @@ from typing import Any, cast
 import numpy as np
 
 from capdesk.engine.beam import Arrays, beam_search
+from capdesk.engine.model import no_repeat_ids
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ class OnnxModel:
         sp = self.manifest["vocab"]["specials"]
         keys = ("pad", "start", "end", "unk")
         self.pad, self.start, self.end, self.unk = (ids[sp[k]] for k in keys)
+        self.no_repeat_ids = no_repeat_ids(
+            self.tokens, self.manifest.get("decoding", {}).get("repeatable_words")
+        )
 
     def load(self, path: Path) -> np.ndarray:
         from capdesk.training.features import load_image  # noqa: PLC0415
@@ -86,6 +90,7 @@ class OnnxModel:
             start_id=self.start,
             end_id=self.end,
             banned_ids=(self.pad, self.start, self.unk),
+            no_repeat_ids=self.no_repeat_ids,
             beam_size=beam,
             max_length=max_length,
             length_penalty=lp,

@@ -217,3 +217,46 @@ def test_finished_images_leave_the_decoder_batch() -> None:
     assert hyps[0].token_ids == (A,)
     assert len(hyps[1].token_ids) == 6
     assert calls[0] == 4 and calls[-1] == 2  # the short caption's beams stopped early
+
+
+def _says_once(seq: tuple[int, ...], once: tuple[int, ...]) -> bool:
+    return all(seq.count(w) <= 1 for w in once)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_no_repeat_words_matches_exhaustive_search_over_allowed_captions(seed: int) -> None:
+    """With B and C said at most once, the search finds the best caption that obeys it."""
+    rng = np.random.default_rng(100 + seed)
+    log_table = np.log(rng.dirichlet(np.ones(VOCAB) * 0.3, size=VOCAB))
+    once = (B, C)
+    (hyp,) = search(log_table[None], beam_size=200, max_length=4, no_repeat_ids=once)
+    candidates = [
+        seq
+        for n in range(1, 5)
+        for seq in itertools.product((A, B, C), repeat=n)
+        if _says_once(seq, once)
+    ]
+    # An exact bound needs every ending: the search closes unfinished beams at the limit.
+    best = max(candidates, key=lambda seq: sequence_log_prob(log_table, seq)
+               if len(seq) < 4 else sequence_log_prob(log_table, seq) - log_table[seq[-1], END])
+    assert hyp.token_ids == best
+    assert _says_once(hyp.token_ids, once)
+
+
+def test_repeatable_words_still_repeat_and_blocked_ones_do_not() -> None:
+    # Unblocked, the chain loops "B A B A ...".
+    loop = table({START: {B: 1.0}, B: {A: 0.9, END: 0.1}, A: {B: 0.8, C: 0.15, END: 0.05},
+                  C: {END: 1.0}})
+    (free,) = search(loop[None], beam_size=3, max_length=6)
+    assert free.token_ids.count(B) > 1
+    (blocked,) = search(loop[None], beam_size=3, max_length=6, no_repeat_ids=(B,))
+    # B A C <end> (0.9 * 0.15) is the best caption that says B once; B <end> is 0.1.
+    assert blocked.token_ids == (B, A, C)
+
+
+def test_no_repeat_blocking_is_per_image_in_a_batch() -> None:
+    rng = np.random.default_rng(7)
+    tables = np.log(rng.dirichlet(np.ones(VOCAB) * 0.3, size=(5, VOCAB)))
+    together = search(tables, beam_size=3, max_length=8, no_repeat_ids=(A, C))
+    alone = [search(t[None], beam_size=3, max_length=8, no_repeat_ids=(A, C))[0] for t in tables]
+    assert [h.token_ids for h in together] == [h.token_ids for h in alone]

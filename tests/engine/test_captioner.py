@@ -161,3 +161,33 @@ def test_memory_stays_flat_over_many_files(captioner: Captioner, tmp_path: Path)
     grown = tracemalloc.get_traced_memory()[0] - baseline
     tracemalloc.stop()
     assert grown < 2_000_000
+
+
+def test_manifest_repeatable_words_turn_on_repeat_blocking(
+    tiny_model_dir: Path, photo_folder: Path, tmp_path: Path
+) -> None:
+    """Without the key a model decodes as trained; with it content words appear once."""
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    manifest = json.loads((model / "manifest.json").read_text())
+    manifest["decoding"]["repeatable_words"] = ["a", "the"]
+    (model / "manifest.json").write_text(json.dumps(manifest))
+    paths = sorted(photo_folder.glob("*.jpg"))
+    with Captioner(tiny_model_dir, provider="cpu", threads=1) as plain:
+        assert plain.spec.no_repeat_ids == ()
+        free = [r.caption for r in plain.caption_paths(paths)]
+    with Captioner(model, provider="cpu", threads=1) as blocking:
+        tokens = blocking.spec.tokens
+        blocked_words = {tokens[i] for i in blocking.spec.no_repeat_ids}
+        assert {"a", "the", "<end>", "<pad>"}.isdisjoint(blocked_words)
+        assert "dog" in blocked_words
+        once = [r.caption for r in blocking.caption_paths(paths)]
+    # The random tiny model repeats itself; with blocking no content word comes twice.
+    assert any(c is not None and _repeats_content(c.words) for c in free)
+    for c in once:
+        assert c is not None and not _repeats_content(c.words)
+
+
+def _repeats_content(words: tuple[str, ...]) -> bool:
+    content = [w for w in words if w not in ("a", "the")]
+    return len(set(content)) < len(content)

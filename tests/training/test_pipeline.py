@@ -15,6 +15,7 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 
+from capdesk.engine.model import no_repeat_ids  # noqa: E402
 from capdesk.training.encoder import build_cnn  # noqa: E402
 from capdesk.training.evaluate import generate  # noqa: E402
 from capdesk.training.export import export_model  # noqa: E402
@@ -108,3 +109,12 @@ def test_onnx_matches_torch(corpus: Path, trained: Path, exported: Path) -> None
     torch_caps = generate(model, grid.numpy(), vocab, beam_size=3)
     assert onnx_model.caption(state, ctx, beam=3) == torch_caps
     assert any(torch_caps)
+
+    # Repeat blocking goes through the same shared search on both sides.
+    once = no_repeat_ids(vocab.tokens, ("a", "the"))
+    onnx_model.no_repeat_ids = once
+    blocked = generate(model, grid.numpy(), vocab, beam_size=3, no_repeat_ids=once)
+    assert onnx_model.caption(state, ctx, beam=3) == blocked
+    for caption in blocked:
+        content = [w for w in caption if w not in ("a", "the")]
+        assert len(set(content)) == len(content)

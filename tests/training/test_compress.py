@@ -1,0 +1,75 @@
+"""Float16 storage and int8 decoder weights keep the model contract and its outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from capdesk.engine.captioner import Captioner  # noqa: E402
+from capdesk.training.compress import compress_model_dir  # noqa: E402
+
+
+def _run(model_dir: Path, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Encoder outputs and the first decode step's log-probabilities."""
+    prov = ["CPUExecutionProvider"]
+    enc = ort.InferenceSession(str(model_dir / "encoder.onnx"), providers=prov)
+    dec = ort.InferenceSession(str(model_dir / "decoder_step.onnx"), providers=prov)
+    features, projection, h0, c0 = enc.run(None, {"images": images})
+    words = np.full(len(images), 1, dtype=np.int64)
+    feeds = {"words": words, "h": h0, "c": c0, "features": features, "projection": projection}
+    log_probs = dec.run(["log_probs"], feeds)[0]
+    return projection, log_probs
+
+
+@pytest.fixture
+def images() -> np.ndarray:
+    rng = np.random.default_rng(3)
+    return rng.uniform(-1, 1, (2, 3, 32, 32)).astype(np.float32)
+
+
+def test_float16_storage_halves_weights_and_keeps_outputs(
+    tiny_model_dir: Path, tmp_path: Path, images: np.ndarray
+) -> None:
+    out = tmp_path / "fp16"
+    sizes = compress_model_dir(tiny_model_dir, out, "fp16", min_elements=16)
+    for name in ("encoder.onnx", "decoder_step.onnx"):
+        graph = onnx.load(str(out / name)).graph
+        halves = [i for i in graph.initializer if i.data_type == onnx.TensorProto.FLOAT16]
+        assert halves, f"{name}: no initializer was stored as float16"
+        assert sizes[name] < (tiny_model_dir / name).stat().st_size
+    ref_proj, ref_lp = _run(tiny_model_dir, images)
+    proj, lp = _run(out, images)
+    assert proj.dtype == np.float32 and lp.dtype == np.float32  # still computes in float32
+    np.testing.assert_allclose(proj, ref_proj, rtol=2e-2, atol=2e-2)
+    np.testing.assert_allclose(lp, ref_lp, rtol=2e-2, atol=2e-2)
+    assert not np.array_equal(lp, ref_lp)  # the weights really changed precision
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["weights"] == "fp16"
+    assert "metrics" not in manifest  # float32 metrics must be re-measured
+
+
+def test_int8_decoder_is_quantized_and_still_captions(
+    tiny_model_dir: Path, tmp_path: Path, images: np.ndarray
+) -> None:
+    out = tmp_path / "int8"
+    compress_model_dir(tiny_model_dir, out, "int8")
+    ops = {n.op_type for n in onnx.load(str(out / "decoder_step.onnx")).graph.node}
+    assert {"MatMulInteger", "DynamicQuantizeLinear"} & ops
+    _, ref_lp = _run(tiny_model_dir, images)
+    _, lp = _run(out, images)
+    np.testing.assert_allclose(np.exp(lp).sum(axis=1), 1.0, atol=1e-4)
+    assert np.abs(lp - ref_lp).max() < 0.5
+    with Captioner(out, provider="cpu", threads=1) as engine:
+        captions = engine.caption_arrays(np.zeros((1, 32, 32, 3), np.uint8))
+    assert captions[0] is not None and captions[0].text
+
+
+def test_unknown_mode_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="mode"):
+        compress_model_dir(tiny_model_dir, tmp_path / "x", "int4")
