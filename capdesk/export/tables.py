@@ -26,6 +26,10 @@ CSV_COLUMNS = ("path", "file_name", "caption", "edited", "score", "model", "time
 """Column order of the CSV header, fixed so spreadsheets and scripts can rely on it."""
 
 _BOM = "\ufeff"
+#: A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+#: injection"); file names come from wherever the photos came from, so text cells that
+#: start with one get a leading apostrophe, which spreadsheets show as plain text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _score_text(score: float | None) -> str:
@@ -38,11 +42,21 @@ def _time_text(moment: datetime | None) -> str:
     return moment.isoformat() if moment is not None else ""
 
 
+def _text_cell(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _read_text_cell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
 def csv_text(records: Iterable[CaptionRecord], *, bom: bool = False) -> str:
     """The CSV document as text: header, CRLF line ends, quotes only where RFC 4180 needs.
 
     ``bom`` prepends U+FEFF, which Excel needs to open UTF-8 (é, 漢字) correctly by double
-    click; other programs handle the file fine without it, hence off by default.
+    click; other programs handle the file fine without it, hence off by default. Text
+    cells that a spreadsheet would run as a formula are written with a leading apostrophe
+    (``read_csv`` takes it off again); the score and time columns are numbers and dates.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -50,12 +64,12 @@ def csv_text(records: Iterable[CaptionRecord], *, bom: bool = False) -> str:
     for record in records:
         writer.writerow(
             [
-                str(record.path),
-                record.path.name,
-                record.caption,
+                _text_cell(str(record.path)),
+                _text_cell(record.path.name),
+                _text_cell(record.caption),
                 "true" if record.edited else "false",
                 _score_text(record.score),
-                record.model,
+                _text_cell(record.model),
                 _time_text(record.captioned_at),
             ]
         )
@@ -78,11 +92,11 @@ def read_csv(source: Path) -> list[CaptionRecord]:
         raise ExportError(f"{source} is not a capdesk CSV: missing {sorted(missing)}")
     return [
         _record(
-            path=row["path"],
-            caption=row["caption"],
+            path=_read_text_cell(row["path"]),
+            caption=_read_text_cell(row["caption"]),
             edited=row["edited"].strip().lower() in {"true", "1", "yes"},
             score=row["score"],
-            model=row["model"],
+            model=_read_text_cell(row["model"]),
             time=row["time"],
         )
         for row in reader

@@ -61,6 +61,23 @@ def test_csv_round_trip(tmp_path: Path, bom: bool) -> None:
     assert read_csv(dest) == RECORDS
 
 
+def test_csv_cells_a_spreadsheet_would_run_are_defused() -> None:
+    """OWASP CSV injection: text cells starting = + - @ TAB CR get an apostrophe."""
+    records = [
+        CaptionRecord(Path("/in/=HYPERLINK(x).jpg"), "@SUM(A1)", score=-0.5, model="-m"),
+        CaptionRecord(Path("/in/+1.jpg"), "\tcaption", score=-2.0),
+        CaptionRecord(Path("/in/plain.jpg"), "a dog - running = fun", score=-0.25),
+    ]
+    rows = list(csv.reader(io.StringIO(csv_text(records), newline="")))
+    assert rows[1][1] == "'=HYPERLINK(x).jpg" and rows[1][2] == "'@SUM(A1)"
+    assert rows[1][5] == "'-m"
+    assert rows[1][4] == "-0.5"  # numbers stay numbers
+    assert rows[2][1] == "'+1.jpg" and rows[2][2] == "'\tcaption"
+    assert rows[3][1:3] == ["plain.jpg", "a dog - running = fun"]
+    for row in rows[1:]:
+        assert not row[0].startswith(("=", "+", "-", "@"))
+
+
 def test_csv_that_is_not_ours(tmp_path: Path) -> None:
     other = tmp_path / "other.csv"
     other.write_text("a,b\n1,2\n", encoding="utf-8")
