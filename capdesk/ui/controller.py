@@ -228,7 +228,7 @@ class WindowController(QObject):
         if not paths:
             return
         beam = beam_size if beam_size is not None else self.settings.beam_size
-        self.model.set_status(paths, Status.QUEUED)
+        self.model.mark_queued(paths)
         self.queue.enqueue(paths, beam)
 
     def cancel(self) -> None:
@@ -316,7 +316,7 @@ class WindowController(QObject):
 
     @Slot(object)
     def _on_finished(self, finished: RunFinished) -> None:
-        self.model.set_status(finished.unfinished, Status.CANCELLED)
+        self.model.mark_cancelled(finished.unfinished)
         self._update_counts()
         verb = "Cancelled" if finished.cancelled else "Finished"
         self.window.statusBar().showMessage(

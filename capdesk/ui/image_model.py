@@ -164,6 +164,25 @@ class ImageListModel(QAbstractListModel):
         if rows:
             self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0))
 
+    def mark_queued(self, paths: Iterable[Path]) -> None:
+        """Queue status plus the edit count, so results keep edits typed while waiting."""
+        paths = list(paths)
+        for path in paths:
+            item = self.item(path)
+            if item is not None:
+                item.mark_queued()
+        self.set_status(paths, Status.QUEUED)
+
+    def mark_cancelled(self, paths: Iterable[Path]) -> None:
+        rows = []
+        for path in paths:
+            row = self._rows.get(path)
+            if row is not None:
+                self._items[row].cancel()
+                rows.append(row)
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0))
+
     def apply_result(self, result: CaptionResult, model_name: str = "") -> None:
         item = self.item(result.path)
         if item is None:

@@ -58,6 +58,9 @@ class ImageItem:
     provider: str = ""
     model_name: str = ""
     captioned_at: datetime | None = None
+    #: Counts a person's edits, so a result can tell whether it was asked for before one.
+    edit_count: int = 0
+    edit_count_when_queued: int | None = None
 
     @property
     def check_reason(self) -> str | None:
@@ -70,21 +73,45 @@ class ImageItem:
     def flagged(self) -> bool:
         return self.check_reason is not None
 
+    def _edited_while_queued(self) -> bool:
+        queued_at = self.edit_count_when_queued
+        return self.edited and queued_at is not None and self.edit_count != queued_at
+
+    def mark_queued(self) -> None:
+        self.status = Status.QUEUED
+        self.edit_count_when_queued = self.edit_count
+
     def apply(self, result: CaptionResult, model_name: str = "") -> None:
-        """Take a fresh engine result; a new caption replaces any earlier edit."""
+        """Take a fresh engine result. It replaces an edit made before the image was
+        queued (re-captioning was asked for), never one typed while it waited: the
+        person's words win and the new caption only brings its attention maps."""
         self.provider = result.provider
         self.captioned_at = datetime.now(UTC)
+        edited_while_queued = self._edited_while_queued()
+        self.edit_count_when_queued = None
         if result.caption is None:
+            if edited_while_queued:
+                self.status = Status.EDITED
+                return
             self.status = Status.ERROR
             self.error = result.error or "unknown error"
             return
         self.caption = result.caption
+        self.model_name = model_name
+        self.error = None
+        if edited_while_queued:
+            self.status = Status.EDITED
+            return
         self.text = result.caption.text
         self.edited = False
         self.reviewed = False
-        self.error = None
-        self.model_name = model_name
         self.status = Status.DONE
+
+    def cancel(self) -> None:
+        """The run stopped before this image: an edit typed while it waited stands."""
+        edited_while_queued = self._edited_while_queued()
+        self.edit_count_when_queued = None
+        self.status = Status.EDITED if edited_while_queued else Status.CANCELLED
 
     def use_existing(self, text: str) -> None:
         """Show alt text the image already carries; a person wrote it, so it counts as
@@ -96,6 +123,7 @@ class ImageItem:
     def set_text(self, text: str) -> None:
         """Apply a person's edit; editing counts as reviewing."""
         model_text = self.caption.text if self.caption else ""
+        self.edit_count += 1
         self.text = text
         self.edited = text != model_text
         self.reviewed = self.edited or self.reviewed

@@ -61,3 +61,38 @@ def test_settings_round_trip_and_validation(tmp_path):
     assert broken.beam_size == 10
     assert broken.provider == "auto"
     assert broken.thumbnail_size == AppSettings().thumbnail_size
+
+
+def test_result_keeps_an_edit_typed_while_queued_but_replaces_an_older_one():
+    path = Path("a.jpg")
+    item = ImageItem(path)
+    item.apply(CaptionResult(path, caption("a cat"), None, "cpu", 1.0), "m")
+    item.set_text("my words")
+    item.mark_queued()  # re-caption asked for after the edit: the new caption replaces it
+    item.apply(CaptionResult(path, caption("a dog on grass"), None, "cpu", 1.0), "m")
+    assert item.text == "a dog on grass" and not item.edited and item.status is Status.DONE
+
+    item.mark_queued()
+    item.set_text("typed while it waited")
+    fresh = caption("a brown dog on grass")
+    item.apply(CaptionResult(path, fresh, None, "cpu", 1.0), "m")
+    assert item.text == "typed while it waited" and item.edited and item.reviewed
+    assert item.status is Status.EDITED
+    assert item.caption is fresh  # its attention maps are still shown
+
+    item.mark_queued()
+    item.set_text("typed again")
+    item.apply(CaptionResult(path, None, "unreadable", "cpu", 1.0))
+    assert item.text == "typed again" and item.status is Status.EDITED
+
+
+def test_cancelled_run_keeps_an_edit_typed_while_queued():
+    waited, untouched = ImageItem(Path("a.jpg")), ImageItem(Path("b.jpg"))
+    for item in (waited, untouched):
+        item.apply(CaptionResult(item.path, caption("a cat"), None, "cpu", 1.0), "m")
+        item.mark_queued()
+    waited.set_text("a person's caption")
+    waited.cancel()
+    untouched.cancel()
+    assert waited.status is Status.EDITED and waited.text == "a person's caption"
+    assert untouched.status is Status.CANCELLED

@@ -128,6 +128,24 @@ def test_recaption_selected_keeps_other_edits(qtbot, make_window, images):
     assert controller.model.item(paths[1]).text == engine.caption_for(paths[1], 5).text
 
 
+def test_edit_typed_while_an_image_waits_survives_its_new_caption(qtbot, make_window, images):
+    engine = FakeCaptioner()
+    _window, controller, paths = captioned(qtbot, make_window, images, engine=engine)
+    engine.step_seconds = 0.1  # 0.4 s per image: the edit lands while paths[1] waits
+    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+        controller.recaption(paths[:2])
+        controller.edit_caption(paths[1], "typed while it waited")
+    first, second = controller.model.item(paths[0]), controller.model.item(paths[1])
+    assert first.text == engine.caption_for(paths[0], first_beam(engine)).text
+    assert second.text == "typed while it waited"
+    assert second.edited and second.status is Status.EDITED
+    assert second.caption.text == engine.caption_for(paths[1], first_beam(engine)).text
+
+
+def first_beam(engine: FakeCaptioner) -> int | None:
+    return engine.beam_sizes[-1]
+
+
 def test_unsure_captions_are_flagged_and_visited_first(qtbot, make_window, images):
     paths_names = {"img002.jpg"}
     _window, controller, paths = captioned(
