@@ -50,6 +50,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("cancel", "C&ancel", "Escape", "Stop captioning; finished captions are kept"),
     Command("search", "&Search captions", "Ctrl+F", "Show only images whose caption has words"),
+    Command("grid_view", "&Grid view", "Ctrl+G", "Show the photos as a grid of thumbnails"),
     Command("play", "&Play words", "Ctrl+Shift+P", "Step through the caption's attention maps"),
     Command("toggle_heatmap", "&Heatmap", "Ctrl+H", "Show or hide the attention heatmap"),
     Command(
@@ -59,6 +60,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("shortcuts", "&Keyboard shortcuts", "F1", "List every shortcut"),
 )
 """Arrow keys and Page Up/Down move between images in the list (Qt's own keys)."""
+
+
+CHECKABLE = frozenset({"grid_view"})
+"""Commands that are an on/off state rather than a one-off action."""
 
 
 def build_actions(parent: QWidget) -> dict[str, QAction]:
@@ -71,6 +76,7 @@ def build_actions(parent: QWidget) -> dict[str, QAction]:
             action.setShortcut(QKeySequence(command.shortcut))
         action.setToolTip(f"{command.description} ({command.shortcut})")
         action.setStatusTip(command.description)
+        action.setCheckable(command.name in CHECKABLE)
         actions[command.name] = action
     return actions
 

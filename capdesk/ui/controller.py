@@ -142,6 +142,9 @@ class WindowController(QObject):
         a["search"].triggered.connect(self._focus_search)
         a["play"].triggered.connect(w.preview.play_button.toggle)
         a["toggle_heatmap"].triggered.connect(w.preview.overlay_check.toggle)
+        a["grid_view"].setChecked(self.settings.grid_view)
+        w.list_view.set_grid(self.settings.grid_view)
+        a["grid_view"].toggled.connect(self._on_grid_toggled)
         a["quit"].triggered.connect(w.close)
 
     @staticmethod
@@ -297,6 +300,10 @@ class WindowController(QObject):
     def _on_text_committed(self, text: str) -> None:
         if self._current is not None:
             self.edit_caption(self._current, text)
+
+    def _on_grid_toggled(self, on: bool) -> None:
+        self.window.list_view.set_grid(on)
+        self.settings = replace(self.settings, grid_view=on)
 
     def _focus_search(self) -> None:
         self.window.search.setFocus()

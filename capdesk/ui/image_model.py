@@ -83,7 +83,9 @@ class ImageListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole and self._thumbnails is not None:
             return self._thumbnails(item.path)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.path}\n{item.check_reason or item.error or ''}".strip()
+            # The grid view shows only the start of a caption; the tooltip has all of it.
+            lines = (str(item.path), item.text, item.check_reason or item.error or "")
+            return "\n".join(line for line in lines if line)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return describe(item)
         if role == Qt.ItemDataRole.ForegroundRole:

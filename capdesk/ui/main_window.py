@@ -65,6 +65,11 @@ def paths_from_mime(mime: QMimeData) -> list[Path]:
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
+def grid_cell(icon: QSize, line_spacing: int) -> QSize:
+    """A grid cell: the thumbnail with three lines (name, status, caption) under it."""
+    return QSize(icon.width() + 64, icon.height() + 3 * line_spacing + 12)
+
+
 class CaptionDelegate(QStyledItemDelegate):
     """Keeps what the person is typing: Qt re-reads the model into an open editor on
     every change of its row (a thumbnail arriving, a status update), which would wipe
@@ -77,8 +82,10 @@ class CaptionDelegate(QStyledItemDelegate):
         for the thumbnail: otherwise laying out 10,000 rows would decode 10,000 images."""
         view = self.parent()
         icon = view.iconSize() if isinstance(view, QListView) else QSize(96, 96)
-        lines = 3 * option.fontMetrics.lineSpacing()
-        return QSize(icon.width() + 200, max(icon.height(), lines) + 8)
+        line = option.fontMetrics.lineSpacing()
+        if isinstance(view, QListView) and view.viewMode() is QListView.ViewMode.IconMode:
+            return grid_cell(icon, line)
+        return QSize(icon.width() + 200, max(icon.height(), 3 * line) + 8)
 
     def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
         if isinstance(editor, QLineEdit) and editor.isModified():
@@ -115,6 +122,28 @@ class ImageListView(QListView):
 
     def set_thumbnail_size(self, size: int) -> None:
         self.setIconSize(QSize(size, size))
+        if self.viewMode() is QListView.ViewMode.IconMode:
+            self.setGridSize(grid_cell(self.iconSize(), self.fontMetrics().lineSpacing()))
+
+    def set_grid(self, on: bool) -> None:
+        """Thumbnails in wrapping rows (to scan a shoot by eye) or one row per image."""
+        current = self.currentIndex()
+        if on:
+            self.setViewMode(QListView.ViewMode.IconMode)
+            self.setMovement(QListView.Movement.Static)  # no drag-to-rearrange in a grid
+            self.setResizeMode(QListView.ResizeMode.Adjust)
+            self.setWrapping(True)
+            self.setGridSize(grid_cell(self.iconSize(), self.fontMetrics().lineSpacing()))
+        else:
+            self.setViewMode(QListView.ViewMode.ListMode)
+            self.setWrapping(False)
+            self.setGridSize(QSize())
+        self.setAccessibleDescription(
+            f"Photos to caption, as a {'grid' if on else 'list'}. Arrow keys move, Enter "
+            "edits the caption, Delete removes."
+        )
+        if current.isValid():
+            self.scrollTo(current)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         plain = event.modifiers() in (
@@ -269,7 +298,7 @@ class MainWindow(QMainWindow):
         caption_menu = menu_bar.addMenu("&Caption")
         caption_menu.addActions([a["caption_all"], a["recaption"], a["cancel"]])
         view_menu = menu_bar.addMenu("&View")
-        view_menu.addActions([a["play"], a["toggle_heatmap"]])
+        view_menu.addActions([a["grid_view"], a["play"], a["toggle_heatmap"]])
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
 

@@ -31,6 +31,7 @@ class AppSettings:
     recursive: bool = True
     skip_existing_alt_text: bool = True  # don't caption images that already carry alt text
     thumbnail_size: int = 96
+    grid_view: bool = False  # thumbnails in a grid instead of one row per image
     recent_folders: tuple[str, ...] = field(default_factory=tuple)
     overlay_opacity: int = 50  # percent
     show_overlay: bool = True

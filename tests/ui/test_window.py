@@ -164,3 +164,35 @@ def test_only_visible_rows_ask_for_thumbnails(qtbot, make_window, tmp_path):
     asked = len(loader._in_flight) + len(loader._cache) + len(loader._failures)
     assert len(controller.model.items()) == 600
     assert asked < 60
+
+
+def test_grid_view_wraps_thumbnails_and_is_remembered(qtbot, make_window, images, settings_store):
+    from capdesk.ui.settings import load_settings
+
+    window, controller = make_window()
+    paths = images(6)
+    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+        controller.add_paths(paths)
+    view = window.list_view
+    window.resize(1400, 800)
+    qtbot.wait(50)
+
+    def columns() -> int:
+        return len({view.visualRect(controller.filter.index(r, 0)).left() for r in range(6)})
+
+    assert columns() == 1  # one row per image
+    window.actions_by_name["grid_view"].trigger()
+    assert view.viewMode() is view.ViewMode.IconMode
+    qtbot.waitUntil(lambda: columns() > 1, timeout=2000)
+    controller.select(paths[0])
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # arrows walk the grid
+    assert controller.current_item.path == paths[1]
+    window.close()
+    assert load_settings(settings_store).grid_view is True
+
+    window2, _controller2 = make_window()
+    assert window2.actions_by_name["grid_view"].isChecked()
+    assert window2.list_view.viewMode() is window2.list_view.ViewMode.IconMode
+    window2.actions_by_name["grid_view"].trigger()
+    assert window2.list_view.viewMode() is window2.list_view.ViewMode.ListMode
