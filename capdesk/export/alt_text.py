@@ -6,19 +6,21 @@ What is written, for one caption:
   (Accessibility)"), a lang-alt whose ``x-default`` entry is the caption;
 * XMP ``dc:description``, the same text, because most viewers and WordPress show that;
 * EXIF ``ImageDescription`` only when the caption is printable ASCII: EXIF declares the
-  tag ASCII, and readers mangle UTF-8 there. A non-ASCII caption leaves it untouched.
+  tag ASCII, and readers mangle UTF-8 there. A non-ASCII caption leaves it untouched;
+* IPTC-IIM ``Caption-Abstract`` only in files that already have IIM (see
+  :mod:`capdesk.export.iim`), so readers preferring IIM don't show an old caption.
 
 Other languages already present in either lang-alt are kept.
 
 The metadata is edited by exiv2 (through the ``pyexiv2`` wheel) on an in-memory copy of the
-file: exiv2 rewrites only the metadata blocks (JPEG APP1, PNG iTXt, WebP XMP/VP8X chunks,
-TIFF IFD entries) and copies the compressed image data byte for byte, keeps EXIF (with
-orientation, GPS, maker notes), the ICC profile and every other XMP property, and stores
-the XMP packet uncompressed (WordPress and other tools find it by byte search). We then
-check the result — the alt text reads back, and (``verify_pixels``) every frame decodes to
-the same pixels with Pillow — and only then replace the file through
-:func:`~capdesk.export.atomic.atomic_write_bytes`. exiv2 itself never touches the file on
-disk, which is what makes the write atomic.
+file: exiv2 rewrites only the metadata blocks (JPEG APP1/APP13, PNG iTXt, WebP XMP/VP8X
+chunks, TIFF IFD entries) and copies the compressed image data byte for byte, keeps EXIF
+(with orientation, GPS, maker notes), the ICC profile and every other XMP property, and
+stores the XMP packet uncompressed (WordPress and other tools find it by byte search). We
+then check the result — the alt text (and an updated IIM caption) reads back, and
+(``verify_pixels``) every frame decodes to the same pixels with Pillow — and only then
+replace the file through :func:`~capdesk.export.atomic.atomic_write_bytes`. exiv2 itself
+never touches the file on disk, which is what makes the write atomic.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from capdesk.export import iim
 from capdesk.export.atomic import ExportError, atomic_write_bytes, check_writable
 from capdesk.export.sidecars import SIDECAR_EXTENSIONS, SidecarExtension, read_sidecar
 from capdesk.export.xmp import (
@@ -117,12 +120,15 @@ def embed_alt_text(data: bytes, text: str, *, verify_pixels: bool = True) -> byt
     if len(data) > _MAX_BYTES:
         raise ExportError("image larger than 2 GiB")
     with _EXIV2_LOCK:
-        result = _embed_locked(data, text, kind)
-    _verify(data, result, text, kind, verify_pixels=verify_pixels)
+        result, iim_caption = _embed_locked(data, text, kind)
+    if iim_caption is not None and kind == "jpeg":
+        result = iim.refresh_digest(data, result)
+    _verify(data, result, text, kind, iim_caption=iim_caption, verify_pixels=verify_pixels)
     return result
 
 
-def _embed_locked(data: bytes, text: str, kind: str) -> bytes:
+def _embed_locked(data: bytes, text: str, kind: str) -> tuple[bytes, str | None]:
+    """The new bytes, and the IIM caption they should carry (None: IIM left alone)."""
     pyexiv2 = _pyexiv2()
     try:
         image = pyexiv2.ImageData(data)
@@ -137,6 +143,9 @@ def _embed_locked(data: bytes, text: str, kind: str) -> bytes:
         image.modify_xmp(changes)
         if is_plain_ascii(text):
             image.modify_exif({KEY_IMAGE_DESCRIPTION: text})
+        iim_changes = iim.caption_changes(_raw_iim(image), text)
+        if iim_changes:
+            image.modify_iptc(iim_changes)  # str values are encoded as UTF-8
         result: bytes = image.get_bytes()
     except ExportError:
         raise
@@ -144,7 +153,8 @@ def _embed_locked(data: bytes, text: str, kind: str) -> bytes:
         raise ExportError(f"cannot write {kind.upper()} metadata: {exc}") from exc
     finally:
         image.close()
-    return result
+    caption = iim_changes.get(iim.CAPTION_KEY)
+    return result, caption if isinstance(caption, str) else None
 
 
 def _lang_alt(existing: dict[str, str], text: str) -> dict[str, str]:
@@ -164,10 +174,42 @@ def _raw_xmp(image: Any) -> str:
         return ""
 
 
-def _verify(before: bytes, after: bytes, text: str, kind: str, *, verify_pixels: bool) -> None:
+def _raw_iim(image: Any) -> dict[str, str | list[str]]:
+    """IIM datasets decoded as Latin-1: every byte survives, whatever the real charset."""
+    try:
+        return dict(image.read_iptc(encoding="latin-1"))
+    except Exception as exc:  # unreadable IIM is left as exiv2 parsed it
+        log.debug("cannot read existing IPTC-IIM: %s", exc)
+        return {}
+
+
+def _iim_caption(data: bytes) -> str | None:
+    with _EXIV2_LOCK:
+        try:
+            image = _pyexiv2().ImageData(data)
+        except Exception as exc:
+            log.debug("cannot reopen image metadata: %s", exc)
+            return None
+        try:
+            return iim.read_caption(_raw_iim(image))
+        finally:
+            image.close()
+
+
+def _verify(
+    before: bytes,
+    after: bytes,
+    text: str,
+    kind: str,
+    *,
+    iim_caption: str | None,
+    verify_pixels: bool,
+) -> None:
     found = read_embedded_alt_text(after)
     if found != text:
         raise ExportError(f"alt text did not read back from the new {kind.upper()} file")
+    if iim_caption is not None and _iim_caption(after) != iim_caption:
+        raise ExportError(f"IPTC caption did not read back from the new {kind.upper()} file")
     if detect_format(after) != kind:
         raise ExportError(f"metadata writer changed the file type of a {kind.upper()} file")
     if not verify_pixels:
