@@ -108,7 +108,14 @@ def _parser() -> argparse.ArgumentParser:
     feat.add_argument("--limit", type=int, default=None)
 
     exp = sub.add_parser("export", help="write encoder.onnx, decoder_step.onnx, vocab, manifest")
-    exp.add_argument("--checkpoint", type=Path, required=True)
+    exp.add_argument(
+        "--checkpoint",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="one checkpoint, or several for an ensemble (the first sets input size and grid)",
+    )
+    exp.add_argument("--weights", type=float, nargs="+", default=None, help="ensemble weights")
     exp.add_argument("--out", type=Path, required=True)
     exp.add_argument("--name", default="capdesk-sat-effnetlite0")
     exp.add_argument("--length-penalty", type=float, default=0.0)
@@ -209,8 +216,20 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
         _setup_logging(None)
         from capdesk.training.export import REPEATABLE_WORDS  # noqa: PLC0415
 
+        if len(args.checkpoint) > 1:
+            from capdesk.training.ensemble import export_ensemble  # noqa: PLC0415
+
+            export_ensemble(
+                args.checkpoint,
+                args.out,
+                name=args.name,
+                weights=args.weights,
+                length_penalty=args.length_penalty,
+                repeatable_words=REPEATABLE_WORDS if args.block_repeats else None,
+            )
+            return 0
         export_checkpoint(
-            args.checkpoint,
+            args.checkpoint[0],
             args.out,
             name=args.name,
             length_penalty=args.length_penalty,

@@ -99,10 +99,18 @@ class TinyCNN(nn.Module):
         self.image_size = image_size
         self.channels = channels
         self.grid_size = grid_size
+        half = image_size // 2
+        # A fixed pooling window when it divides evenly (the same numbers as adaptive
+        # pooling), so graphs that resize their input inside can still be exported.
+        pool: nn.Module = (
+            nn.AvgPool2d(half // grid_size)
+            if half % grid_size == 0
+            else nn.AdaptiveAvgPool2d(grid_size)
+        )
         self.body = nn.Sequential(
             nn.Conv2d(3, channels, 3, stride=2, padding=1),
             nn.ReLU6(),
-            nn.AdaptiveAvgPool2d(grid_size),
+            pool,
         )
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:

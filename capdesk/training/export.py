@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,17 +67,68 @@ def export_model(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the four files of the model directory and return the manifest."""
+    info = cnn_info(cnn.eval())
+    cfg = captioner.eval().cfg
+    graphs = ModelGraphs(
+        encoder=EncoderExport(cnn, captioner),
+        step=DecoderStepExport(captioner),
+        image_size=info.image_size,
+        grid=info.grid_size,
+        locations=info.grid_size**2,
+        hidden=cfg.hidden_dim,
+        feature_dim=cfg.feature_dim,
+        attention_dim=cfg.attention_dim,
+        encoder_weights=encoder_weights_text(info.variant),
+    )
+    return write_model_dir(
+        graphs,
+        vocab,
+        out_dir,
+        name=name,
+        training_data=training_data,
+        decoding=decoding_options(length_penalty, repeatable_words),
+        extra=extra,
+    )
+
+
+@dataclass(frozen=True)
+class ModelGraphs:
+    """The two modules to export and the shapes the contract needs to describe them.
+
+    ``locations`` and ``hidden`` are the widths of the ``features``/``h`` arrays passed
+    between the graphs (an ensemble stacks its members'); ``grid`` is the attention map
+    the step returns.
+    """
+
+    encoder: nn.Module
+    step: nn.Module
+    image_size: int
+    grid: int
+    locations: int
+    hidden: int
+    feature_dim: int
+    attention_dim: int
+    encoder_weights: str
+
+
+def write_model_dir(
+    graphs: ModelGraphs,
+    vocab: Vocab,
+    out_dir: Path,
+    *,
+    name: str,
+    training_data: list[str],
+    decoding: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Export both graphs, the vocabulary and the manifest (keeping recorded metrics)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    captioner = captioner.eval()
-    cnn = cnn.eval()
-    info = cnn_info(cnn)
-    size, g = info.image_size, info.grid_size
-    cfg = captioner.cfg
+    size = graphs.image_size
     enc_outputs = ["features", "projection", "h0", "c0"]
     with torch.no_grad():
         onnx_export(
-            EncoderExport(cnn, captioner),
+            graphs.encoder.eval(),
             (torch.zeros(2, 3, size, size),),
             str(out_dir / "encoder.onnx"),
             input_names=["images"],
@@ -84,18 +136,18 @@ def export_model(
             dynamic_axes=_dyn(["images", *enc_outputs]),
             opset_version=OPSET,
         )
-        m, n_loc = 3, g * g
+        m = 3
         dummy = (
             torch.full((m,), vocab.start_id, dtype=torch.int64),
-            torch.zeros(m, cfg.hidden_dim),
-            torch.zeros(m, cfg.hidden_dim),
-            torch.zeros(m, n_loc, cfg.feature_dim),
-            torch.zeros(m, n_loc, cfg.attention_dim),
+            torch.zeros(m, graphs.hidden),
+            torch.zeros(m, graphs.hidden),
+            torch.zeros(m, graphs.locations, graphs.feature_dim),
+            torch.zeros(m, graphs.locations, graphs.attention_dim),
         )
         step_in = ["words", "h", "c", "features", "projection"]
         step_out = ["log_probs", "h_out", "c_out", "alpha"]
         onnx_export(
-            DecoderStepExport(captioner),
+            graphs.step.eval(),
             dummy,
             str(out_dir / "decoder_step.onnx"),
             input_names=step_in,
@@ -120,11 +172,11 @@ def export_model(
             "mean": [PIXEL_MEAN] * 3,
             "std": [PIXEL_STD] * 3,
         },
-        "grid": [g, g],
+        "grid": [graphs.grid, graphs.grid],
         "dims": {
-            "feature": cfg.feature_dim,
-            "attention": cfg.attention_dim,
-            "hidden": cfg.hidden_dim,
+            "feature": graphs.feature_dim,
+            "attention": graphs.attention_dim,
+            "hidden": graphs.hidden,
             "vocab": len(vocab),
         },
         "vocab": {
@@ -132,11 +184,11 @@ def export_model(
             "sha256": sha,
             "specials": {"pad": PAD, "start": START, "end": END, "unk": UNK},
         },
-        "decoding": _decoding(length_penalty, repeatable_words),
+        "decoding": decoding,
         "metrics": metrics,
         "training_data": training_data,
         "license": LICENSE,
-        "encoder_weights": _encoder_weights(info.variant),
+        "encoder_weights": graphs.encoder_weights,
     }
     if extra:
         manifest.update(extra)
@@ -145,7 +197,7 @@ def export_model(
     return manifest
 
 
-def _encoder_weights(variant: str) -> str:
+def encoder_weights_text(variant: str) -> str:
     if variant.startswith("lite"):
         idx = variant.removeprefix("lite")
         return (
@@ -154,7 +206,9 @@ def _encoder_weights(variant: str) -> str:
     return f"{variant} (random weights, tests only)"
 
 
-def _decoding(length_penalty: float, repeatable_words: tuple[str, ...] | None) -> dict[str, Any]:
+def decoding_options(
+    length_penalty: float, repeatable_words: tuple[str, ...] | None
+) -> dict[str, Any]:
     decoding: dict[str, Any] = {"beam_size": 3, "max_length": 20, "length_penalty": length_penalty}
     if repeatable_words is not None:
         decoding["repeatable_words"] = list(repeatable_words)

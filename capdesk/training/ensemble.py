@@ -1,0 +1,274 @@
+"""Several trained captioners shipped as one model folder in the ordinary contract.
+
+Averaging the word probabilities of decoders that look through different CNNs is the
+cheapest accuracy we can buy at run time: the beam search, the app and the contract do
+not change. The encoder graph runs every member's CNN (resizing the input inside the
+graph for members trained at another size) and stacks what the members need:
+
+* ``features`` / ``projection``: the members' location axes concatenated, (N, ΣL, D|A)
+  (the members share the feature and attention widths);
+* ``h0`` / ``c0``: the members' recurrent states side by side, (N, ΣH).
+
+The step graph slices them back, runs each member's step, and returns
+``log(Σ w_k p_k)`` with the *first* member's attention: the manifest's grid is that
+member's, so the app's heatmaps stay one map per word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812  (PyTorch convention)
+from torch import nn
+
+from capdesk.engine.beam import Arrays, StepFunction
+from capdesk.training.encoder import cnn_info
+from capdesk.training.model import Captioner
+from capdesk.training.text import Vocab
+
+
+@dataclass(frozen=True)
+class Member:
+    """One ensemble member: its frozen CNN and its trained decoder."""
+
+    cnn: nn.Module
+    captioner: Captioner
+
+
+def align_vocabulary(
+    captioner: Captioner, tokens: Sequence[str], target: Sequence[str]
+) -> Captioner:
+    """Reorder a decoder's word rows from ``tokens`` to ``target`` order, in place.
+
+    Members trained on the same data have the same words, but a tokenizer fix between
+    two runs can swap words of equal count; their embeddings and output rows are
+    permuted so that every member speaks the first member's ids.
+    """
+    if list(tokens) == list(target):
+        return captioner
+    index = {t: i for i, t in enumerate(tokens)}
+    if set(index) != set(target) or len(tokens) != len(target):
+        raise ValueError("members must have the same vocabulary (the same words)")
+    order = torch.tensor([index[t] for t in target])
+    with torch.no_grad():
+        captioner.embed.weight.copy_(captioner.embed.weight[order])
+        captioner.out.weight.copy_(captioner.out.weight[order])
+        captioner.out.bias.copy_(captioner.out.bias[order])
+    return captioner
+
+
+def _check(members: Sequence[Member], weights: Sequence[float]) -> None:
+    if len(members) < 2 or len(weights) != len(members):
+        raise ValueError("an ensemble needs two or more members and one weight each")
+    first = members[0].captioner.cfg
+    for m in members[1:]:
+        cfg = m.captioner.cfg
+        if (cfg.feature_dim, cfg.attention_dim, cfg.vocab_size) != (
+            first.feature_dim,
+            first.attention_dim,
+            first.vocab_size,
+        ):
+            raise ValueError("members must share feature/attention widths and the vocabulary")
+
+
+class EnsembleEncoderExport(nn.Module):
+    """images (N,3,S,S) at the first member's size -> stacked features, projection, h0, c0."""
+
+    def __init__(self, members: Sequence[Member]) -> None:
+        super().__init__()
+        self.cnns = nn.ModuleList(m.cnn for m in members)
+        self.captioners = nn.ModuleList(m.captioner for m in members)
+        self.sizes = [cnn_info(m.cnn).image_size for m in members]
+
+    def forward(
+        self, images: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        outs = []
+        for cnn, captioner, size in zip(self.cnns, self.captioners, self.sizes, strict=True):
+            x = images
+            if size != self.sizes[0]:  # the graph's input size is the first member's
+                x = F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False)
+            grid = cnn(x).flatten(2).transpose(1, 2)
+            outs.append(captioner.encode(grid))  # type: ignore[operator]
+        f, p, h, c = zip(*outs, strict=True)
+        return torch.cat(f, 1), torch.cat(p, 1), torch.cat(h, 1), torch.cat(c, 1)
+
+
+class EnsembleDecoderStepExport(nn.Module):
+    """One step of every member; log of the weighted mean probability, first member's alpha."""
+
+    def __init__(
+        self, members: Sequence[Member], locations: Sequence[int], weights: Sequence[float]
+    ) -> None:
+        super().__init__()
+        _check(members, weights)
+        self.captioners = nn.ModuleList(m.captioner for m in members)
+        self.locations = list(locations)
+        self.hidden = [m.captioner.cfg.hidden_dim for m in members]
+        total = float(sum(weights))
+        self.register_buffer("log_w", torch.log(torch.tensor([w / total for w in weights])))
+
+    def forward(
+        self,
+        words: torch.Tensor,
+        h: torch.Tensor,
+        c: torch.Tensor,
+        features: torch.Tensor,
+        projection: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        log_probs, hs, cs, alphas = [], [], [], []
+        loc = hid = 0
+        for captioner, n_loc, n_hid in zip(
+            self.captioners, self.locations, self.hidden, strict=True
+        ):
+            logits, h_k, c_k, alpha = captioner.step(  # type: ignore[operator]
+                words,
+                h[:, hid : hid + n_hid],
+                c[:, hid : hid + n_hid],
+                features[:, loc : loc + n_loc],
+                projection[:, loc : loc + n_loc],
+            )
+            log_probs.append(torch.log_softmax(logits, dim=1))
+            hs.append(h_k)
+            cs.append(c_k)
+            alphas.append(alpha)
+            loc, hid = loc + n_loc, hid + n_hid
+        stacked = torch.stack(log_probs, 0) + self.log_w.view(-1, 1, 1)  # type: ignore[operator]
+        return torch.logsumexp(stacked, dim=0), torch.cat(hs, 1), torch.cat(cs, 1), alphas[0]
+
+
+def ensemble_step(steps: Sequence[StepFunction], weights: Sequence[float]) -> StepFunction:
+    """Combine member step functions (each with its own state and context) for validation.
+
+    Member ``k``'s arrays live under keys prefixed ``"k:"``, so the shared beam search
+    reorders them with the beams like any other state.
+    """
+    log_w = np.log(np.asarray(weights, dtype=np.float64) / float(sum(weights)))
+
+    def step(
+        words: np.ndarray, state: Arrays, context: Arrays
+    ) -> tuple[np.ndarray, Arrays, np.ndarray]:
+        new_state: Arrays = {}
+        parts: list[np.ndarray] = []
+        first_alpha: np.ndarray | None = None
+        for k, member in enumerate(steps):
+            prefix = f"{k}:"
+            sub_state = {n[len(prefix) :]: v for n, v in state.items() if n.startswith(prefix)}
+            sub_ctx = {n[len(prefix) :]: v for n, v in context.items() if n.startswith(prefix)}
+            lp, st, alpha = member(words, sub_state, sub_ctx)
+            parts.append(lp.astype(np.float64) + log_w[k])
+            new_state.update({prefix + n: v for n, v in st.items()})
+            first_alpha = alpha if first_alpha is None else first_alpha
+        stacked = np.stack(parts, 0)
+        top = stacked.max(axis=0)
+        combined = top + np.log(np.exp(stacked - top).sum(axis=0))
+        assert first_alpha is not None  # steps is never empty
+        return combined.astype(np.float32), new_state, first_alpha
+
+    return step
+
+
+def prefixed(k: int, arrays: Arrays) -> Arrays:
+    return {f"{k}:{n}": v for n, v in arrays.items()}
+
+
+def export_ensemble(
+    checkpoints: Sequence[Path],
+    out_dir: Path,
+    *,
+    name: str,
+    weights: Sequence[float] | None = None,
+    length_penalty: float = 0.0,
+    repeatable_words: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """Export ``checkpoints`` as one model folder; the first sets input size and heatmap grid."""
+    from capdesk.training.data import read_source  # noqa: PLC0415
+    from capdesk.training.encoder import build_cnn  # noqa: PLC0415
+    from capdesk.training.export import decoding_options  # noqa: PLC0415
+    from capdesk.training.train import load_checkpoint  # noqa: PLC0415  (import cycle)
+
+    members, vocab, described = [], None, []
+    for path in checkpoints:
+        captioner, member_vocab, ckpt = load_checkpoint(Path(path))
+        if vocab is None:
+            vocab = member_vocab
+        align_vocabulary(captioner, member_vocab.tokens, vocab.tokens)
+        tcfg = ckpt["train_config"]
+        members.append(
+            Member(build_cnn(tcfg["variant"], tcfg["grid"], seed=tcfg["seed"]), captioner)
+        )
+        described.append(
+            {
+                "checkpoint": f"{Path(path).parent.name}/{Path(path).name}",
+                "variant": tcfg["variant"],
+                "best_mean_val_CIDEr": ckpt["best_score"],
+                "train": [read_source(s, "train").name for s in tcfg["train"]],
+            }
+        )
+    if vocab is None:
+        raise ValueError("no checkpoints given")
+    names = sorted({n for d in described for n in d["train"]})
+    return export_members(
+        members,
+        vocab,
+        out_dir,
+        name=name,
+        weights=weights,
+        decoding=decoding_options(length_penalty, repeatable_words),
+        training_data=[f"{n} train" for n in names],
+        extra={"ensemble": {"members": described}},
+    )
+
+
+def export_members(
+    members: Sequence[Member],
+    vocab: Vocab,
+    out_dir: Path,
+    *,
+    name: str,
+    decoding: dict[str, Any],
+    training_data: list[str],
+    weights: Sequence[float] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write the model folder for ``members`` (already sharing ``vocab``'s ids)."""
+    from capdesk.training.export import (  # noqa: PLC0415
+        ModelGraphs,
+        encoder_weights_text,
+        write_model_dir,
+    )
+
+    weights = list(weights) if weights else [1.0] * len(members)
+    _check(members, weights)
+    for m in members:
+        m.cnn.eval()
+        m.captioner.eval()
+    infos = [cnn_info(m.cnn) for m in members]
+    first = members[0].captioner.cfg
+    graphs = ModelGraphs(
+        encoder=EnsembleEncoderExport(members),
+        step=EnsembleDecoderStepExport(members, [i.grid_size**2 for i in infos], weights),
+        image_size=infos[0].image_size,
+        grid=infos[0].grid_size,
+        locations=sum(i.grid_size**2 for i in infos),
+        hidden=sum(m.captioner.cfg.hidden_dim for m in members),
+        feature_dim=first.feature_dim,
+        attention_dim=first.attention_dim,
+        encoder_weights="; ".join(sorted({encoder_weights_text(i.variant) for i in infos})),
+    )
+    extra = dict(extra or {})
+    extra.setdefault("ensemble", {})["weights"] = weights
+    return write_model_dir(
+        graphs,
+        vocab,
+        out_dir,
+        name=name,
+        training_data=training_data,
+        decoding=decoding,
+        extra=extra,
+    )
