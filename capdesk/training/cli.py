@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         nargs="+",
         required=True,
-        help="one checkpoint, or several for an ensemble (the first sets input size and grid)",
+        help="one checkpoint, or several for an ensemble (the first gives the heatmaps)",
     )
     exp.add_argument("--weights", type=float, nargs="+", default=None, help="ensemble weights")
     exp.add_argument("--out", type=Path, required=True)

@@ -63,7 +63,7 @@ def exported(members: list[Member], tmp_path_factory: pytest.TempPathFactory) ->
 
 def _images() -> np.ndarray:
     rng = np.random.default_rng(5)
-    return rng.uniform(-1, 1, (3, 3, 32, 32)).astype(np.float32)
+    return rng.uniform(-1, 1, (3, 3, 24, 24)).astype(np.float32)  # the smaller member's size
 
 
 def _member_inputs(members: list[Member], images: np.ndarray):
@@ -83,7 +83,8 @@ def test_manifest_describes_the_stacked_arrays(exported: Path) -> None:
     import json
 
     manifest = json.loads((exported / "manifest.json").read_text())
-    assert manifest["input"]["height"] == 32 and manifest["grid"] == [4, 4]
+    assert manifest["input"]["height"] == 24  # the smaller member's; the other upsamples
+    assert manifest["grid"] == [4, 4]  # the first member's attention
     assert manifest["dims"]["hidden"] == 16 + 12
     assert manifest["ensemble"]["weights"] == list(WEIGHTS)
 
