@@ -5,6 +5,7 @@ Subcommands::
     capdesk train features [--data F1 F2] [--splits train val] [--grid 7x7|14x14]
     capdesk train fit     --run-dir DIR --train F1 F2 --val F1 F2 [hyper-parameters]
     capdesk train export  --checkpoint DIR/best.pt --out models/default [--name ...]
+    capdesk train tune    --checkpoint A.pt [B.pt ...] [--length-penalty 0 0.5 1]
     capdesk train compress --model models/default --out DIR --mode fp16|int8
     capdesk train evaluate --model models/default --data FOLDER --split test [--beam 3]
     capdesk train bench   --model models/default [--images 200 --batch 8 --beam 3]
@@ -125,6 +126,12 @@ def _parser() -> argparse.ArgumentParser:
         help="say each content word at most once (function words may repeat)",
     )
 
+    tune = sub.add_parser("tune", help="length penalty and repeat blocking on the val splits")
+    tune.add_argument("--checkpoint", type=Path, nargs="+", required=True)
+    tune.add_argument("--weights", type=float, nargs="+", default=None)
+    tune.add_argument("--length-penalty", type=float, nargs="+", default=[0.0, 0.5, 1.0])
+    tune.add_argument("--threads", type=int, default=1)
+
     comp = sub.add_parser("compress", help="copy a model folder with float16 or int8 weights")
     comp.add_argument("--model", type=Path, required=True)
     comp.add_argument("--out", type=Path, required=True)
@@ -234,6 +241,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
             name=args.name,
             length_penalty=args.length_penalty,
             repeatable_words=REPEATABLE_WORDS if args.block_repeats else None,
+        )
+        return 0
+    if args.command == "tune":
+        from capdesk.training.tune import tune_decoding  # noqa: PLC0415
+
+        _setup_logging(None)
+        tune_decoding(
+            args.checkpoint, args.length_penalty, weights=args.weights, threads=args.threads
         )
         return 0
     if args.command == "compress":

@@ -118,3 +118,18 @@ def test_onnx_matches_torch(corpus: Path, trained: Path, exported: Path) -> None
     for caption in blocked:
         content = [w for w in caption if w not in ("a", "the")]
         assert len(set(content)) == len(content)
+
+
+def test_tune_decoding_scores_each_option_and_an_ensemble_of_twins(trained: Path) -> None:
+    from capdesk.training.tune import tune_decoding
+
+    single = tune_decoding([trained / "last.pt"], [0.0, 1.0])
+    assert [(r.length_penalty, r.block_repeats) for r in single] == [
+        (0.0, False), (0.0, True), (1.0, False), (1.0, True)
+    ]
+    for r in single:
+        assert set(r.cider) == {"shapes"} and np.isfinite(r.mean_cider) and r.mean_cider >= 0
+    # Two identical members average to the same probabilities: the same captions.
+    twins = tune_decoding([trained / "last.pt", trained / "last.pt"], [0.0, 1.0])
+    for a, b in zip(single, twins, strict=True):
+        assert a.cider == pytest.approx(b.cider, abs=1e-9)
