@@ -6,7 +6,7 @@ Subcommands::
     capdesk train fit     --run-dir DIR --train F1 F2 --val F1 F2 [hyper-parameters]
     capdesk train export  --checkpoint DIR/best.pt --out models/default [--name ...]
     capdesk train tune    --checkpoint A.pt [B.pt ...] [--length-penalty 0 0.5 1]
-    capdesk train compress --model models/default --out DIR --mode fp16|int8
+    capdesk train compress --model models/default --out DIR --mode fp16|int8|int8-static
     capdesk train evaluate --model models/default --data FOLDER --split test [--beam 3]
     capdesk train bench   --model models/default [--images 200 --batch 8 --beam 3]
     capdesk train scst    --init DIR/best.pt --run-dir DIR2 [--lr 2e-5 --samples 5 ...]
@@ -135,7 +135,14 @@ def _parser() -> argparse.ArgumentParser:
     comp = sub.add_parser("compress", help="copy a model folder with float16 or int8 weights")
     comp.add_argument("--model", type=Path, required=True)
     comp.add_argument("--out", type=Path, required=True)
-    comp.add_argument("--mode", choices=["fp16", "int8"], default="fp16")
+    comp.add_argument("--mode", choices=["fp16", "int8", "int8-static"], default="fp16")
+    comp.add_argument(
+        "--calibration",
+        type=Path,
+        default=DEFAULT_DATA / "flickr8k",
+        help="int8-static: data folder whose train split calibrates the encoder",
+    )
+    comp.add_argument("--calibration-images", type=int, default=100)
 
     ev = sub.add_parser("evaluate", help="caption a split through the exported ONNX model")
     ev.add_argument("--model", type=Path, required=True)
@@ -255,7 +262,13 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
         from capdesk.training.compress import compress_model_dir  # noqa: PLC0415
 
         _setup_logging(None)
-        sizes = compress_model_dir(args.model, args.out, args.mode)
+        calibration = []
+        if args.mode == "int8-static":
+            from capdesk.training.data import read_folder  # noqa: PLC0415
+
+            cs = read_folder(args.calibration, "train").limit(args.calibration_images)
+            calibration = [cs.image_dir / n for n in cs.images]
+        sizes = compress_model_dir(args.model, args.out, args.mode, calibration=calibration)
         log.info("%s (%s): %s", args.out, args.mode, sizes)
         return 0
     if args.command == "evaluate":

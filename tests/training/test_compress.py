@@ -54,13 +54,30 @@ def test_float16_storage_halves_weights_and_keeps_outputs(
     assert "metrics" not in manifest  # float32 metrics must be re-measured
 
 
-def test_int8_decoder_is_quantized_and_still_captions(
-    tiny_model_dir: Path, tmp_path: Path, images: np.ndarray
+def _calibration_photos(folder: Path, count: int = 8) -> list[Path]:
+    from PIL import Image
+
+    folder.mkdir()
+    rng = np.random.default_rng(11)
+    paths = []
+    for i in range(count):
+        path = folder / f"cal{i}.png"
+        Image.fromarray(rng.integers(0, 255, (40, 40, 3), dtype=np.uint8)).save(path)
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("mode", ["int8", "int8-static"])
+def test_int8_quantizes_and_still_captions(
+    tiny_model_dir: Path, tmp_path: Path, images: np.ndarray, mode: str
 ) -> None:
-    out = tmp_path / "int8"
-    compress_model_dir(tiny_model_dir, out, "int8")
+    out = tmp_path / mode
+    calibration = _calibration_photos(tmp_path / "calibration")
+    compress_model_dir(tiny_model_dir, out, mode, calibration=calibration)
     ops = {n.op_type for n in onnx.load(str(out / "decoder_step.onnx")).graph.node}
     assert {"MatMulInteger", "DynamicQuantizeLinear"} & ops
+    encoder_ops = {n.op_type for n in onnx.load(str(out / "encoder.onnx")).graph.node}
+    assert ({"QuantizeLinear", "DequantizeLinear"} <= encoder_ops) == (mode == "int8-static")
     _, ref_lp = _run(tiny_model_dir, images)
     _, lp = _run(out, images)
     np.testing.assert_allclose(np.exp(lp).sum(axis=1), 1.0, atol=1e-4)
@@ -70,6 +87,10 @@ def test_int8_decoder_is_quantized_and_still_captions(
     assert captions[0] is not None and captions[0].text
 
 
-def test_unknown_mode_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+def test_unknown_mode_and_int8_without_calibration_are_refused(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
     with pytest.raises(ValueError, match="mode"):
         compress_model_dir(tiny_model_dir, tmp_path / "x", "int4")
+    with pytest.raises(ValueError, match="calibration"):
+        compress_model_dir(tiny_model_dir, tmp_path / "y", "int8-static")
