@@ -117,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
         help="one checkpoint, or several for an ensemble (the first gives the heatmaps)",
     )
     exp.add_argument("--weights", type=float, nargs="+", default=None, help="ensemble weights")
+    exp.add_argument(
+        "--input-size",
+        type=int,
+        default=None,
+        help="single model: take images this size and enlarge them inside the graph",
+    )
     exp.add_argument("--out", type=Path, required=True)
     exp.add_argument("--name", default="capdesk-sat-effnetlite0")
     exp.add_argument("--length-penalty", type=float, default=0.0)
@@ -248,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
             name=args.name,
             length_penalty=args.length_penalty,
             repeatable_words=REPEATABLE_WORDS if args.block_repeats else None,
+            input_size=args.input_size,
         )
         return 0
     if args.command == "tune":

@@ -65,14 +65,22 @@ def export_model(
     length_penalty: float = 0.0,
     repeatable_words: tuple[str, ...] | None = None,
     extra: dict[str, Any] | None = None,
+    input_size: int | None = None,
 ) -> dict[str, Any]:
-    """Write the four files of the model directory and return the manifest."""
+    """Write the four files of the model directory and return the manifest.
+
+    ``input_size`` smaller than the CNN's makes the graph enlarge images itself (plain
+    bilinear, as Pillow enlarged the 224-px training photos for a 260-px CNN), so the
+    app feeds the CNN what it was trained on instead of sharper full-size detail.
+    """
     info = cnn_info(cnn.eval())
     cfg = captioner.eval().cfg
+    size = input_size or info.image_size
+    resize_to = info.image_size if size != info.image_size else None
     graphs = ModelGraphs(
-        encoder=EncoderExport(cnn, captioner),
+        encoder=EncoderExport(cnn, captioner, resize_to),
         step=DecoderStepExport(captioner),
-        image_size=info.image_size,
+        image_size=size,
         grid=info.grid_size,
         locations=info.grid_size**2,
         hidden=cfg.hidden_dim,
@@ -228,6 +236,7 @@ def export_checkpoint(
     name: str,
     length_penalty: float = 0.0,
     repeatable_words: tuple[str, ...] | None = None,
+    input_size: int | None = None,
 ) -> dict[str, Any]:
     """Export ``checkpoint`` (a ``best.pt`` from ``capdesk train fit``)."""
     from capdesk.training.data import read_source  # noqa: PLC0415
@@ -259,4 +268,5 @@ def export_checkpoint(
         length_penalty=length_penalty,
         repeatable_words=repeatable_words,
         extra=extra,
+        input_size=input_size,
     )

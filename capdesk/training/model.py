@@ -111,14 +111,21 @@ class Captioner(nn.Module):
 class EncoderExport(nn.Module):
     """images (N,3,H,W) -> features, projection, h0, c0: the exported ``encoder.onnx``."""
 
-    def __init__(self, cnn: nn.Module, captioner: Captioner) -> None:
+    def __init__(
+        self, cnn: nn.Module, captioner: Captioner, resize_to: int | None = None
+    ) -> None:
         super().__init__()
         self.cnn = cnn
         self.captioner = captioner
+        # The CNN's own input size when the graph takes smaller images (see export.py).
+        self.resize_to = resize_to
 
     def forward(
         self, images: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        if self.resize_to is not None:
+            size = (self.resize_to, self.resize_to)
+            images = F.interpolate(images, size=size, mode="bilinear", align_corners=False)
         grid = self.cnn(images)
         grid = grid.flatten(2).transpose(1, 2)
         return self.captioner.encode(grid)

@@ -133,3 +133,24 @@ def test_tune_decoding_scores_each_option_and_an_ensemble_of_twins(trained: Path
     twins = tune_decoding([trained / "last.pt", trained / "last.pt"], [0.0, 1.0])
     for a, b in zip(single, twins, strict=True):
         assert a.cider == pytest.approx(b.cider, abs=1e-9)
+
+
+def test_export_can_take_smaller_images_and_enlarge_them_inside(
+    trained: Path, tmp_path: Path
+) -> None:
+    import json
+
+    import torch.nn.functional as F  # noqa: N812
+
+    model, vocab, ckpt = load_checkpoint(trained / "last.pt")
+    cnn = build_cnn("tiny", "4x4", seed=ckpt["train_config"]["seed"])
+    out = tmp_path / "small-input"
+    export_model(model, cnn, vocab, out, name="tiny", training_data=["shapes"], input_size=24)
+    assert json.loads((out / "manifest.json").read_text())["input"]["height"] == 24
+    images = np.random.default_rng(2).uniform(-1, 1, (2, 3, 24, 24)).astype(np.float32)
+    with torch.no_grad():
+        big = F.interpolate(torch.from_numpy(images), size=(32, 32), mode="bilinear",
+                            align_corners=False)
+        f, *_ = model.encode(cnn(big).flatten(2).transpose(1, 2))
+    _state, ctx = OnnxModel(out).encode(images)
+    np.testing.assert_allclose(ctx["features"], f.numpy(), atol=1e-4)
