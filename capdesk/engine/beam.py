@@ -84,8 +84,8 @@ def beam_search(
     beam_logp[:, 0] = 0.0
     tokens = np.zeros((n_images * beam_size, 0), dtype=np.int64)
     alphas: np.ndarray | None = None
-    once = np.asarray(no_repeat_ids, dtype=np.int64)
-    used: np.ndarray | None = None  # (rows, len(once)): which no-repeat words each beam said
+    once: np.ndarray | None = None  # (V,) words said at most once, built at the first step
+    used: np.ndarray | None = None  # (rows, V): no-repeat words each beam has said
 
     for t in range(max_length):
         if should_cancel is not None and should_cancel():
@@ -97,9 +97,7 @@ def beam_search(
         if t < min_length:
             log_probs[:, end_id] = -np.inf
         if used is not None:
-            blocked = log_probs[:, once]
-            blocked[used] = -np.inf
-            log_probs[:, once] = blocked
+            log_probs[used] = -np.inf
         n_active, vocab = len(active), log_probs.shape[1]
         total = beam_logp.reshape(-1, 1) + log_probs  # (rows, V)
         alpha_rows = alpha.astype(np.float32)[:, None, :]
@@ -133,9 +131,13 @@ def beam_search(
         state = {k: v[source] for k, v in state.items()}
         tokens = np.concatenate([tokens[source], words[:, None]], axis=1)
         alphas = step_alphas[source]
-        if len(once):
-            said = words[:, None] == once[None, :]
-            used = said if used is None else used[source] | said
+        if len(no_repeat_ids):
+            if once is None:
+                once = np.zeros(vocab, dtype=bool)
+                once[list(no_repeat_ids)] = True
+            used = np.zeros((len(words), vocab), bool) if used is None else used[source]
+            rows_said = np.flatnonzero(once[words])
+            used[rows_said, words[rows_said]] = True
 
         keep = ~_images_done(finished, active, beam_logp, t, beam_size, length_penalty)
         if not keep.all():

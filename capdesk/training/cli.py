@@ -231,31 +231,18 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
                     log.info("%s/%s: %s cached", sp.data.name, split, sp.grids.shape)
         return 0
     if args.command == "export":
-        from capdesk.training.export import export_checkpoint  # noqa: PLC0415  (torch is heavy)
+        from capdesk.training.ensemble import export_ensemble  # noqa: PLC0415  (torch is heavy)
+        from capdesk.training.export import REPEATABLE_WORDS, export_checkpoint  # noqa: PLC0415
 
         _setup_logging(None)
-        from capdesk.training.export import REPEATABLE_WORDS  # noqa: PLC0415
-
+        repeatable = REPEATABLE_WORDS if args.block_repeats else None
         if len(args.checkpoint) > 1:
-            from capdesk.training.ensemble import export_ensemble  # noqa: PLC0415
-
-            export_ensemble(
-                args.checkpoint,
-                args.out,
-                name=args.name,
-                weights=args.weights,
-                length_penalty=args.length_penalty,
-                repeatable_words=REPEATABLE_WORDS if args.block_repeats else None,
-            )
-            return 0
-        export_checkpoint(
-            args.checkpoint[0],
-            args.out,
-            name=args.name,
-            length_penalty=args.length_penalty,
-            repeatable_words=REPEATABLE_WORDS if args.block_repeats else None,
-            input_size=args.input_size,
-        )
+            export_ensemble(args.checkpoint, args.out, name=args.name, weights=args.weights,
+                            length_penalty=args.length_penalty, repeatable_words=repeatable)
+        else:
+            export_checkpoint(args.checkpoint[0], args.out, name=args.name,
+                              length_penalty=args.length_penalty, repeatable_words=repeatable,
+                              input_size=args.input_size)
         return 0
     if args.command == "tune":
         from capdesk.training.tune import tune_decoding  # noqa: PLC0415

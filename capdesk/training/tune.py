@@ -49,8 +49,8 @@ def _captions(
     once: tuple[int, ...],
     batch: int = 100,
 ) -> list[str]:
-    steps = [torch_step(m) for m in models]
-    step = steps[0] if len(steps) == 1 else ensemble_step(steps, weights)
+    # One member goes through the same combination (log of its own probabilities).
+    step = ensemble_step([torch_step(m) for m in models], weights)
     out: list[str] = []
     for start in range(0, len(grids[0]), batch):
         state: Arrays = {}
@@ -59,12 +59,8 @@ def _captions(
             g = torch.from_numpy(np.asarray(grid[start : start + batch], dtype=np.float32))
             with torch.inference_mode():
                 f, p, h, c = model.encode(g)
-            s, x = (
-                {"h": h.numpy(), "c": c.numpy()},
-                {"features": f.numpy(), "projection": p.numpy()},
-            )
-            state.update(s if len(models) == 1 else prefixed(k, s))
-            context.update(x if len(models) == 1 else prefixed(k, x))
+            state.update(prefixed(k, {"h": h.numpy(), "c": c.numpy()}))
+            context.update(prefixed(k, {"features": f.numpy(), "projection": p.numpy()}))
         hyps = beam_search(
             step,
             state,

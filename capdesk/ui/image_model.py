@@ -157,30 +157,25 @@ class ImageListModel(QAbstractListModel):
 
     def set_status(self, paths: Iterable[Path], status: Status) -> None:
         """Set many statuses with one change notification (a 1,000-image drop stays cheap)."""
-        rows = []
-        for path in paths:
-            row = self._rows.get(path)
-            if row is not None:
-                self._items[row].status = status
-                rows.append(row)
-        if rows:
-            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0))
+
+        def change(item: ImageItem) -> None:
+            item.status = status
+
+        self._update(paths, change)
 
     def mark_queued(self, paths: Iterable[Path]) -> None:
         """Queue status plus the edit count, so results keep edits typed while waiting."""
-        paths = list(paths)
-        for path in paths:
-            item = self.item(path)
-            if item is not None:
-                item.mark_queued()
-        self.set_status(paths, Status.QUEUED)
+        self._update(paths, ImageItem.mark_queued)
 
     def mark_cancelled(self, paths: Iterable[Path]) -> None:
+        self._update(paths, ImageItem.cancel)
+
+    def _update(self, paths: Iterable[Path], change: Callable[[ImageItem], None]) -> None:
         rows = []
         for path in paths:
             row = self._rows.get(path)
             if row is not None:
-                self._items[row].cancel()
+                change(self._items[row])
                 rows.append(row)
         if rows:
             self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0))
