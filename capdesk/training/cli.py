@@ -6,7 +6,7 @@ Subcommands::
     capdesk train fit     --run-dir DIR --train F1 F2 --val F1 F2 [hyper-parameters]
     capdesk train export  --checkpoint DIR/best.pt --out models/default [--name ...]
     capdesk train tune    --checkpoint A.pt [B.pt ...] [--length-penalty 0 0.5 1]
-    capdesk train compress --model models/default --out DIR --mode fp16|int8|int8-static
+    capdesk train compress --model models/default --out DIR --mode fp16|int8-decoder-static|...
     capdesk train evaluate --model models/default --data FOLDER --split test [--beam 3]
     capdesk train bench   --model models/default [--images 200 --batch 8 --beam 3]
     capdesk train scst    --init DIR/best.pt --run-dir DIR2 [--lr 2e-5 --samples 5 ...]
@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         "alpha_c",
         "lr",
         "lr_decay",
+        "schedule",
         "batch_size",
         "epochs",
         "patience",
@@ -137,16 +138,24 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--weights", type=float, nargs="+", default=None)
     tune.add_argument("--length-penalty", type=float, nargs="+", default=[0.0, 0.5, 1.0])
     tune.add_argument("--threads", type=int, default=1)
+    tune.add_argument(
+        "--write-choice",
+        type=Path,
+        default=None,
+        help="write the best option as export flags (one per line) to this file",
+    )
 
     comp = sub.add_parser("compress", help="copy a model folder with float16 or int8 weights")
     comp.add_argument("--model", type=Path, required=True)
     comp.add_argument("--out", type=Path, required=True)
-    comp.add_argument("--mode", choices=["fp16", "int8", "int8-static"], default="fp16")
+    from capdesk.training.compress import MODES  # noqa: PLC0415
+
+    comp.add_argument("--mode", choices=MODES, default="fp16")
     comp.add_argument(
         "--calibration",
         type=Path,
         default=DEFAULT_DATA / "flickr8k",
-        help="int8-static: data folder whose train split calibrates the encoder",
+        help="int8-static, int8-decoder-static: data folder whose train split calibrates",
     )
     comp.add_argument("--calibration-images", type=int, default=100)
 
@@ -245,19 +254,21 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
                               input_size=args.input_size)
         return 0
     if args.command == "tune":
-        from capdesk.training.tune import tune_decoding  # noqa: PLC0415
+        from capdesk.training.tune import export_flags, tune_decoding  # noqa: PLC0415
 
         _setup_logging(None)
-        tune_decoding(
+        results = tune_decoding(
             args.checkpoint, args.length_penalty, weights=args.weights, threads=args.threads
         )
+        if args.write_choice is not None:
+            args.write_choice.write_text("\n".join(export_flags(results)) + "\n", "utf-8")
         return 0
     if args.command == "compress":
-        from capdesk.training.compress import compress_model_dir  # noqa: PLC0415
+        from capdesk.training.compress import CALIBRATED, compress_model_dir  # noqa: PLC0415
 
         _setup_logging(None)
         calibration = []
-        if args.mode == "int8-static":
+        if args.mode in CALIBRATED:
             from capdesk.training.data import read_folder  # noqa: PLC0415
 
             cs = read_folder(args.calibration, "train").limit(args.calibration_images)

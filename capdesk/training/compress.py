@@ -10,6 +10,13 @@ the bundle at a cost that ``capdesk train evaluate`` measures rather than assume
 (int8 weights, activations quantized per call) and stores what is left (the encoder, the
 word embedding) as float16. On the validation splits it scored the same as float32.
 
+Dynamic quantization picks one activation scale per call for the whole batch, so a
+photo's caption depended on the other photos decoded with it (2 of 48 Flickr8k test
+photos changed between batches of 1 and 8; tests/engine/test_shipped_model.py).
+``int8-decoder-static`` avoids that: the decoder's Gemm layers get int8 weights per
+channel and fixed uint8 activation ranges, calibrated on the decoder inputs of real beam
+searches (float model, training photos), so every row is computed on its own.
+
 ``int8-static`` also quantizes the encoder statically (QDQ, int8 weights per channel,
 uint8 activations whose ranges come from calibration photos run through the float
 model). Its convolutions then run about 1.5 times faster, but with MinMax calibration on
@@ -33,7 +40,11 @@ from onnx import TensorProto, helper, numpy_helper
 
 log = logging.getLogger(__name__)
 
-MODES = ("fp16", "int8", "int8-static")
+Feed = dict[str, np.ndarray]
+
+MODES = ("fp16", "int8", "int8-static", "int8-decoder-static")
+#: Modes whose activation ranges come from calibration photos.
+CALIBRATED = ("int8-static", "int8-decoder-static")
 #: Initializers smaller than this stay float32: biases and norms are tiny and sensitive.
 MIN_ELEMENTS = 1024
 
@@ -73,14 +84,14 @@ def compress_model_dir(
 ) -> dict[str, int]:
     """Copy ``source`` to ``out_dir`` with smaller weights; returns file sizes in bytes.
 
-    ``calibration`` (``int8-static`` only): photos like the ones the model will see, typically
-    a hundred training images; never test images. ``manifest.json`` gains
+    ``calibration`` (calibrated modes only): photos like the ones the model will see,
+    typically a few dozen training images; never test images. ``manifest.json`` gains
     ``"weights": mode`` so a model folder says what it holds.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    if mode == "int8-static" and not calibration:
-        raise ValueError("int8-static needs calibration images for the encoder's activations")
+    if mode in CALIBRATED and not calibration:
+        raise ValueError(f"{mode} needs calibration images for the activation ranges")
     source, out_dir = Path(source), Path(out_dir)
     if source.resolve() != out_dir.resolve():
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -88,7 +99,10 @@ def compress_model_dir(
             shutil.copy2(source / name, out_dir / name)
     if mode == "int8-static":
         _quantize_encoder(out_dir / "encoder.onnx", calibration, _input_size(out_dir))
-    if mode.startswith("int8"):
+    if mode == "int8-decoder-static":
+        feeds = _decoder_inputs(out_dir, calibration)  # from the float model, before any change
+        _quantize_decoder_static(out_dir / "decoder_step.onnx", feeds)
+    elif mode.startswith("int8"):
         _quantize_decoder(out_dir / "decoder_step.onnx")
     for name in ("encoder.onnx", "decoder_step.onnx"):
         model = onnx.load(str(out_dir / name))
@@ -154,6 +168,79 @@ def _quantize_decoder(path: Path) -> None:
         )
         shutil.move(str(target), path)
     log.info("%s: MatMul/Gemm weights quantized to int8", path.name)
+
+
+def _decoder_inputs(model_dir: Path, photos: Sequence[Path], batch: int = 8) -> list[Feed]:
+    """The decoder's inputs at every step of beam searches on ``photos`` (float model)."""
+    from capdesk.training.onnx_eval import OnnxModel  # noqa: PLC0415
+
+    model = OnnxModel(model_dir)
+    feeds: list[Feed] = []
+    float_step = model.step
+
+    def recording_step(words: np.ndarray, state: Feed, ctx: Feed):  # type: ignore[no-untyped-def]
+        feeds.append({"words": words.astype(np.int64), **state, **ctx})
+        return float_step(words, state, ctx)
+
+    model.step = recording_step  # type: ignore[method-assign]
+    beam = int(model.manifest["decoding"].get("beam_size", 3))
+    for start in range(0, len(photos), batch):
+        images = np.stack([model.load(p) for p in photos[start : start + batch]])
+        model.caption(*model.encode(images), beam=beam)
+    return feeds
+
+
+def _quantize_decoder_static(path: Path, feeds: Sequence[Feed]) -> None:
+    from onnxruntime.quantization import (  # noqa: PLC0415
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+
+    class Steps(CalibrationDataReader):
+        def __init__(self) -> None:
+            self._feeds = iter(feeds)
+
+        def get_next(self) -> Feed | None:
+            return next(self._feeds, None)
+
+    # Only products with a weight matrix: the attention sums (alpha x features) stay float,
+    # since a uint8 alpha could not tell 1/130 from 0.
+    model = onnx.load(str(path))
+    for index, node in enumerate(model.graph.node):
+        node.name = node.name or f"{node.op_type}_{index}"  # selection below is by name
+    weights = {init.name for init in model.graph.initializer}
+    weighted = [
+        node.name
+        for node in model.graph.node
+        if node.op_type in ("Gemm", "MatMul") and any(i in weights for i in node.input)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        named, target = Path(tmp) / "named.onnx", Path(tmp) / path.name
+        onnx.save(model, str(named))
+        quantize_static(
+            str(named),
+            str(target),
+            Steps(),
+            quant_format=QuantFormat.QDQ,
+            op_types_to_quantize=["Gemm", "MatMul"],
+            nodes_to_quantize=weighted,
+            per_channel=True,
+            # One scale per output column; without this a MatMul weight (K, N) would get
+            # one per input row, which cost the tiny test model 0.15 in total variation.
+            # Outputs stay float: a uint8 logit or LSTM gate would cost accuracy for no speed.
+            extra_options={
+                "QDQOpTypePerChannelSupportToAxis": {"MatMul": 1},
+                "OpTypesToExcludeOutputQuantization": ["Gemm", "MatMul"],
+            },
+            weight_type=QuantType.QInt8,
+            activation_type=QuantType.QUInt8,
+            calibrate_method=CalibrationMethod.MinMax,
+        )
+        shutil.move(str(target), path)
+    log.info("%s: Gemm layers statically quantized (%d calibration steps)", path.name, len(feeds))
 
 
 def _mark_manifest(out_dir: Path, mode: str) -> None:

@@ -130,3 +130,12 @@ def tune_decoding(
         best.mean_cider,
     )
     return results
+
+
+def export_flags(results: Sequence[DecodingScore]) -> list[str]:
+    """The ``capdesk train export`` flags of the best option, so a script exports what the
+    tuning chose rather than a number copied by hand."""
+    best = max(results, key=lambda r: r.mean_cider)
+    return ["--length-penalty", str(best.length_penalty)] + (
+        ["--block-repeats"] if best.block_repeats else []
+    )

@@ -87,6 +87,33 @@ def test_int8_quantizes_and_still_captions(
     assert captions[0] is not None and captions[0].text
 
 
+def test_static_decoder_quantization_keeps_each_row_independent_of_its_batch(
+    tiny_model_dir: Path, tmp_path: Path, images: np.ndarray
+) -> None:
+    out = tmp_path / "int8-decoder-static"
+    calibration = _calibration_photos(tmp_path / "calibration")
+    compress_model_dir(tiny_model_dir, out, "int8-decoder-static", calibration=calibration)
+    ops = {n.op_type for n in onnx.load(str(out / "decoder_step.onnx")).graph.node}
+    assert {"QuantizeLinear", "DequantizeLinear"} <= ops and "DynamicQuantizeLinear" not in ops
+    encoder_ops = {n.op_type for n in onnx.load(str(out / "encoder.onnx")).graph.node}
+    assert "QuantizeLinear" not in encoder_ops
+    _, ref_lp = _run(tiny_model_dir, images)
+    _, lp = _run(out, images)
+    assert np.abs(lp - ref_lp).max() < 0.1
+    assert 0.5 * np.abs(np.exp(lp) - np.exp(ref_lp)).sum(axis=1).max() < 0.02
+    # A row's result must not depend on the rows beside it (dynamic int8 fails this).
+    _, first_alone = _run(out, images[:1])
+    np.testing.assert_allclose(first_alone[0], lp[0], atol=1e-5)
+    dynamic = tmp_path / "int8"
+    compress_model_dir(tiny_model_dir, dynamic, "int8")
+    loud = np.concatenate([images[:1], images[1:] * 40.0])  # a neighbour with a wide range
+    _, dyn_alone = _run(dynamic, images[:1])
+    _, dyn_loud = _run(dynamic, loud)
+    _, static_loud = _run(out, loud)
+    assert np.abs(dyn_alone[0] - dyn_loud[0]).max() > 1e-4  # why the static mode exists
+    np.testing.assert_allclose(static_loud[0], lp[0], atol=1e-5)
+
+
 def test_unknown_mode_and_int8_without_calibration_are_refused(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
@@ -94,3 +121,5 @@ def test_unknown_mode_and_int8_without_calibration_are_refused(
         compress_model_dir(tiny_model_dir, tmp_path / "x", "int4")
     with pytest.raises(ValueError, match="calibration"):
         compress_model_dir(tiny_model_dir, tmp_path / "y", "int8-static")
+    with pytest.raises(ValueError, match="calibration"):
+        compress_model_dir(tiny_model_dir, tmp_path / "z", "int8-decoder-static")

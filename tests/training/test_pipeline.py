@@ -15,13 +15,14 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 
+import capdesk.training.train as train_module  # noqa: E402
 from capdesk.engine.model import no_repeat_ids  # noqa: E402
 from capdesk.training.encoder import build_cnn  # noqa: E402
 from capdesk.training.evaluate import generate  # noqa: E402
 from capdesk.training.export import export_model  # noqa: E402
 from capdesk.training.features import load_image  # noqa: E402
 from capdesk.training.onnx_eval import OnnxModel  # noqa: E402
-from capdesk.training.train import load_checkpoint, run_training  # noqa: E402
+from capdesk.training.train import cosine_lr, load_checkpoint, run_training  # noqa: E402
 from tests.training.tiny_config import tiny_config  # noqa: E402
 
 
@@ -61,6 +62,39 @@ def test_resume_continues_identically(corpus: Path, trained: Path, tmp_path: Pat
         resumed.state_dict().items(), straight.state_dict().items(), strict=True
     ):
         assert torch.allclose(a, b, atol=1e-6), name
+
+
+def test_cosine_schedule_anneals_to_the_floor_and_resumes_identically(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cosine_lr(1e-3, 0.0) == pytest.approx(1e-3)
+    assert cosine_lr(1e-3, 0.5) == pytest.approx(1e-3 * (0.02 + 0.98 * 0.5))
+    assert cosine_lr(1e-3, 1.0) == pytest.approx(2e-5)
+    assert cosine_lr(1e-3, 7.0) == pytest.approx(2e-5)  # a resumed run past its horizon
+    cfg = replace(tiny_config(corpus, tmp_path / "cache", 2), schedule="cosine")
+    run_training(cfg, tmp_path / "straight", progress=False)
+    real_validate, calls = train_module.validate, []
+
+    def interrupted_in_epoch_two(*args: object) -> dict[str, float]:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the user stops the run before epoch 2 is saved
+        return real_validate(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(train_module, "validate", interrupted_in_epoch_two)
+    with pytest.raises(KeyboardInterrupt):
+        run_training(cfg, tmp_path / "split", progress=False)
+    monkeypatch.setattr(train_module, "validate", real_validate)
+    run_training(cfg, tmp_path / "split", progress=False)
+    _, _, straight = load_checkpoint(tmp_path / "straight" / "last.pt")
+    _, _, split = load_checkpoint(tmp_path / "split" / "last.pt")
+    rates = [h["lr"] for h in straight["history"]]
+    assert rates[0] > rates[1] >= cosine_lr(cfg.lr, 1.0)  # decays within and across epochs
+    assert [h["xent"] for h in split["history"]] == pytest.approx(
+        [h["xent"] for h in straight["history"]]
+    )
+    with pytest.raises(ValueError, match="schedule"):
+        run_training(replace(cfg, schedule="step"), tmp_path / "bad", progress=False)
 
 
 def test_export_contract(exported: Path) -> None:
@@ -121,7 +155,7 @@ def test_onnx_matches_torch(corpus: Path, trained: Path, exported: Path) -> None
 
 
 def test_tune_decoding_scores_each_option_and_an_ensemble_of_twins(trained: Path) -> None:
-    from capdesk.training.tune import tune_decoding
+    from capdesk.training.tune import DecodingScore, export_flags, tune_decoding
 
     single = tune_decoding([trained / "last.pt"], [0.0, 1.0])
     assert [(r.length_penalty, r.block_repeats) for r in single] == [
@@ -133,6 +167,13 @@ def test_tune_decoding_scores_each_option_and_an_ensemble_of_twins(trained: Path
     twins = tune_decoding([trained / "last.pt", trained / "last.pt"], [0.0, 1.0])
     for a, b in zip(single, twins, strict=True):
         assert a.cider == pytest.approx(b.cider, abs=1e-9)
+    # The script exports the option with the best mean val CIDEr.
+    best = max(single, key=lambda r: r.mean_cider)
+    assert export_flags(single)[:2] == ["--length-penalty", str(best.length_penalty)]
+    options = [DecodingScore(lp, b, {"v": c}, {"v": 0.0}) for lp, b, c in
+               [(0.0, False, 0.3), (0.5, True, 0.5), (1.0, False, 0.4)]]
+    assert export_flags(options) == ["--length-penalty", "0.5", "--block-repeats"]
+    assert export_flags(options[::2]) == ["--length-penalty", "1.0"]
 
 
 def test_export_can_take_smaller_images_and_enlarge_them_inside(
