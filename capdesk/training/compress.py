@@ -178,7 +178,9 @@ def _decoder_inputs(model_dir: Path, photos: Sequence[Path], batch: int = 8) -> 
     feeds: list[Feed] = []
     float_step = model.step
 
-    def recording_step(words: np.ndarray, state: Feed, ctx: Feed):  # type: ignore[no-untyped-def]
+    def recording_step(
+        words: np.ndarray, state: Feed, ctx: Feed
+    ) -> tuple[np.ndarray, Feed, np.ndarray]:
         feeds.append({"words": words.astype(np.int64), **state, **ctx})
         return float_step(words, state, ctx)
 
