@@ -31,8 +31,9 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -114,6 +115,20 @@ def compress_model_dir(
     return {p.name: p.stat().st_size for p in sorted(out_dir.glob("*.onnx"))}
 
 
+def _reader(feeds: Iterable[Feed]) -> Any:
+    """ONNX Runtime's calibration interface over any iterable of input dictionaries."""
+    from onnxruntime.quantization import CalibrationDataReader  # noqa: PLC0415
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self._feeds = iter(feeds)
+
+        def get_next(self) -> Feed | None:
+            return next(self._feeds, None)
+
+    return Reader()
+
+
 def _input_size(model_dir: Path) -> int:
     manifest = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
     return int(manifest["input"]["height"])
@@ -121,7 +136,6 @@ def _input_size(model_dir: Path) -> int:
 
 def _quantize_encoder(path: Path, calibration: Sequence[Path], size: int) -> None:
     from onnxruntime.quantization import (  # noqa: PLC0415
-        CalibrationDataReader,
         CalibrationMethod,
         QuantFormat,
         QuantType,
@@ -131,21 +145,14 @@ def _quantize_encoder(path: Path, calibration: Sequence[Path], size: int) -> Non
 
     from capdesk.training.features import load_image  # noqa: PLC0415  (as the app loads)
 
-    class Photos(CalibrationDataReader):
-        def __init__(self) -> None:
-            self._paths = iter(calibration)
-
-        def get_next(self) -> dict[str, np.ndarray] | None:
-            path = next(self._paths, None)
-            return None if path is None else {"images": load_image(path, size)[None]}
-
+    photos = ({"images": load_image(p, size)[None]} for p in calibration)  # read lazily
     with tempfile.TemporaryDirectory() as tmp:
         prepared, target = Path(tmp) / "prepared.onnx", Path(tmp) / path.name
         quant_pre_process(str(path), str(prepared))  # shape inference + graph clean-up
         quantize_static(
             str(prepared),
             str(target),
-            Photos(),
+            _reader(photos),
             quant_format=QuantFormat.QDQ,
             per_channel=True,
             weight_type=QuantType.QInt8,
@@ -194,19 +201,11 @@ def _decoder_inputs(model_dir: Path, photos: Sequence[Path], batch: int = 8) -> 
 
 def _quantize_decoder_static(path: Path, feeds: Sequence[Feed]) -> None:
     from onnxruntime.quantization import (  # noqa: PLC0415
-        CalibrationDataReader,
         CalibrationMethod,
         QuantFormat,
         QuantType,
         quantize_static,
     )
-
-    class Steps(CalibrationDataReader):
-        def __init__(self) -> None:
-            self._feeds = iter(feeds)
-
-        def get_next(self) -> Feed | None:
-            return next(self._feeds, None)
 
     # Only products with a weight matrix: the attention sums (alpha x features) stay float,
     # since a uint8 alpha could not tell 1/130 from 0.
@@ -225,7 +224,7 @@ def _quantize_decoder_static(path: Path, feeds: Sequence[Feed]) -> None:
         quantize_static(
             str(named),
             str(target),
-            Steps(),
+            _reader(feeds),
             quant_format=QuantFormat.QDQ,
             op_types_to_quantize=["Gemm", "MatMul"],
             nodes_to_quantize=weighted,
