@@ -13,9 +13,10 @@ word embedding) as float16. On the validation splits it scored the same as float
 Dynamic quantization picks one activation scale per call for the whole batch, so a
 photo's caption depended on the other photos decoded with it (2 of 48 Flickr8k test
 photos changed between batches of 1 and 8; tests/engine/test_shipped_model.py).
-``int8-decoder-static`` avoids that: the decoder's Gemm layers get int8 weights per
-channel and fixed uint8 activation ranges, calibrated on the decoder inputs of real beam
-searches (float model, training photos), so every row is computed on its own.
+``int8-decoder-static`` avoids that: the decoder's products with a weight matrix get
+int8 weights per output channel and fixed uint8 activation ranges, calibrated on the
+decoder inputs of real beam searches (float model, training photos), so every row is
+computed on its own.
 
 ``int8-static`` also quantizes the encoder statically (QDQ, int8 weights per channel,
 uint8 activations whose ranges come from calibration photos run through the float
@@ -241,7 +242,12 @@ def _quantize_decoder_static(path: Path, feeds: Sequence[Feed]) -> None:
             calibrate_method=CalibrationMethod.MinMax,
         )
         shutil.move(str(target), path)
-    log.info("%s: Gemm layers statically quantized (%d calibration steps)", path.name, len(feeds))
+    log.info(
+        "%s: %d weight products statically quantized (%d calibration steps)",
+        path.name,
+        len(weighted),
+        len(feeds),
+    )
 
 
 def _mark_manifest(out_dir: Path, mode: str) -> None:

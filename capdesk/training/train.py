@@ -50,8 +50,9 @@ class TrainConfig:
     lr: float = 4e-4
     lr_decay: float = 0.5
     #: "plateau" multiplies the rate by ``lr_decay`` after an epoch without a better val
-    #: score; "cosine" anneals it per batch from ``lr`` to 2 % of it over ``epochs``, which
-    #: lands the last epochs at a low rate even when the run is cut short by a budget.
+    #: score; "cosine" anneals it per batch from ``lr`` to 2 % of it over ``epochs``, so the
+    #: last epochs run at a low rate (choose ``epochs`` to fit the time budget, or the run
+    #: stops before the rate is low).
     schedule: str = "plateau"
     batch_size: int = 64
     epochs: int = 20

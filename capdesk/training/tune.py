@@ -122,7 +122,7 @@ def tune_decoding(
                 {k: round(v, 4) for k, v in bleu.items()},
             )
             results.append(result)
-    best = max(results, key=lambda r: r.mean_cider)
+    best = best_option(results)
     log.info(
         "best on val: length penalty %.2f, repeat blocking %s (mean CIDEr %.4f)",
         best.length_penalty,
@@ -132,10 +132,15 @@ def tune_decoding(
     return results
 
 
+def best_option(results: Sequence[DecodingScore]) -> DecodingScore:
+    """The option with the best mean val CIDEr: the selection rule of the whole project."""
+    return max(results, key=lambda r: r.mean_cider)
+
+
 def export_flags(results: Sequence[DecodingScore]) -> list[str]:
     """The ``capdesk train export`` flags of the best option, so a script exports what the
     tuning chose rather than a number copied by hand."""
-    best = max(results, key=lambda r: r.mean_cider)
+    best = best_option(results)
     return ["--length-penalty", str(best.length_penalty)] + (
         ["--block-repeats"] if best.block_repeats else []
     )

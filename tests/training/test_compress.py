@@ -13,6 +13,7 @@ ort = pytest.importorskip("onnxruntime")
 
 from capdesk.engine.captioner import Captioner  # noqa: E402
 from capdesk.training.compress import compress_model_dir  # noqa: E402
+from tests.conftest import write_photo  # noqa: E402
 
 
 def _run(model_dir: Path, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -55,16 +56,8 @@ def test_float16_storage_halves_weights_and_keeps_outputs(
 
 
 def _calibration_photos(folder: Path, count: int = 8) -> list[Path]:
-    from PIL import Image
-
     folder.mkdir()
-    rng = np.random.default_rng(11)
-    paths = []
-    for i in range(count):
-        path = folder / f"cal{i}.png"
-        Image.fromarray(rng.integers(0, 255, (40, 40, 3), dtype=np.uint8)).save(path)
-        paths.append(path)
-    return paths
+    return [write_photo(folder / f"cal{i}.png", (40, 40), seed=11 + i) for i in range(count)]
 
 
 @pytest.mark.parametrize("mode", ["int8", "int8-static"])
