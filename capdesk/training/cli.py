@@ -155,7 +155,7 @@ def _parser() -> argparse.ArgumentParser:
         "--calibration",
         type=Path,
         default=DEFAULT_DATA / "flickr8k",
-        help="int8-static, int8-decoder-static: data folder whose train split calibrates",
+        help="calibrated modes (int8-*-static): data folder whose train split calibrates",
     )
     comp.add_argument("--calibration-images", type=int, default=100)
 

@@ -16,7 +16,9 @@ photos changed between batches of 1 and 8; tests/engine/test_shipped_model.py).
 ``int8-decoder-static`` avoids that: the decoder's products with a weight matrix get
 int8 weights per output channel and fixed uint8 activation ranges, calibrated on the
 decoder inputs of real beam searches (float model, training photos), so every row is
-computed on its own.
+computed on its own. ``int8-products-static`` does the same to the encoder's products
+too (the feature heads after the CNN, calibrated on photos), leaving its convolutions
+float: a four-member ensemble's encoder got 5 % faster and scored like float32 on val.
 
 ``int8-static`` also quantizes the encoder statically (QDQ, int8 weights per channel,
 uint8 activations whose ranges come from calibration photos run through the float
@@ -44,9 +46,9 @@ log = logging.getLogger(__name__)
 
 Feed = dict[str, np.ndarray]
 
-MODES = ("fp16", "int8", "int8-static", "int8-decoder-static")
+MODES = ("fp16", "int8", "int8-static", "int8-decoder-static", "int8-products-static")
 #: Modes whose activation ranges come from calibration photos.
-CALIBRATED = ("int8-static", "int8-decoder-static")
+CALIBRATED = ("int8-static", "int8-decoder-static", "int8-products-static")
 #: Initializers smaller than this stay float32: biases and norms are tiny and sensitive.
 MIN_ELEMENTS = 1024
 
@@ -100,10 +102,12 @@ def compress_model_dir(
         for name in ("vocab.json", "manifest.json", "encoder.onnx", "decoder_step.onnx"):
             shutil.copy2(source / name, out_dir / name)
     if mode == "int8-static":
-        _quantize_encoder(out_dir / "encoder.onnx", calibration, _input_size(out_dir))
-    if mode == "int8-decoder-static":
+        _quantize_encoder(out_dir / "encoder.onnx", _photos(out_dir, calibration))
+    if mode in ("int8-decoder-static", "int8-products-static"):
         feeds = _decoder_inputs(out_dir, calibration)  # from the float model, before any change
-        _quantize_decoder_static(out_dir / "decoder_step.onnx", feeds)
+        _quantize_products_static(out_dir / "decoder_step.onnx", feeds)
+        if mode == "int8-products-static":
+            _quantize_products_static(out_dir / "encoder.onnx", _photos(out_dir, calibration))
     elif mode.startswith("int8"):
         _quantize_decoder(out_dir / "decoder_step.onnx")
     for name in ("encoder.onnx", "decoder_step.onnx"):
@@ -135,7 +139,15 @@ def _input_size(model_dir: Path) -> int:
     return int(manifest["input"]["height"])
 
 
-def _quantize_encoder(path: Path, calibration: Sequence[Path], size: int) -> None:
+def _photos(model_dir: Path, calibration: Sequence[Path]) -> list[Feed]:
+    """The encoder's input for each calibration photo, loaded as the app loads it."""
+    from capdesk.training.features import load_image  # noqa: PLC0415  (as the app loads)
+
+    size = _input_size(model_dir)
+    return [{"images": load_image(p, size)[None]} for p in calibration]
+
+
+def _quantize_encoder(path: Path, photos: Sequence[Feed]) -> None:
     from onnxruntime.quantization import (  # noqa: PLC0415
         CalibrationMethod,
         QuantFormat,
@@ -144,9 +156,6 @@ def _quantize_encoder(path: Path, calibration: Sequence[Path], size: int) -> Non
     )
     from onnxruntime.quantization.shape_inference import quant_pre_process  # noqa: PLC0415
 
-    from capdesk.training.features import load_image  # noqa: PLC0415  (as the app loads)
-
-    photos = ({"images": load_image(p, size)[None]} for p in calibration)  # read lazily
     with tempfile.TemporaryDirectory() as tmp:
         prepared, target = Path(tmp) / "prepared.onnx", Path(tmp) / path.name
         quant_pre_process(str(path), str(prepared))  # shape inference + graph clean-up
@@ -161,9 +170,7 @@ def _quantize_encoder(path: Path, calibration: Sequence[Path], size: int) -> Non
             calibrate_method=CalibrationMethod.MinMax,
         )
         shutil.move(str(target), path)
-    log.info(
-        "%s: statically quantized to int8 with %d calibration images", path.name, len(calibration)
-    )
+    log.info("%s: statically quantized to int8 with %d calibration images", path.name, len(photos))
 
 
 def _quantize_decoder(path: Path) -> None:
@@ -200,7 +207,27 @@ def _decoder_inputs(model_dir: Path, photos: Sequence[Path], batch: int = 8) -> 
     return feeds
 
 
-def _quantize_decoder_static(path: Path, feeds: Sequence[Feed]) -> None:
+#: Products with fewer output columns stay float: quantizing their input (for an
+#: attention scorer, a (rows, cells, 256) tensor per step) costs more than int8 saves.
+MIN_QUANTIZED_COLUMNS = 64
+
+
+def _weight_products(model: onnx.ModelProto) -> list[str]:
+    """Names of the Gemm/MatMul nodes whose right operand is a weight matrix worth int8."""
+    weights = {init.name: init for init in model.graph.initializer}
+    chosen = []
+    for node in model.graph.node:
+        if node.op_type not in ("Gemm", "MatMul") or node.input[1] not in weights:
+            continue
+        shape = list(weights[node.input[1]].dims)
+        trans_b = any(a.name == "transB" and a.i for a in node.attribute)
+        columns = shape[0] if trans_b else shape[-1]
+        if len(shape) == 2 and columns >= MIN_QUANTIZED_COLUMNS:
+            chosen.append(node.name)
+    return chosen
+
+
+def _quantize_products_static(path: Path, feeds: Sequence[Feed]) -> None:
     from onnxruntime.quantization import (  # noqa: PLC0415
         CalibrationMethod,
         QuantFormat,
@@ -209,16 +236,11 @@ def _quantize_decoder_static(path: Path, feeds: Sequence[Feed]) -> None:
     )
 
     # Only products with a weight matrix: the attention sums (alpha x features) stay float,
-    # since a uint8 alpha could not tell 1/130 from 0.
+    # since a uint8 alpha could not tell 1/130 from 0; so do convolutions (see int8-static).
     model = onnx.load(str(path))
     for index, node in enumerate(model.graph.node):
         node.name = node.name or f"{node.op_type}_{index}"  # selection below is by name
-    weights = {init.name for init in model.graph.initializer}
-    weighted = [
-        node.name
-        for node in model.graph.node
-        if node.op_type in ("Gemm", "MatMul") and any(i in weights for i in node.input)
-    ]
+    weighted = _weight_products(model)
     with tempfile.TemporaryDirectory() as tmp:
         named, target = Path(tmp) / "named.onnx", Path(tmp) / path.name
         onnx.save(model, str(named))

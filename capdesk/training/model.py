@@ -73,12 +73,20 @@ class Captioner(nn.Module):
         """One decode step: logits (M,V), new h, new c, attention alpha (M,L)."""
         scores = self.att_score(torch.tanh(projection + self.att_hid(h).unsqueeze(1))).squeeze(2)
         alpha = torch.softmax(scores, dim=1)
-        context = (features * alpha.unsqueeze(2)).sum(dim=1)
+        # One batched product (a MatMul in ONNX) reads the features once per step.
+        context = torch.bmm(alpha.unsqueeze(1), features).squeeze(1)
+        logits, h, c = self.advance(words, h, c, context)
+        return logits, h, c, alpha
+
+    def advance(
+        self, words: torch.Tensor, h: torch.Tensor, c: torch.Tensor, context: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The step after attention, apart so an ensemble can attend for all members at once."""
         context = torch.sigmoid(self.gate(h)) * context  # the gating scalar beta, per channel
         emb = self.embed(words)
         h, c = self.lstm(torch.cat([emb, context], dim=1), (h, c))
         logits = self.out(self.drop(emb + self.out_h(h) + self.out_z(context)))
-        return logits, h, c, alpha
+        return logits, h, c
 
     def forward(
         self, grid: torch.Tensor, captions: torch.Tensor, lengths: torch.Tensor

@@ -12,7 +12,7 @@ onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
 from capdesk.engine.captioner import Captioner  # noqa: E402
-from capdesk.training.compress import compress_model_dir  # noqa: E402
+from capdesk.training.compress import _weight_products, compress_model_dir  # noqa: E402
 from tests.conftest import write_photo  # noqa: E402
 
 
@@ -80,18 +80,28 @@ def test_int8_quantizes_and_still_captions(
     assert captions[0] is not None and captions[0].text
 
 
-def test_static_decoder_quantization_keeps_each_row_independent_of_its_batch(
-    tiny_model_dir: Path, tmp_path: Path, images: np.ndarray
+@pytest.mark.parametrize("mode", ["int8-decoder-static", "int8-products-static"])
+def test_static_quantization_keeps_each_row_independent_of_its_batch(
+    tiny_model_dir: Path, tmp_path: Path, images: np.ndarray, mode: str
 ) -> None:
-    out = tmp_path / "int8-decoder-static"
+    out = tmp_path / mode
     calibration = _calibration_photos(tmp_path / "calibration")
-    compress_model_dir(tiny_model_dir, out, "int8-decoder-static", calibration=calibration)
+    compress_model_dir(tiny_model_dir, out, mode, calibration=calibration)
     ops = {n.op_type for n in onnx.load(str(out / "decoder_step.onnx")).graph.node}
     assert {"QuantizeLinear", "DequantizeLinear"} <= ops and "DynamicQuantizeLinear" not in ops
-    encoder_ops = {n.op_type for n in onnx.load(str(out / "encoder.onnx")).graph.node}
-    assert "QuantizeLinear" not in encoder_ops
+    encoder = onnx.load(str(out / "encoder.onnx")).graph.node
+    dequantized = {o for n in encoder if n.op_type == "DequantizeLinear" for o in n.output}
+
+    def fed_int8(op_types: tuple[str, ...]) -> bool:
+        return any(i in dequantized for n in encoder if n.op_type in op_types for i in n.input)
+
+    # The encoder's feature heads only in the products mode; its convolutions never.
+    assert fed_int8(("MatMul", "Gemm")) == (mode == "int8-products-static")
+    assert not fed_int8(("Conv",))
+    projection_ref, _ = _run(tiny_model_dir, images)
     _, ref_lp = _run(tiny_model_dir, images)
-    _, lp = _run(out, images)
+    projection, lp = _run(out, images)
+    assert np.abs(projection - projection_ref).max() < 0.05
     assert np.abs(lp - ref_lp).max() < 0.1
     assert 0.5 * np.abs(np.exp(lp) - np.exp(ref_lp)).sum(axis=1).max() < 0.02
     # A row's result must not depend on the rows beside it (dynamic int8 fails this).
@@ -116,3 +126,25 @@ def test_unknown_mode_and_int8_without_calibration_are_refused(
         compress_model_dir(tiny_model_dir, tmp_path / "y", "int8-static")
     with pytest.raises(ValueError, match="calibration"):
         compress_model_dir(tiny_model_dir, tmp_path / "z", "int8-decoder-static")
+
+
+def test_only_products_with_a_wide_weight_matrix_are_chosen_for_int8() -> None:
+    from onnx import TensorProto, helper, numpy_helper
+
+    def weight(name: str, shape: tuple[int, ...]) -> onnx.TensorProto:
+        return numpy_helper.from_array(np.ones(shape, np.float32), name)
+
+    nodes = [
+        helper.make_node("MatMul", ["x", "wide"], ["a"], name="wide"),  # (8, 64): chosen
+        helper.make_node("Gemm", ["x", "scorer"], ["b"], name="scorer", transB=1),  # 1 column
+        helper.make_node("MatMul", ["cells", "x"], ["c"], name="left"),  # weight on the left
+        helper.make_node("MatMul", ["x", "x_t"], ["d"], name="no_weight"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in ("x", "x_t")],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in "abcd"],
+        [weight("wide", (8, 64)), weight("scorer", (1, 8)), weight("cells", (8, 8))],
+    )
+    assert _weight_products(helper.make_model(graph)) == ["wide"]

@@ -106,7 +106,9 @@ def test_onnx_ensemble_is_the_weighted_mean_of_its_members(
 
     model = OnnxModel(exported)
     state, ctx = model.encode(images)
-    assert ctx["features"].shape[1] == 16 + 9 and state["h"].shape[1] == 28
+    # Each member's cells padded to the largest grid (16), so the step can reshape them.
+    assert ctx["features"].shape[1] == 2 * 16 and state["h"].shape[1] == 28
+    assert not ctx["features"][:, 16 + 9 :].any()
     log_probs, new_state, alpha = model.step(words.numpy(), state, ctx)
     np.testing.assert_allclose(log_probs, expected, atol=1e-4)
     np.testing.assert_allclose(alpha, alphas[0], atol=1e-5)  # the first member's grid
@@ -160,3 +162,26 @@ def test_an_ensemble_needs_two_members_with_one_weight_each(
     with pytest.raises(ValueError, match="two or more"):
         export_members(members, VOCAB, tmp_path, name="x", decoding={}, training_data=[],
                        weights=[1.0])
+
+
+def test_members_on_one_backbone_share_a_single_cnn_run(
+    members: list[Member], tmp_path: Path
+) -> None:
+    import onnx
+
+    shared = _member(3, 32, 4, 10)
+    third = Member(members[0].cnn, shared.captioner)  # same frozen CNN, another decoder
+    trio = [members[0], members[1], third]
+    export_members(trio, VOCAB, tmp_path, name="trio", decoding={}, training_data=[])
+
+    convs = [n for n in onnx.load(str(tmp_path / "encoder.onnx")).graph.node
+             if n.op_type == "Conv"]
+    assert len(convs) == 2  # one per distinct CNN (TinyCNN has one conv), not three
+
+    images = _images()
+    state, ctx = OnnxModel(tmp_path).encode(images)
+    f0, _, _, _ = _member_inputs(members[:1], images)[0]
+    f2, _, h2, _ = _member_inputs([third], images)[0]
+    np.testing.assert_allclose(ctx["features"][:, :16], f0.numpy(), atol=1e-5)
+    np.testing.assert_allclose(ctx["features"][:, 2 * 16 :], f2.numpy(), atol=1e-5)
+    np.testing.assert_allclose(state["h"][:, 16 + 12 :], h2.numpy(), atol=1e-5)
