@@ -30,7 +30,9 @@ def count_macs(path: Path, height: int, width: int) -> int:
     model = onnx.load(str(path))
     nodes = [n for n in model.graph.node if n.op_type in ("Conv", "MatMul", "Gemm")]
     weights = {init.name: list(init.dims) for init in model.graph.initializer}
-    wanted = {name for n in nodes for name in (n.input[0], n.output[0]) if name not in weights}
+    # Kernels stored as float16 or int8 reach a Conv through a Cast or DequantizeLinear.
+    operands = [name for n in nodes for name in (n.input[0], n.input[1], n.output[0])]
+    wanted = {name for name in operands if name not in weights}
     existing = {o.name for o in model.graph.output}
     for name in sorted(wanted - existing):
         model.graph.output.append(onnx.ValueInfoProto(name=name))

@@ -25,19 +25,14 @@ class OnnxModel:
     """The two ONNX sessions of a model directory, with its vocabulary and manifest."""
 
     def __init__(self, model_dir: Path, threads: int | None = None) -> None:
-        import onnxruntime as ort  # noqa: PLC0415  (heavy)
+        from capdesk.engine.sessions import create_session  # noqa: PLC0415  (heavy)
 
         self.dir = Path(model_dir)
         self.manifest: dict[str, Any] = json.loads((self.dir / "manifest.json").read_text())
         self.tokens: list[str] = json.loads((self.dir / "vocab.json").read_text())["tokens"]
-        opts = ort.SessionOptions()
-        if threads:
-            opts.intra_op_num_threads = threads
-        prov = ["CPUExecutionProvider"]
-        self.encoder = ort.InferenceSession(str(self.dir / "encoder.onnx"), opts, providers=prov)
-        self.decoder = ort.InferenceSession(
-            str(self.dir / "decoder_step.onnx"), opts, providers=prov
-        )
+        # The app's session settings, so validation and bench time what users run.
+        self.encoder = create_session(self.dir / "encoder.onnx", "cpu", threads)
+        self.decoder = create_session(self.dir / "decoder_step.onnx", "cpu", threads)
         ids = {t: i for i, t in enumerate(self.tokens)}
         sp = self.manifest["vocab"]["specials"]
         keys = ("pad", "start", "end", "unk")
