@@ -2,17 +2,18 @@
 
 Averaging the word probabilities of decoders that look through different CNNs is the
 cheapest accuracy we can buy at run time: the beam search, the app and the contract do
-not change. The encoder graph runs every member's CNN (resizing the input inside the
-graph for members trained at another size) and stacks what the members need:
+not change. The encoder graph runs each distinct CNN once (resizing the input inside the
+graph for CNNs trained at another size; members on one backbone share it) and stacks
+what the members need:
 
-* ``features`` / ``projection``: the members' location axes concatenated, (N, ΣL, D|A)
-  (the members share the feature and attention widths);
+* ``features`` / ``projection``: every member's cells, padded to the largest grid L,
+  concatenated: (N, K·L, D|A) (the members share the feature and attention widths);
 * ``h0`` / ``c0``: the members' recurrent states side by side, (N, ΣH).
 
-The input is the smallest member's size (see :func:`input_size`). The step graph slices
-them back, runs each member's step, and returns
-``log(Σ w_k p_k)`` with the *first* member's attention: the manifest's grid is that
-member's, so the app's heatmaps stay one map per word.
+The input is the smallest member's size (see :func:`input_size`). The step graph views
+the cells as (N, K, L, ·), attends for every member at once, runs each member's LSTM
+step, and returns ``log(Σ w_k p_k)`` with the *first* member's attention: the
+manifest's grid is that member's, so the app's heatmaps stay one map per word.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ class EnsembleEncoderExport(nn.Module):
 class EnsembleDecoderStepExport(nn.Module):
     """One step of every member; log of the weighted mean probability, first member's alpha.
 
-    The encoder pads every member's cells to the largest grid (see :func:`cell_slots`),
+    The encoder pads every member's cells to the largest grid (EnsembleEncoderExport),
     so the stacked ``features``/``projection`` reshape for free to (N, K, L, ·) and the
     members attend in one batched pass with their padding masked out. Slicing each
     member's cells instead made ONNX Runtime copy them at every step: a sixth of a
