@@ -57,7 +57,7 @@ def create_session(
     options.log_severity_level = 3
     # Idle worker threads sleep instead of spinning. Between two decode steps the beam
     # search runs in numpy on the calling thread, and photos are decoded on another; on
-    # a 2-core machine spinning workers took the cores from both (25.9 -> 29.3 images/s
+    # a 2-core machine spinning workers took the cores from both (25.1-26.0 -> 28.8-29.5 images/s
     # end to end with the four-member model, docs/PERFORMANCE.md).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(str(path), options, providers=_providers_for(provider))
