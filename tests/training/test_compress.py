@@ -60,14 +60,19 @@ def _calibration_photos(folder: Path, count: int = 8) -> list[Path]:
     return [write_photo(folder / f"cal{i}.png", (40, 40), seed=11 + i) for i in range(count)]
 
 
+def _compressed(tiny_model_dir: Path, tmp_path: Path, mode: str) -> tuple[Path, set[str]]:
+    """The tiny model compressed in ``mode`` (calibrated on a few photos), and its decoder ops."""
+    out = tmp_path / mode
+    calibration = _calibration_photos(tmp_path / "calibration")
+    compress_model_dir(tiny_model_dir, out, mode, calibration=calibration)
+    return out, {n.op_type for n in onnx.load(str(out / "decoder_step.onnx")).graph.node}
+
+
 @pytest.mark.parametrize("mode", ["int8", "int8-static"])
 def test_int8_quantizes_and_still_captions(
     tiny_model_dir: Path, tmp_path: Path, images: np.ndarray, mode: str
 ) -> None:
-    out = tmp_path / mode
-    calibration = _calibration_photos(tmp_path / "calibration")
-    compress_model_dir(tiny_model_dir, out, mode, calibration=calibration)
-    ops = {n.op_type for n in onnx.load(str(out / "decoder_step.onnx")).graph.node}
+    out, ops = _compressed(tiny_model_dir, tmp_path, mode)
     assert {"MatMulInteger", "DynamicQuantizeLinear"} & ops
     encoder_ops = {n.op_type for n in onnx.load(str(out / "encoder.onnx")).graph.node}
     assert ({"QuantizeLinear", "DequantizeLinear"} <= encoder_ops) == (mode == "int8-static")
@@ -84,10 +89,7 @@ def test_int8_quantizes_and_still_captions(
 def test_static_quantization_keeps_each_row_independent_of_its_batch(
     tiny_model_dir: Path, tmp_path: Path, images: np.ndarray, mode: str
 ) -> None:
-    out = tmp_path / mode
-    calibration = _calibration_photos(tmp_path / "calibration")
-    compress_model_dir(tiny_model_dir, out, mode, calibration=calibration)
-    ops = {n.op_type for n in onnx.load(str(out / "decoder_step.onnx")).graph.node}
+    out, ops = _compressed(tiny_model_dir, tmp_path, mode)
     assert {"QuantizeLinear", "DequantizeLinear"} <= ops and "DynamicQuantizeLinear" not in ops
     encoder = onnx.load(str(out / "encoder.onnx")).graph.node
     dequantized = {o for n in encoder if n.op_type == "DequantizeLinear" for o in n.output}
@@ -98,8 +100,7 @@ def test_static_quantization_keeps_each_row_independent_of_its_batch(
     # The encoder's feature heads only in the products mode; its convolutions never.
     assert fed_int8(("MatMul", "Gemm")) == (mode == "int8-products-static")
     assert not fed_int8(("Conv",))
-    projection_ref, _ = _run(tiny_model_dir, images)
-    _, ref_lp = _run(tiny_model_dir, images)
+    projection_ref, ref_lp = _run(tiny_model_dir, images)
     projection, lp = _run(out, images)
     assert np.abs(projection - projection_ref).max() < 0.05
     assert np.abs(lp - ref_lp).max() < 0.1
