@@ -89,27 +89,46 @@ class Captioner(nn.Module):
         return logits, h, c
 
     def forward(
-        self, grid: torch.Tensor, captions: torch.Tensor, lengths: torch.Tensor
+        self,
+        grid: torch.Tensor,
+        captions: torch.Tensor,
+        lengths: torch.Tensor,
+        image_index: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Teacher-forced pass; rows must be sorted by decreasing length.
 
         ``captions`` (B, T) hold ``<start> ... <end>`` padded ids and ``lengths`` the
-        number of real ids per row. Returns the summed token cross-entropy and the
-        doubly stochastic attention penalty sum_l (1 - sum_t alpha_tl)^2 (mean over rows).
-        Shorter rows drop out of the batch as soon as they are done, which saves CPU.
+        number of real ids per row. ``image_index`` (B,) says which image of ``grid``
+        each caption describes (default: row i of ``grid``), so that an image with
+        several captions in the batch goes through the feature head once: that head
+        was a quarter of a training step when it ran once per caption. Returns the
+        summed token cross-entropy and the doubly stochastic attention penalty
+        sum_l (1 - sum_t alpha_tl)^2 (mean over rows). Shorter rows drop out of the
+        batch as soon as they are done, which saves CPU.
         """
-        features, projection, h, c = self.encode(grid)
-        features = self.drop(features) if self.cfg.dropout > 0 else features
+        image_features, image_projection, h0, c0 = self.encode(grid)
+        if image_index is None:
+            image_index = torch.arange(grid.shape[0])
+        rows, cells, dim = image_index.shape[0], grid.shape[1], image_features.shape[2]
+        # One dropout mask per caption, kept for all its steps.
+        mask = self.drop(grid.new_ones(rows, cells, dim)) if self.cfg.dropout > 0 else None
+        h, c = h0[image_index], c0[image_index]
         steps = lengths - 1
         total_steps = int(steps.max())
         loss = grid.new_zeros(())
-        alpha_sum = grid.new_zeros(grid.shape[0], grid.shape[1])
+        alpha_sum = grid.new_zeros(rows, cells)
+        bt = -1
         for t in range(total_steps):
-            bt = int((steps > t).sum())
-            logits, h_new, c_new, alpha = self.step(
-                captions[:bt, t], h[:bt], c[:bt], features[:bt], projection[:bt]
-            )
-            h, c = h_new, c_new
+            if int((steps > t).sum()) != bt:
+                # Gather the per-caption cells only when rows finish: the backward of
+                # each gather writes a zero tensor of the per-image cells, which was a
+                # fifth of a step when all (B, L, D) cells were sliced at every step.
+                bt = int((steps > t).sum())
+                features = image_features[image_index[:bt]]
+                features = features * mask[:bt] if mask is not None else features
+                projection = image_projection[image_index[:bt]]
+                h, c = h[:bt], c[:bt]
+            logits, h, c, alpha = self.step(captions[:bt, t], h, c, features, projection)
             loss = loss + F.cross_entropy(logits, captions[:bt, t + 1], reduction="sum")
             alpha_sum = torch.cat([alpha_sum[:bt] + alpha, alpha_sum[bt:]], dim=0)
         penalty = ((1.0 - alpha_sum) ** 2).sum(dim=1).mean()

@@ -116,17 +116,33 @@ def cosine_lr(peak: float, progress: float, floor: float = 0.02) -> float:
     return peak * (floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * progress)))
 
 
-def batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Shuffled batches of similar-length captions, each sorted by decreasing length."""
-    order = rng.permutation(len(lengths))
-    chunk = batch_size * 20
+def batches(
+    rows: np.ndarray, lengths: np.ndarray, batch_size: int, rng: np.random.Generator
+) -> list[np.ndarray]:
+    """Shuffled batches of caption indices, each holding all captions of its images.
+
+    Whole images go into a batch until the next one would exceed ``batch_size``
+    captions (about 12 images of 5 captions), as ``seq_per_img`` does in
+    ruotianluo/ImageCaptioning.pytorch: the feature head then runs once per image, not
+    once per caption. Each batch is sorted by decreasing caption length, as the
+    teacher-forced pass needs.
+    """
+    order = np.argsort(rows, kind="stable")
+    starts = np.flatnonzero(np.r_[True, rows[order][1:] != rows[order][:-1]])
+    groups = np.split(order, starts[1:])
     out: list[np.ndarray] = []
-    for start in range(0, len(order), chunk):
-        part = order[start : start + chunk]
-        part = part[np.argsort(-lengths[part], kind="stable")]
-        out.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
-    rng.shuffle(out)
-    return out
+    current: list[np.ndarray] = []
+    size = 0
+    for g in rng.permutation(len(groups)):
+        group = groups[g]
+        if current and size + len(group) > batch_size:
+            out.append(np.concatenate(current))
+            current, size = [], 0
+        current.append(group)
+        size += len(group)
+    if current:
+        out.append(np.concatenate(current))
+    return [b[np.argsort(-lengths[b], kind="stable")] for b in out]
 
 
 def validate(model: Captioner, vals: list[Split], vocab: Vocab, beam: int) -> dict[str, float]:
@@ -223,17 +239,18 @@ def run_training(
         model.train()
         t0 = time.monotonic()
         tot_loss = tot_tok = 0.0
-        todo = batches(lengths, cfg.batch_size, rng)
+        todo = batches(rows, lengths, cfg.batch_size, rng)
         bar = tqdm(todo, desc=f"epoch {epoch}", disable=not progress)
         for i, b in enumerate(bar):
             if cfg.schedule == "cosine":
                 lr = cosine_lr(cfg.lr, (epoch - 1 + i / len(todo)) / cfg.epochs)
                 for group in opt.param_groups:
                     group["lr"] = lr
-            grid = torch.from_numpy(grids[rows[b]].astype(np.float32))
+            images, image_index = np.unique(rows[b], return_inverse=True)
+            grid = torch.from_numpy(grids[images].astype(np.float32))
             lens = torch.from_numpy(lengths[b])
             caps = torch.from_numpy(ids[b, : int(lens.max())])
-            loss_sum, penalty = model(grid, caps, lens)
+            loss_sum, penalty = model(grid, caps, lens, torch.from_numpy(image_index))
             n_tok = float((lens - 1).sum())
             loss = loss_sum / n_tok + cfg.alpha_c * penalty
             opt.zero_grad(set_to_none=True)
