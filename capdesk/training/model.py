@@ -138,9 +138,7 @@ class Captioner(nn.Module):
 class EncoderExport(nn.Module):
     """images (N,3,H,W) -> features, projection, h0, c0: the exported ``encoder.onnx``."""
 
-    def __init__(
-        self, cnn: nn.Module, captioner: Captioner, resize_to: int | None = None
-    ) -> None:
+    def __init__(self, cnn: nn.Module, captioner: Captioner, resize_to: int | None = None) -> None:
         super().__init__()
         self.cnn = cnn
         self.captioner = captioner

@@ -156,7 +156,7 @@ def sample_captions(
         logits = logits.index_fill(1, banned, float("-inf"))
         logp = torch.log_softmax(logits, dim=1)
         with torch.no_grad():
-            words = _sample(logp.exp())
+            words = sample_ids(logp.exp())
             words[done] = vocab.end_id
         live = stepped[~done]
         ids[live, t] = words[~done]
@@ -178,7 +178,7 @@ def sample_captions(
     return ids[:, :t_used], torch.stack(logps, 1), torch.stack(masks, 1)
 
 
-def _sample(probs: torch.Tensor) -> torch.Tensor:
+def sample_ids(probs: torch.Tensor) -> torch.Tensor:
     """One id per row drawn from ``probs`` (rows need not sum to exactly 1).
 
     Inverse-CDF sampling with one uniform number per row; ``torch.multinomial`` draws an

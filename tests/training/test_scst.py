@@ -19,6 +19,7 @@ from capdesk.training.scst import (  # noqa: E402
     ScstConfig,
     run_scst,
     sample_captions,
+    sample_ids,
     scst_loss,
 )
 from capdesk.training.text import tokenize  # noqa: E402
@@ -60,6 +61,17 @@ def test_sampling_and_loss_are_finite(ce_run: Path) -> None:
     loss, _ = scst_loss(logp, mask, np.array([1.0, 0.0, 0.5, 0.2, 0.2, 0.2]), samples=3)
     assert math.isfinite(loss.item())
     loss.backward()
+
+
+def test_sample_ids_follow_the_probabilities_and_never_draw_a_zero() -> None:
+    torch.manual_seed(0)
+    probs = torch.tensor([[0.0, 0.5, 0.0, 0.3, 0.2, 0.0]]).repeat(20000, 1)
+    ids = sample_ids(probs)
+    counts = torch.bincount(ids, minlength=6).double() / len(ids)
+    assert counts[[0, 2, 5]].sum() == 0
+    torch.testing.assert_close(
+        counts[[1, 3, 4]], torch.tensor([0.5, 0.3, 0.2]).double(), atol=0.015, rtol=0
+    )
 
 
 def test_steps_run_and_resume_identically(ce_run: Path, tmp_path: Path) -> None:
