@@ -101,7 +101,7 @@ class Captioner(nn.Module):
         number of real ids per row. ``image_index`` (B,) says which image of ``grid``
         each caption describes (default: row i of ``grid``), so that an image with
         several captions in the batch goes through the feature head once: that head
-        was a quarter of a training step when it ran once per caption. Returns the
+        was about a fifth of a training step when it ran once per caption. Returns the
         summed token cross-entropy and the doubly stochastic attention penalty
         sum_l (1 - sum_t alpha_tl)^2 (mean over rows). Shorter rows drop out of the
         batch as soon as they are done, which saves CPU.
@@ -119,11 +119,12 @@ class Captioner(nn.Module):
         alpha_sum = grid.new_zeros(rows, cells)
         bt = -1
         for t in range(total_steps):
-            if int((steps > t).sum()) != bt:
+            unfinished = int((steps > t).sum())
+            if unfinished != bt:
                 # Gather the per-caption cells only when rows finish: the backward of
                 # each gather writes a zero tensor of the per-image cells, which was a
                 # fifth of a step when all (B, L, D) cells were sliced at every step.
-                bt = int((steps > t).sum())
+                bt = unfinished
                 features = image_features[image_index[:bt]]
                 features = features * mask[:bt] if mask is not None else features
                 projection = image_projection[image_index[:bt]]
