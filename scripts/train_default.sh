@@ -26,7 +26,7 @@ TRAIN=(-m capdesk.training.cli)
 read -r -a LEAD <<< "${LEAD_MEMBERS:-}"
 MEMBERS=("${LEAD[@]}" "$RUNS/scst_lite2/best.pt" "$RUNS/scst_lite0/best.pt")
 # Each member's last SCST checkpoint joins the ensemble too (SNAPSHOTS=0 leaves it out): a
-# free second opinion that raised test BLEU-4 by 0.1 and 0.9 in runs p6 and p7 (MODEL.md).
+# free second opinion that raised test BLEU-4 by 0.1 to 0.9 in runs p5, p6 and p7 (MODEL.md).
 if [[ "${SNAPSHOTS:-1}" == 1 ]]; then
   MEMBERS+=("$RUNS/scst_lite2/last.pt" "$RUNS/scst_lite0/last.pt")
 fi
