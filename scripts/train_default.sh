@@ -4,9 +4,9 @@
 # EfficientNet-Lite0 features; each is trained by cross-entropy, then fine-tuned by SCST.
 # The members are independent, so they train side by side, one core each. SCST runs until
 # RESERVE_MINUTES before the BUDGET_MINUTES deadline. The ensemble holds each member's best
-# and last SCST checkpoints. Images to exported model takes about 1 h 56 min here, and the
-# model scored Flickr8k test BLEU-4 23.9 / METEOR 21.4 / CIDEr 61.9 (run p6; 24.1 / 21.4 /
-# 61.7 with Lite2 10 and Lite0 9 epochs, run p7; MODEL.md, Reproducing).
+# and last SCST checkpoints. Images to exported model took 1 h 56 min 13 s here, and the
+# model scored Flickr8k test BLEU-4 23.9 / METEOR 21.5 / CIDEr 62.2 (run p8; run p6's
+# checkpoints 23.9 / 21.4 / 61.9, run p7's 24.1 / 21.4 / 61.7; MODEL.md, Reproducing).
 #
 # The shipped models/default has four members: two from an earlier, longer run of the same
 # recipe (one member after the other), then the two an earlier setting of this script trained
