@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capdesk.domain.decoding import MAX_BEAM_SIZE, MIN_BEAM_SIZE, PROVIDER_CHOICES
 from capdesk.ui.actions import shortcut_rows
-from capdesk.ui.settings import PROVIDERS, AppSettings
+from capdesk.ui.settings import AppSettings
 
 
 class SettingsDialog(QDialog):
@@ -50,16 +51,16 @@ class SettingsDialog(QDialog):
         model_row.addWidget(browse)
 
         self.provider = QComboBox(self)
-        for name in PROVIDERS:
+        for name in PROVIDER_CHOICES:
             self.provider.addItem({"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}[name], name)
-        self.provider.setCurrentIndex(PROVIDERS.index(settings.provider))
+        self.provider.setCurrentIndex(PROVIDER_CHOICES.index(settings.provider))
         self.provider.setAccessibleName("Provider")
         self.provider.setAccessibleDescription(
             "Where the model runs. Auto uses the graphics card when one is usable."
         )
 
         self.beam_size = QSpinBox(self)
-        self.beam_size.setRange(1, 10)
+        self.beam_size.setRange(MIN_BEAM_SIZE, MAX_BEAM_SIZE)
         self.beam_size.setValue(settings.beam_size)
         self.beam_size.setAccessibleName("Beam size")
         self.beam_size.setAccessibleDescription(

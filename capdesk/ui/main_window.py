@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capdesk.domain.decoding import MAX_BEAM_SIZE, MIN_BEAM_SIZE
 from capdesk.ui.actions import build_actions
 from capdesk.ui.preview import PreviewPanel
 
@@ -228,7 +229,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
         self.beam_spin = QSpinBox(self)
-        self.beam_spin.setRange(1, 10)
+        self.beam_spin.setRange(MIN_BEAM_SIZE, MAX_BEAM_SIZE)
         self.beam_spin.setValue(beam_size)
         self.beam_spin.setPrefix("Beam ")
         self.beam_spin.setAccessibleName("Beam size")
