@@ -87,6 +87,7 @@ from capdesk.export.safety import (
     ExportPlan,
     ExportRefused,
     default_destination,
+    onto_photos,
     plan_export,
 )
 from capdesk.export.sidecars import read_sidecar, sidecar_path, write_sidecar
@@ -135,6 +136,7 @@ __all__ = [
     "has_alt_text",
     "html_text",
     "jsonl_text",
+    "onto_photos",
     "parse_formats",
     "path_text",
     "plan_export",

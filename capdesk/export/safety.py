@@ -18,6 +18,7 @@ same file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,11 +126,24 @@ def _names(paths: Sequence[Path]) -> str:
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_dev, info.st_ino)
+    """(device, inode) of the file ``path`` names now or will name once its folders exist.
+
+    ``out/new/../a.jpg`` does not resolve while ``new`` is missing, but the export creates
+    ``new`` first and then writes ``out/a.jpg``; the lexically normalised path says that.
+    """
+    for candidate in (path, Path(os.path.normpath(path.absolute()))):
+        try:
+            info = candidate.stat()
+        except OSError:
+            continue
+        return (info.st_dev, info.st_ino)
+    return None
+
+
+def onto_photos(targets: Iterable[Path], photos: Iterable[Path]) -> list[Path]:
+    """The ``targets`` that are (the same file as) one of ``photos``."""
+    inputs = {fid for photo in photos if (fid := _file_id(photo))}
+    return [target for target in targets if _file_id(target) in inputs]
 
 
 def image_targets(image: Path, options: ExportOptions) -> list[tuple[ExportFormat, Path]]:
@@ -163,7 +177,7 @@ def plan_export(records: Iterable[CaptionRecord], options: ExportOptions) -> Exp
     skipped: set[Path] = set()
     owners: dict[Path, Path] = {}
 
-    def consider(target: Path, owner: Path | None) -> None:
+    def consider(target: Path, owner: Path | None, *, own_sidecar_ok: bool = False) -> None:
         key = target.absolute()
         if owner is not None and owners.setdefault(key, owner) != owner:
             clashes.append(target)
@@ -173,9 +187,10 @@ def plan_export(records: Iterable[CaptionRecord], options: ExportOptions) -> Exp
             return
         if fid not in inputs:
             existing.append(target)
-        elif owner is None or fid != _file_id(owner):
+        elif not (own_sidecar_ok and owner is not None and fid == _file_id(owner)):
             onto_inputs.append(target)
-        # else: a sidecar named like its own image (notes.txt); write_sidecar refuses it.
+        # else: a sidecar named like its own image (notes.txt); write_sidecar refuses
+        # that one image with a message, the rest of the export goes on.
 
     for record in items:
         targets = image_targets(record.path, options)
@@ -190,7 +205,7 @@ def plan_export(records: Iterable[CaptionRecord], options: ExportOptions) -> Exp
                 if not (record.reviewed or record.edited):
                     unreviewed.append(record.path)
                 continue
-            consider(target, record.path)
+            consider(target, record.path, own_sidecar_ok=fmt is ExportFormat.SIDECAR)
     for fmt in options.table_formats:
         consider(options.table_path(fmt), None)
     return ExportPlan(
