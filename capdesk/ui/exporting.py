@@ -23,13 +23,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -43,6 +39,7 @@ from capdesk.export import (
     default_destination,
     plan_export,
 )
+from capdesk.ui.dialogs import folder_field
 
 _LABELS = {
     ExportFormat.CSV: "CSV table (spreadsheets)",
@@ -106,18 +103,13 @@ class ExportDialog(QDialog):
             self._boxes[fmt] = box
             formats.addWidget(box)
 
-        self.destination = QLineEdit(str(default_destination(records, start_folder)), self)
-        self.destination.setAccessibleName("Destination folder")
-        self.destination.setAccessibleDescription(
-            "Folder for the CSV, JSON Lines and HTML files, and for image copies."
+        self.destination, destination_row = folder_field(
+            self,
+            str(default_destination(records, start_folder)),
+            "Destination folder",
+            "Folder for the CSV, JSON Lines and HTML files, and for image copies.",
         )
         self.destination.textChanged.connect(self._validate)
-        browse = QPushButton("Browse…", self)
-        browse.setAccessibleName("Browse for destination folder")
-        browse.clicked.connect(self._browse)
-        destination_row = QHBoxLayout()
-        destination_row.addWidget(self.destination, 1)
-        destination_row.addWidget(browse)
 
         self.in_place = QRadioButton("Write alt text and sidecars into the originals", self)
         self.copies = QRadioButton("Write copies into the destination folder", self)
@@ -154,11 +146,6 @@ class ExportDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._validate()
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export to", self.destination.text())
-        if folder:
-            self.destination.setText(folder)
 
     def options(self) -> ExportOptions:
         """The chosen export; ``replace_existing`` only once the person agreed to it."""
