@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from capdesk import __version__
+from capdesk.domain.decoding import DEFAULT_PROVIDER
 from capdesk.domain.resources import resource_path
 from capdesk.engine import PROVIDER_CHOICES, Captioner, ModelError, ProviderError
 
@@ -47,7 +48,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="photo to caption (default: resources/selftest.jpg)")
     parser.add_argument("--model", type=Path, default=None, metavar="DIR",
                         help="model folder (default: $CAPDESK_MODEL_DIR or models/default)")
-    parser.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto")
+    parser.add_argument("--provider", choices=PROVIDER_CHOICES, default=DEFAULT_PROVIDER)
     parser.add_argument(
         "--skip-alt-text",
         action="store_true",
