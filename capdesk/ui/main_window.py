@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capdesk.domain.decoding import MAX_BEAM_SIZE, MIN_BEAM_SIZE
+from capdesk.domain.decoding import DEFAULT_BEAM_SIZE, MAX_BEAM_SIZE, MIN_BEAM_SIZE
 from capdesk.ui.actions import build_actions
 from capdesk.ui.preview import PreviewPanel
 
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         thumbnail_size: int = 96,
         opacity: int = 50,
         show_overlay: bool = True,
-        beam_size: int = 3,
+        beam_size: int = DEFAULT_BEAM_SIZE,
     ) -> None:
         super().__init__()
         self.setWindowTitle("capdesk — captions and alt text")
