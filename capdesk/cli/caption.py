@@ -1,28 +1,44 @@
-"""``capdesk caption``: caption files and folders, one output row per image."""
+"""``capdesk caption``: caption files and folders, one output row per image.
+
+Rows are written as each image is captioned (JSON Lines on stdout, or the --csv/--jsonl
+file) by the same writers the app's export uses (:mod:`capdesk.export.tables`), so both
+give the same fields. Nothing that exists is replaced without ``--replace``, and copies
+(``--out``) are never written over the photos being captioned: both are checked before
+the model is even loaded.
+"""
 
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import logging
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from capdesk.cli.progress import Progress
 from capdesk.domain import CaptionRecord, CaptionResult
-from capdesk.engine import PROVIDER_CHOICES, Captioner
-from capdesk.export import ExportFormat, ExportOptions, export_records
+from capdesk.domain.decoding import DEFAULT_PROVIDER, PROVIDER_CHOICES, check_beam_size
+from capdesk.engine import Captioner
+from capdesk.export import (
+    CsvWriter,
+    ExportFormat,
+    ExportOptions,
+    JsonlWriter,
+    export_records,
+    onto_photos,
+    path_text,
+    plan_export,
+)
 from capdesk.imaging import expand_paths
 
 log = logging.getLogger(__name__)
 
-CSV_COLUMNS = ("path", "caption", "score", "provider", "milliseconds", "error")
+EXIT_REFUSED = 2
+"""Nothing was done: an output exists (no --replace) or would land on an original."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -30,8 +46,9 @@ def add_parser(subparsers: Any) -> None:
         "caption",
         help="caption image files and folders",
         description="Caption images. Folders expand to the image files in them. Writes JSON "
-        "Lines to stdout unless --jsonl or --csv names a file. Exit status 1 only when no "
-        "image could be captioned.",
+        "Lines to stdout unless --jsonl or --csv names a file. Exit status 1 when no image "
+        "could be captioned, 2 when nothing was done (a missing model, or an output that "
+        "exists without --replace).",
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument("-r", "--recursive", action="store_true", help="descend into subfolders")
@@ -40,6 +57,10 @@ def add_parser(subparsers: Any) -> None:
     output.add_argument("--jsonl", type=Path, metavar="FILE", help="write JSON Lines here")
     output.add_argument("--csv", type=Path, metavar="FILE", help="write CSV here")
     parser.add_argument("--batch", type=int, default=8, help="images per model call (default 8)")
+    parser.add_argument("--replace", action="store_true",
+                        help="replace output files that already exist (the --csv/--jsonl file, "
+                        "sidecars, copies in --out); without it capdesk refuses and writes "
+                        "nothing")
     files = parser.add_argument_group("writing captions to the images")
     files.add_argument("--write-alt-text", action="store_true",
                        help="store each caption as IPTC alt text and dc:description in the image "
@@ -48,7 +69,8 @@ def add_parser(subparsers: Any) -> None:
     where.add_argument("--in-place", action="store_true",
                        help="modify the original files (atomically, pixels untouched)")
     where.add_argument("--out", type=Path, metavar="DIR",
-                       help="write copies carrying the alt text (and sidecars) into DIR")
+                       help="write copies carrying the alt text (and sidecars) into DIR; "
+                       "refused when DIR holds the photos themselves")
     files.add_argument("--sidecar", choices=("txt", "caption"),
                        help="write the caption to a text file beside each image (or in --out)")
     files.add_argument("--skip-existing", action="store_true",
@@ -56,47 +78,37 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def _beam_size(text: str) -> int:
+    try:
+        return check_beam_size(int(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=None, metavar="DIR",
                         help="model folder (default: the bundled models/default)")
-    parser.add_argument("--beam", type=int, default=None, metavar="N",
+    parser.add_argument("--beam", type=_beam_size, default=None, metavar="N",
                         help="beam size (default: the model's, usually 3)")
-    parser.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto",
+    parser.add_argument("--provider", choices=PROVIDER_CHOICES, default=DEFAULT_PROVIDER,
                         help="execution provider (default auto: CUDA when it loads, else CPU)")
     parser.add_argument("--threads", type=int, default=None, metavar="N",
                         help="ONNX Runtime threads (default: all cores)")
 
 
-def path_text(path: Path) -> str:
-    """A printable path even when the file name is not valid UTF-8 (bytes become \\xNN)."""
-    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
-
-
-def result_row(result: CaptionResult) -> dict[str, Any]:
-    if result.caption is None:
-        return {"path": path_text(result.path), "error": result.error}
-    return {
-        "path": path_text(result.path),
-        "caption": result.caption.text,
-        "score": round(result.caption.score, 4),
-        "provider": result.provider,
-        "milliseconds": round(result.milliseconds, 1),
-    }
-
-
-class _Writer:
-    def __init__(self, stream: TextIO, as_csv: bool) -> None:
-        self.stream = stream
-        self.csv = csv.DictWriter(stream, CSV_COLUMNS, lineterminator="\r\n") if as_csv else None
-        if self.csv:
-            self.csv.writeheader()
-
-    def write(self, row: dict[str, Any]) -> None:
-        if self.csv:
-            self.csv.writerow(row)
-        else:
-            self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.stream.flush()
+def result_record(result: CaptionResult, model: str) -> CaptionRecord:
+    """The row of one result: the caption, or the error and an empty caption."""
+    caption = result.caption
+    return CaptionRecord(
+        path=result.path,
+        caption=caption.text if caption is not None else "",
+        score=caption.score if caption is not None else None,
+        model=model if caption is not None else "",
+        captioned_at=datetime.now(UTC) if caption is not None else None,
+        provider=result.provider,
+        milliseconds=result.milliseconds if caption is not None else None,
+        error=None if caption is not None else (result.error or "unknown error"),
+    )
 
 
 def export_options(args: argparse.Namespace) -> ExportOptions | None:
@@ -115,9 +127,29 @@ def export_options(args: argparse.Namespace) -> ExportOptions | None:
         output_dir=args.out,
         sidecar_extension=args.sidecar or "txt",
         skip_existing_alt_text=args.skip_existing,
+        replace_existing=args.replace,
     )
     options.validate()
     return options
+
+
+def refusal(paths: list[Path], table: Path | None, exports: ExportOptions | None,
+            replace_existing: bool) -> str | None:
+    """Why this run must not start, or None: the same rules as the app's export."""
+    if table is not None:
+        if onto_photos([table], paths):
+            return f"{table} is one of the photos being captioned; name another output file"
+        if table.exists() and not replace_existing:
+            return f"{table} already exists; add --replace to overwrite it, or name another file"
+    if exports is None:
+        return None
+    plan = plan_export([CaptionRecord(path, "") for path in paths], exports)
+    message = plan.refusal() or plan.clash_message()
+    if message:
+        return message
+    if plan.existing and not replace_existing:
+        return f"{plan.existing_message()} Add --replace to overwrite them, or use another --out."
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -126,24 +158,31 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         log.error("no image files found in %s", " ".join(str(p) for p in args.paths))
         return 1
+    target = args.jsonl or args.csv
+    problem = refusal(paths, target, exports, args.replace)
+    if problem:
+        log.error("%s", problem)
+        return EXIT_REFUSED
     captioned = 0
     with ExitStack() as stack:
         captioner = stack.enter_context(
             Captioner(args.model, provider=args.provider, threads=args.threads)
         )
         log.info("model %s on %s", captioner.model_name, captioner.provider)
-        target = args.jsonl or args.csv
         stream: TextIO = (
-            stack.enter_context(target.open("w", encoding="utf-8", newline=""))
+            # "x" creates the file or fails: nothing is truncated that --replace did not allow.
+            stack.enter_context(target.open("w" if args.replace else "x", encoding="utf-8",
+                                            newline=""))
             if target else sys.stdout
         )
-        writer = _Writer(stream, as_csv=args.csv is not None)
+        writer = CsvWriter(stream) if args.csv is not None else JsonlWriter(stream)
         progress = Progress(len(paths))
         for result in _caption(captioner, paths, args):
-            row = result_row(result)
+            record = result_record(result, captioner.model_name)
+            written: tuple[Path, ...] = ()
             if exports is not None and result.caption is not None:
-                row.update(_export(result, captioner.model_name, exports, progress))
-            writer.write(row)
+                record, written = _export(record, exports, progress)
+            writer.write_row(record, written)
             progress.advance(result.ok)
             if result.ok:
                 captioned += 1
@@ -153,18 +192,18 @@ def run(args: argparse.Namespace) -> int:
     return 0 if captioned else 1
 
 
-def _export(result: CaptionResult, model: str, options: ExportOptions,
-            progress: Progress) -> dict[str, Any]:
-    """Write this image's alt text / sidecar now, so an interrupted run keeps what is done."""
-    assert result.caption is not None
-    record = CaptionRecord(result.path, result.caption.text, score=result.caption.score,
-                           model=model, captioned_at=datetime.now(UTC))
+def _export(record: CaptionRecord, options: ExportOptions,
+            progress: Progress) -> tuple[CaptionRecord, tuple[Path, ...]]:
+    """Write this image's alt text / sidecar now, so an interrupted run keeps what is done.
+
+    A failure is reported on stderr and in the row's ``error`` (the caption stays).
+    """
     outcome = export_records([record], options).outcomes[0]
     if outcome.errors:
         message = "; ".join(outcome.errors)
-        progress.message(f"capdesk: {path_text(result.path)}: not written: {message}")
-        return {"export_error": message}
-    return {"written": [path_text(p) for p in outcome.written], "export": str(outcome.status)}
+        progress.message(f"capdesk: {path_text(record.path)}: not written: {message}")
+        return replace(record, error=f"not written: {message}"), outcome.written
+    return record, outcome.written
 
 
 def _caption(captioner: Captioner, paths: list[Path], args: argparse.Namespace

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from capdesk import __version__
+from capdesk.domain.decoding import DEFAULT_PROVIDER
+from capdesk.domain.resources import resource_path
 from capdesk.engine import PROVIDER_CHOICES, Captioner, ModelError, ProviderError
 
 log = logging.getLogger("capdesk.selftest")
@@ -32,14 +34,8 @@ log = logging.getLogger("capdesk.selftest")
 EXIT_OK, EXIT_NO_CAPTION, EXIT_MODEL, EXIT_NO_IMAGE, EXIT_ALT_TEXT = 0, 1, 2, 3, 4
 
 
-def resource_root() -> Path:
-    """The folder holding ``resources/``: the bundle's own folder when frozen, else the repo."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    return Path(bundle) if bundle else Path(__file__).resolve().parents[2]
-
-
 def default_image() -> Path:
-    return resource_root() / "resources" / "selftest.jpg"
+    return resource_path("selftest.jpg")
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -52,7 +48,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="photo to caption (default: resources/selftest.jpg)")
     parser.add_argument("--model", type=Path, default=None, metavar="DIR",
                         help="model folder (default: $CAPDESK_MODEL_DIR or models/default)")
-    parser.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto")
+    parser.add_argument("--provider", choices=PROVIDER_CHOICES, default=DEFAULT_PROVIDER)
     parser.add_argument(
         "--skip-alt-text",
         action="store_true",

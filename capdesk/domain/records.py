@@ -11,8 +11,12 @@ from pathlib import Path
 class CaptionRecord:
     """The caption to export for one image.
 
-    ``edited`` tells a reviewer's text from the model's; ``score`` is the model's mean
-    log-probability per word (None for text a person wrote from scratch).
+    ``edited`` tells a reviewer's text from the model's; ``reviewed`` says a person looked
+    at it (editing counts); ``score`` is the model's mean log-probability per word (None
+    for text a person wrote from scratch). ``provider`` and ``milliseconds`` say where and
+    how fast it was made, when known. ``error`` is set (and ``caption`` empty) for an
+    image that could not be captioned, so the command line can report it in the same
+    row format as the rest.
     """
 
     path: Path
@@ -21,3 +25,7 @@ class CaptionRecord:
     score: float | None = None
     model: str = ""
     captioned_at: datetime | None = None
+    reviewed: bool = False
+    provider: str = ""
+    milliseconds: float | None = None
+    error: str | None = None

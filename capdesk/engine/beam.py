@@ -13,6 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from capdesk.domain.decoding import (
+    DEFAULT_BEAM_SIZE,
+    DEFAULT_LENGTH_PENALTY,
+    DEFAULT_MAX_LENGTH,
+)
+
 Arrays = dict[str, np.ndarray]
 StepFunction = Callable[[np.ndarray, Arrays, Arrays], tuple[np.ndarray, Arrays, np.ndarray]]
 """(previous words (M,), recurrent state, context) -> (log_probs (M,V), state, alpha (M,L))."""
@@ -50,9 +56,9 @@ def beam_search(
     end_id: int,
     banned_ids: Sequence[int] = (),
     no_repeat_ids: Sequence[int] = (),
-    beam_size: int = 3,
-    max_length: int = 20,
-    length_penalty: float = 0.0,
+    beam_size: int = DEFAULT_BEAM_SIZE,
+    max_length: int = DEFAULT_MAX_LENGTH,
+    length_penalty: float = DEFAULT_LENGTH_PENALTY,
     min_length: int = 1,
     should_cancel: Callable[[], bool] | None = None,
 ) -> list[Hypothesis]:

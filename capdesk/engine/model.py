@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from capdesk.domain.decoding import (
+    DEFAULT_BEAM_SIZE,
+    DEFAULT_LENGTH_PENALTY,
+    DEFAULT_MAX_LENGTH,
+)
+from capdesk.domain.resources import default_model_dir
 
 REQUIRED_FILES = ("encoder.onnx", "decoder_step.onnx", "vocab.json", "manifest.json")
 
@@ -38,9 +43,9 @@ class ModelSpec:
     start_id: int
     end_id: int
     unk_id: int
-    beam_size: int = 3
-    max_length: int = 20
-    length_penalty: float = 0.0
+    beam_size: int = DEFAULT_BEAM_SIZE
+    max_length: int = DEFAULT_MAX_LENGTH
+    length_penalty: float = DEFAULT_LENGTH_PENALTY
     #: Words that may appear more than once in a caption; None turns repeat blocking off.
     repeatable_words: tuple[str, ...] | None = None
     manifest: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -79,16 +84,6 @@ def no_repeat_ids(tokens: Sequence[str], repeatable: Sequence[str] | None) -> tu
 
 def _is_special(token: str) -> bool:
     return token.startswith("<") and token.endswith(">")
-
-
-def default_model_dir() -> Path:
-    """``$CAPDESK_MODEL_DIR``, else ``models/default`` beside the package or in the bundle."""
-    override = os.environ.get("CAPDESK_MODEL_DIR")
-    if override:
-        return Path(override)
-    bundle = getattr(sys, "_MEIPASS", None)
-    root = Path(bundle) if bundle else Path(__file__).resolve().parents[2]
-    return root / "models" / "default"
 
 
 def load_spec(directory: Path | None = None) -> ModelSpec:
@@ -132,9 +127,9 @@ def load_spec(directory: Path | None = None) -> ModelSpec:
             start_id=index[specials["start"]],
             end_id=index[specials["end"]],
             unk_id=index[specials["unk"]],
-            beam_size=int(decoding.get("beam_size", 3)),
-            max_length=int(decoding.get("max_length", 20)),
-            length_penalty=float(decoding.get("length_penalty", 0.0)),
+            beam_size=int(decoding.get("beam_size", DEFAULT_BEAM_SIZE)),
+            max_length=int(decoding.get("max_length", DEFAULT_MAX_LENGTH)),
+            length_penalty=float(decoding.get("length_penalty", DEFAULT_LENGTH_PENALTY)),
             repeatable_words=_optional_words(decoding.get("repeatable_words")),
             manifest=manifest,
         )

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Literal
 
 import onnxruntime as ort
 
+from capdesk.domain.decoding import PROVIDER_CHOICES
+
 log = logging.getLogger(__name__)
 
-ProviderChoice = Literal["auto", "cpu", "cuda"]
-PROVIDER_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 _CUDA = "CUDAExecutionProvider"
 _CPU = "CPUExecutionProvider"
 

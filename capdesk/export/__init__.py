@@ -35,7 +35,14 @@ Single-purpose helpers, for the dialog and scripts:
   :func:`records_without_alt_text` filters a batch by it.
 * :func:`write_alt_text`, :func:`write_sidecar`, :func:`write_csv`, :func:`write_jsonl`,
   :func:`write_html` for one format at a time; :func:`read_csv`, :func:`read_jsonl` to
-  read exports back.
+  read exports back. :class:`CsvWriter` and :class:`JsonlWriter` write the same rows
+  one at a time to an open stream (the CLI streams as it captions); :data:`ROW_FIELDS`
+  is the one row schema of both.
+* :func:`plan_export` -> :class:`ExportPlan`: which originals would change (and how many
+  of those captions are unreviewed), which existing files would be replaced, and whether
+  a copy would land on an original (refused). ``export_records`` checks it too and
+  raises :class:`ExportRefused`; :func:`default_destination` keeps the dialog's default
+  out of the photos' own folder.
 
 Every file is written atomically (temporary file in the same folder, fsync, rename), so
 an interrupted export never leaves a half-written photo. See docs/EXPORT.md.
@@ -75,46 +82,70 @@ from capdesk.export.options import (
     RecordOutcome,
     parse_formats,
 )
+from capdesk.export.safety import (
+    COPY_FOLDER_NAME,
+    ExportPlan,
+    ExportRefused,
+    default_destination,
+    onto_photos,
+    plan_export,
+)
 from capdesk.export.sidecars import read_sidecar, sidecar_path, write_sidecar
 from capdesk.export.tables import (
     CSV_COLUMNS,
+    ROW_FIELDS,
+    CsvWriter,
+    JsonlWriter,
     csv_text,
     jsonl_text,
+    path_text,
     read_csv,
     read_jsonl,
+    record_to_json,
     write_csv,
     write_jsonl,
 )
 
 __all__ = [
+    "COPY_FOLDER_NAME",
     "CSV_COLUMNS",
     "MAX_LENGTH",
     "RECOMMENDED_LENGTH",
+    "ROW_FIELDS",
     "SUPPORTED_SUFFIXES",
     "AltTextIssue",
     "AltTextWarning",
     "CancelCheck",
+    "CsvWriter",
     "ExportError",
     "ExportFormat",
     "ExportOptions",
+    "ExportPlan",
+    "ExportRefused",
     "ExportReport",
+    "JsonlWriter",
     "OutcomeStatus",
     "ProgressCallback",
     "RecordOutcome",
     "atomic_write_bytes",
     "check_alt_text",
     "csv_text",
+    "default_destination",
     "embed_alt_text",
     "export_records",
     "has_alt_text",
     "html_text",
     "jsonl_text",
+    "onto_photos",
     "parse_formats",
+    "path_text",
+    "plan_export",
     "read_alt_text",
     "read_csv",
     "read_embedded_alt_text",
     "read_jsonl",
     "read_sidecar",
+    "record_to_json",
     "records_without_alt_text",
     "sidecar_path",
     "strip_redundant_prefix",

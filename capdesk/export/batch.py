@@ -24,7 +24,8 @@ from capdesk.export.options import (
     OutcomeStatus,
     RecordOutcome,
 )
-from capdesk.export.sidecars import sidecar_path, write_sidecar
+from capdesk.export.safety import ExportPlan, image_targets, plan_export
+from capdesk.export.sidecars import write_sidecar
 from capdesk.export.tables import write_csv, write_jsonl
 
 log = logging.getLogger(__name__)
@@ -55,17 +56,22 @@ def export_records(
 ) -> ExportReport:
     """Export ``records`` as ``options`` say; one :class:`RecordOutcome` per record.
 
-    Raises ValueError only for inconsistent options (before touching anything); every
-    file-level problem ends up in the report instead. Safe to call from a worker thread:
-    it uses no Qt and only calls ``progress``/``should_cancel``, which the caller may
-    turn into signals.
+    Raises ValueError for inconsistent options, and its subclass
+    :class:`~capdesk.export.safety.ExportRefused` when a copy would replace an original
+    or an existing file would be replaced without ``options.replace_existing``; both
+    before touching anything. Every file-level problem ends up in the report instead.
+    Safe to call from a worker thread: it uses no Qt and only calls
+    ``progress``/``should_cancel``, which the caller may turn into signals.
     """
     options.validate()
     items = list(records)
+    plan = plan_export(items, options)
+    plan.check(replace_existing=options.replace_existing)
     total = len(items)
     outcomes: list[RecordOutcome] = []
     processed: list[CaptionRecord] = []
     copies: dict[Path, Path] = {}
+    written: dict[Path, tuple[Path, ...]] = {}
     claimed: dict[Path, Path] = {}
     cancelled = False
 
@@ -82,16 +88,17 @@ def export_records(
         if setup_error is not None:
             outcome = RecordOutcome(record.path, OutcomeStatus.FAILED, errors=(setup_error,))
         else:
-            outcome = _export_one(record, options, claimed)
+            outcome = _export_one(record, options, claimed, plan)
         outcomes.append(outcome)
         processed.append(record)
-        copy = _target_for(record.path, ExportFormat.ALT_TEXT, options)
-        if ExportFormat.ALT_TEXT in options.formats and copy in outcome.written:
-            copies[record.path] = copy
+        written[record.path] = outcome.written
+        for fmt, target in image_targets(record.path, options):
+            if fmt is ExportFormat.ALT_TEXT and target in outcome.written:
+                copies[record.path] = target
         if progress is not None:
             progress(index + 1, total)
 
-    files, errors = _write_tables(processed, options, copies)
+    files, errors = _write_tables(processed, options, copies, written)
     report = ExportReport(tuple(outcomes), tuple(files), tuple(errors), cancelled)
     log.info("export finished: %s", report.summary())
     return report
@@ -109,18 +116,18 @@ def _prepare_output_dir(options: ExportOptions) -> str | None:
 
 
 def _export_one(
-    record: CaptionRecord, options: ExportOptions, claimed: dict[Path, Path]
+    record: CaptionRecord, options: ExportOptions, claimed: dict[Path, Path], plan: ExportPlan
 ) -> RecordOutcome:
     """Alt text, then sidecar, for one record; each failure is collected, not raised."""
     if not options.image_formats:
         return RecordOutcome(record.path, OutcomeStatus.OK)
-    if options.skip_existing_alt_text and has_alt_text(record.path):
+    if record.path in plan.skipped:
         return RecordOutcome(record.path, OutcomeStatus.SKIPPED, note="already has alt text")
     written: list[Path] = []
     errors: list[str] = []
-    for fmt in options.image_formats:
+    for fmt, planned in image_targets(record.path, options):
         try:
-            target = _claim(_target_for(record.path, fmt, options), record.path, claimed)
+            target = _claim(planned, record.path, claimed)
             if fmt is ExportFormat.ALT_TEXT:
                 dest = None if options.in_place else target
                 written.append(
@@ -148,12 +155,6 @@ def _export_one(
     return RecordOutcome(record.path, OutcomeStatus.OK, tuple(written))
 
 
-def _target_for(image: Path, fmt: ExportFormat, options: ExportOptions) -> Path:
-    if fmt is ExportFormat.SIDECAR:
-        return sidecar_path(image, options.sidecar_extension, folder=options.output_dir)
-    return image if options.output_dir is None else options.output_dir / image.name
-
-
 def _claim(target: Path, source: Path, claimed: dict[Path, Path]) -> Path:
     """Refuse to let two different images write the same file in one export.
 
@@ -168,7 +169,10 @@ def _claim(target: Path, source: Path, claimed: dict[Path, Path]) -> Path:
 
 
 def _write_tables(
-    records: list[CaptionRecord], options: ExportOptions, copies: dict[Path, Path]
+    records: list[CaptionRecord],
+    options: ExportOptions,
+    copies: dict[Path, Path],
+    written: dict[Path, tuple[Path, ...]],
 ) -> tuple[list[Path], list[str]]:
     files: list[Path] = []
     errors: list[str] = []
@@ -177,9 +181,9 @@ def _write_tables(
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             if fmt is ExportFormat.CSV:
-                files.append(write_csv(records, dest, bom=options.csv_bom))
+                files.append(write_csv(records, dest, bom=options.csv_bom, written=written))
             elif fmt is ExportFormat.JSONL:
-                files.append(write_jsonl(records, dest))
+                files.append(write_jsonl(records, dest, written=written))
             else:
                 files.append(
                     write_html(

@@ -66,6 +66,9 @@ class ExportOptions:
     or a sidecar), so a person's earlier text is never overwritten.
     ``verify_pixels``: decode before and after embedding and refuse to save on any
     difference; costs two decodes per image, worth it for someone's photos.
+    ``replace_existing``: allow replacing files that already exist (a CSV, sidecars,
+    earlier copies); without it such an export is refused before anything is written
+    (:mod:`capdesk.export.safety`). Copies over the originals are refused either way.
     """
 
     formats: frozenset[ExportFormat]
@@ -78,6 +81,7 @@ class ExportOptions:
     basename: str = "captions"
     skip_existing_alt_text: bool = False
     verify_pixels: bool = True
+    replace_existing: bool = False
 
     def __post_init__(self) -> None:
         # Accept plain strings too (``{"csv"}``, ``"alt-text,csv"``): callers from the CLI

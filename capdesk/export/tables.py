@@ -1,8 +1,12 @@
 """One row per image: CSV (RFC 4180) for spreadsheets and JSON Lines for scripts.
 
-Both are written in one go through :func:`~capdesk.export.atomic.atomic_write_bytes`, so
-a half-written table never replaces a good one. The readers exist so an export can be
-checked or re-imported; they give back the same :class:`CaptionRecord` values.
+The one writer of each format. The app's export and ``capdesk caption`` both use them, so
+a script reading capdesk's rows sees the same fields, in the same order and of the same
+types (:data:`ROW_FIELDS`, docs/EXPORT.md) whoever wrote them. :class:`CsvWriter` and
+:class:`JsonlWriter` write row by row to an open stream (the command line prints each
+image's row as soon as it is captioned); :func:`write_csv` / :func:`write_jsonl` write a
+whole list through :func:`~capdesk.export.atomic.atomic_write_bytes`, so a half-written
+table never replaces a good one. The readers give back the same :class:`CaptionRecord`.
 """
 
 from __future__ import annotations
@@ -12,34 +16,92 @@ import io
 import json
 import logging
 import math
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from capdesk.domain.records import CaptionRecord
 from capdesk.export.atomic import ExportError, atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
-CSV_COLUMNS = ("path", "file_name", "caption", "edited", "score", "model", "time")
-"""Column order of the CSV header, fixed so spreadsheets and scripts can rely on it."""
+ROW_FIELDS = (
+    "path",
+    "file_name",
+    "caption",
+    "edited",
+    "score",
+    "model",
+    "time",
+    "reviewed",
+    "provider",
+    "milliseconds",
+    "error",
+    "written",
+)
+"""Field order of every row, CSV header and JSON object alike; fixed so scripts can rely
+on it. The first seven are the original app columns, the rest were added after."""
+
+CSV_COLUMNS = ROW_FIELDS
+_REQUIRED = ("path", "file_name", "caption", "edited", "score", "model", "time")
 
 _BOM = "\ufeff"
 #: A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
 #: injection"); file names come from wherever the photos came from, so text cells that
 #: start with one get a leading apostrophe, which spreadsheets show as plain text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Several files written for one image share a CSV cell, one per line.
+_WRITTEN_SEPARATOR = "\n"
+
+Written = Mapping[Path, Sequence[Path]]
+"""The files an export wrote for each image (its copy, its sidecar), by image path."""
 
 
-def _score_text(score: float | None) -> str:
-    if score is None or math.isnan(score):
-        return ""
-    return repr(float(score))
+def path_text(path: Path) -> str:
+    """A printable path even when the file name is not valid UTF-8 (bytes become \\xNN).
+
+    ``str(path)`` keeps such bytes as lone surrogates, which UTF-8 cannot encode: one odd
+    name from a camera card would otherwise fail the whole table.
+    """
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def _score(score: float | None) -> float | None:
+    return None if score is None or math.isnan(score) else float(score)
+
+
+def _milliseconds(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else round(float(value), 1)
 
 
 def _time_text(moment: datetime | None) -> str:
     return moment.isoformat() if moment is not None else ""
+
+
+def record_to_json(record: CaptionRecord, written: Sequence[Path] = ()) -> dict[str, Any]:
+    """The row of one record as a JSON object, keys in :data:`ROW_FIELDS` order.
+
+    ``caption`` is null for an image that could not be captioned (``error`` says why);
+    ``score``, ``milliseconds``, ``time`` and ``error`` are null when unknown; ``written``
+    lists the files this export wrote for the image.
+    """
+    failed = record.error is not None and not record.caption
+    return {
+        "path": path_text(record.path),
+        "file_name": path_text(Path(record.path.name)),
+        "caption": None if failed else record.caption,
+        "edited": record.edited,
+        "score": _score(record.score),
+        "model": record.model,
+        "time": _time_text(record.captioned_at) or None,
+        "reviewed": record.reviewed,
+        "provider": record.provider,
+        "milliseconds": _milliseconds(record.milliseconds),
+        "error": record.error,
+        "written": [path_text(p) for p in written],
+    }
 
 
 def _text_cell(text: str) -> str:
@@ -50,85 +112,124 @@ def _read_text_cell(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
-def csv_text(records: Iterable[CaptionRecord], *, bom: bool = False) -> str:
-    """The CSV document as text: header, CRLF line ends, quotes only where RFC 4180 needs.
+def _csv_cells(record: CaptionRecord, written: Sequence[Path]) -> list[str]:
+    row = record_to_json(record, written)
+    cells = []
+    for name in ROW_FIELDS:
+        value = row[name]
+        if isinstance(value, bool):
+            cells.append("true" if value else "false")
+        elif isinstance(value, float):
+            cells.append(repr(value))  # numbers stay numbers: no formula guard needed
+        elif value is None:
+            cells.append("")
+        elif isinstance(value, list):
+            cells.append(_text_cell(_WRITTEN_SEPARATOR.join(value)))
+        else:
+            cells.append(_text_cell(str(value)))
+    return cells
 
-    ``bom`` prepends U+FEFF, which Excel needs to open UTF-8 (é, 漢字) correctly by double
-    click; other programs handle the file fine without it, hence off by default. Text
-    cells that a spreadsheet would run as a formula are written with a leading apostrophe
-    (``read_csv`` takes it off again); the score and time columns are numbers and dates.
+
+class CsvWriter:
+    """Writes the header, then one CSV row per :meth:`write_row`, to an open text stream.
+
+    CRLF line ends and quotes only where RFC 4180 needs them; open the stream with
+    ``newline=""``. ``bom`` starts the stream with U+FEFF, which Excel needs to open
+    UTF-8 (é, 漢字) correctly by double click; other programs are fine without it, hence
+    off by default. Text cells a spreadsheet would run as a formula get a leading
+    apostrophe (``read_csv`` takes it off again). Each row is flushed, so a reader
+    following the file (or a killed run) sees every finished image.
     """
+
+    def __init__(self, stream: TextIO, *, bom: bool = False) -> None:
+        self._stream = stream
+        self._csv = csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        if bom:
+            stream.write(_BOM)
+        self._csv.writerow(ROW_FIELDS)
+        stream.flush()
+
+    def write_row(self, record: CaptionRecord, written: Sequence[Path] = ()) -> None:
+        self._csv.writerow(_csv_cells(record, written))
+        self._stream.flush()
+
+
+class JsonlWriter:
+    """Writes one compact JSON object per :meth:`write_row` to an open text stream.
+
+    UTF-8 characters are kept as they are (not ``\\u`` escapes); each line is flushed.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write_row(self, record: CaptionRecord, written: Sequence[Path] = ()) -> None:
+        self._stream.write(json.dumps(record_to_json(record, written), ensure_ascii=False))
+        self._stream.write("\n")
+        self._stream.flush()
+
+
+def csv_text(
+    records: Iterable[CaptionRecord], *, bom: bool = False, written: Written | None = None
+) -> str:
+    """The whole CSV document as text (see :class:`CsvWriter`)."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_COLUMNS)
+    writer = CsvWriter(buffer, bom=bom)
     for record in records:
-        writer.writerow(
-            [
-                _text_cell(str(record.path)),
-                _text_cell(record.path.name),
-                _text_cell(record.caption),
-                "true" if record.edited else "false",
-                _score_text(record.score),
-                _text_cell(record.model),
-                _time_text(record.captioned_at),
-            ]
-        )
-    return (_BOM if bom else "") + buffer.getvalue()
+        writer.write_row(record, (written or {}).get(record.path, ()))
+    return buffer.getvalue()
 
 
-def write_csv(records: Iterable[CaptionRecord], dest: Path, *, bom: bool = False) -> Path:
+def jsonl_text(records: Iterable[CaptionRecord], *, written: Written | None = None) -> str:
+    """The whole JSON Lines document as text (see :class:`JsonlWriter`)."""
+    buffer = io.StringIO()
+    writer = JsonlWriter(buffer)
+    for record in records:
+        writer.write_row(record, (written or {}).get(record.path, ()))
+    return buffer.getvalue()
+
+
+def write_csv(
+    records: Iterable[CaptionRecord],
+    dest: Path,
+    *,
+    bom: bool = False,
+    written: Written | None = None,
+) -> Path:
     """Write :func:`csv_text` to ``dest`` atomically (UTF-8) and return ``dest``."""
-    atomic_write_bytes(dest, csv_text(records, bom=bom).encode("utf-8"))
+    atomic_write_bytes(dest, csv_text(records, bom=bom, written=written).encode("utf-8"))
     log.info("wrote CSV %s", dest)
     return dest
 
 
+def write_jsonl(
+    records: Iterable[CaptionRecord], dest: Path, *, written: Written | None = None
+) -> Path:
+    """Write :func:`jsonl_text` to ``dest`` atomically and return ``dest``."""
+    atomic_write_bytes(dest, jsonl_text(records, written=written).encode("utf-8"))
+    log.info("wrote JSON Lines %s", dest)
+    return dest
+
+
 def read_csv(source: Path) -> list[CaptionRecord]:
-    """Records from a CSV written by :func:`write_csv` (with or without BOM)."""
+    """Records from a CSV written by :func:`write_csv` (with or without BOM).
+
+    A CSV from before the later columns existed reads too; they get their defaults.
+    """
     text = source.read_bytes().decode("utf-8-sig")
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = set(CSV_COLUMNS) - set(reader.fieldnames or ())
+    missing = set(_REQUIRED) - set(reader.fieldnames or ())
     if missing:
         raise ExportError(f"{source} is not a capdesk CSV: missing {sorted(missing)}")
     return [
         _record(
-            path=_read_text_cell(row["path"]),
-            caption=_read_text_cell(row["caption"]),
-            edited=row["edited"].strip().lower() in {"true", "1", "yes"},
-            score=row["score"],
-            model=_read_text_cell(row["model"]),
-            time=row["time"],
+            {
+                name: _read_text_cell(value) if isinstance(value, str) else value
+                for name, value in row.items()
+            }
         )
         for row in reader
     ]
-
-
-def record_to_json(record: CaptionRecord) -> dict[str, Any]:
-    """The JSON object of one record; ``score`` is null when absent, time is ISO 8601."""
-    score = None if record.score is None or math.isnan(record.score) else float(record.score)
-    return {
-        "path": str(record.path),
-        "file_name": record.path.name,
-        "caption": record.caption,
-        "edited": record.edited,
-        "score": score,
-        "model": record.model,
-        "time": _time_text(record.captioned_at) or None,
-    }
-
-
-def jsonl_text(records: Iterable[CaptionRecord]) -> str:
-    """One compact JSON object per line, UTF-8 characters kept as they are (not ``\\u`` escapes)."""
-    return "".join(
-        json.dumps(record_to_json(record), ensure_ascii=False) + "\n" for record in records
-    )
-
-
-def write_jsonl(records: Iterable[CaptionRecord], dest: Path) -> Path:
-    """Write :func:`jsonl_text` to ``dest`` atomically and return ``dest``."""
-    atomic_write_bytes(dest, jsonl_text(records).encode("utf-8"))
-    log.info("wrote JSON Lines %s", dest)
-    return dest
 
 
 def read_jsonl(source: Path) -> list[CaptionRecord]:
@@ -138,31 +239,34 @@ def read_jsonl(source: Path) -> list[CaptionRecord]:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-            records.append(
-                _record(
-                    path=item["path"],
-                    caption=item["caption"],
-                    edited=bool(item.get("edited", False)),
-                    score=item.get("score"),
-                    model=item.get("model") or "",
-                    time=item.get("time") or "",
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
+            records.append(_record(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ExportError(f"{source}:{number}: not a capdesk record ({exc})") from exc
     return records
 
 
-def _record(
-    *, path: str, caption: str, edited: bool, score: str | float | None, model: str, time: str
-) -> CaptionRecord:
-    value = None if score is None or score == "" else float(score)
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "yes"}
+    return bool(value)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or value == "" else float(value)
+
+
+def _record(row: Mapping[str, Any]) -> CaptionRecord:
+    """A record from one parsed row, CSV (all strings) or JSON (typed)."""
+    time = row.get("time") or ""
     return CaptionRecord(
-        path=Path(path),
-        caption=caption,
-        edited=edited,
-        score=value,
-        model=model,
+        path=Path(row["path"]),
+        caption=row["caption"] or "",
+        edited=_flag(row.get("edited", False)),
+        score=_number(row.get("score")),
+        model=row.get("model") or "",
         captioned_at=datetime.fromisoformat(time) if time else None,
+        reviewed=_flag(row.get("reviewed", False)),
+        provider=row.get("provider") or "",
+        milliseconds=_number(row.get("milliseconds")),
+        error=row.get("error") or None,
     )

@@ -1,7 +1,7 @@
 """Pixels in and pictures out: loading image files and drawing attention maps (no Qt)."""
 
 from capdesk.imaging.formats import IMAGE_EXTENSIONS, expand_paths, is_image_path
-from capdesk.imaging.heatmap import attention_heatmap, blend_overlay, colorize
+from capdesk.imaging.heatmap import attention_heatmap, blend_overlay, blend_weight, colorize
 from capdesk.imaging.loading import ImageLoadError, load_for_model, load_rgb
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "ImageLoadError",
     "attention_heatmap",
     "blend_overlay",
+    "blend_weight",
     "colorize",
     "expand_paths",
     "is_image_path",

@@ -60,6 +60,22 @@ def colorize(heat: np.ndarray) -> np.ndarray:
     return np.stack(channels, axis=-1).astype(np.uint8)
 
 
+#: Share of the opacity every pixel gets, however little attention it had; the rest
+#: follows the heat. Unattended areas stay close to the photo yet still show the ramp.
+_BASE_WEIGHT = 0.35
+
+
+def blend_weight(heat: np.ndarray, opacity: float) -> np.ndarray:
+    """How much colour each pixel gets, in [0, 1]: ``opacity * (0.35 + 0.65 * heat)``.
+
+    The one blend rule: :func:`blend_overlay` mixes with it in numpy, and the window uses
+    it as the alpha channel of the small layer Qt scales over the photo, so the preview
+    and "Save overlay as PNG" show the same picture.
+    """
+    heat01 = np.clip(heat, 0.0, 1.0)
+    return np.clip(opacity, 0.0, 1.0) * (_BASE_WEIGHT + (1.0 - _BASE_WEIGHT) * heat01)
+
+
 def blend_overlay(rgb: np.ndarray, heat: np.ndarray, opacity: float = 0.5) -> np.ndarray:
     """Blend the coloured heatmap over the photo; strong attention shows most colour.
 
@@ -68,6 +84,6 @@ def blend_overlay(rgb: np.ndarray, heat: np.ndarray, opacity: float = 0.5) -> np
     """
     if rgb.shape[:2] != heat.shape:
         raise ValueError(f"image {rgb.shape[:2]} and heatmap {heat.shape} differ in size")
-    weight = (np.clip(opacity, 0.0, 1.0) * (0.35 + 0.65 * np.clip(heat, 0, 1)))[..., None]
+    weight = blend_weight(heat, opacity)[..., None]
     blended = rgb.astype(np.float32) * (1 - weight) + colorize(heat).astype(np.float32) * weight
     return np.clip(blended + 0.5, 0, 255).astype(np.uint8)

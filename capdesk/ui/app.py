@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from capdesk.domain.resources import resource_path
+
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
@@ -45,16 +47,13 @@ def _set_icon(app: object) -> None:
     from PySide6.QtGui import QIcon  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
-    roots = [Path(__file__).resolve().parents[2], Path(getattr(sys, "_MEIPASS", "."))]
-    for root in roots:
-        pngs = sorted((root / "resources" / "icons").glob("capdesk-*.png"))
-        if pngs:
-            icon = QIcon()
-            for png in pngs:
-                icon.addFile(str(png))
-            if isinstance(app, QApplication):
-                app.setWindowIcon(icon)
-            return
+    pngs = sorted(resource_path("icons").glob("capdesk-*.png"))
+    if pngs:
+        icon = QIcon()
+        for png in pngs:
+            icon.addFile(str(png))
+        if isinstance(app, QApplication):
+            app.setWindowIcon(icon)
 
 
 def _log_uncaught(kind: type[BaseException], value: BaseException, tb: object) -> None:

@@ -23,8 +23,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capdesk.domain.decoding import MAX_BEAM_SIZE, MIN_BEAM_SIZE, PROVIDER_CHOICES
 from capdesk.ui.actions import shortcut_rows
-from capdesk.ui.settings import PROVIDERS, AppSettings
+from capdesk.ui.settings import AppSettings
+
+
+def folder_field(
+    parent: QWidget, text: str, name: str, description: str
+) -> tuple[QLineEdit, QHBoxLayout]:
+    """A folder path field with its "Browse…" button, named for screen readers.
+
+    Returns the field and the row holding both, ready for a form layout.
+    """
+    field = QLineEdit(text, parent)
+    field.setAccessibleName(name)
+    field.setAccessibleDescription(description)
+    browse = QPushButton("Browse…", parent)
+    browse.setAccessibleName(f"Browse for {name[:1].lower()}{name[1:]}")
+
+    def choose() -> None:
+        folder = QFileDialog.getExistingDirectory(parent, name, field.text())
+        if folder:
+            field.setText(folder)
+
+    browse.clicked.connect(choose)
+    row = QHBoxLayout()
+    row.addWidget(field, 1)
+    row.addWidget(browse)
+    return field, row
 
 
 class SettingsDialog(QDialog):
@@ -36,30 +62,25 @@ class SettingsDialog(QDialog):
         self.setAccessibleName("Settings")
         self._settings = settings
 
-        self.model_dir = QLineEdit(settings.model_dir, self)
-        self.model_dir.setPlaceholderText("Default model folder")
-        self.model_dir.setAccessibleName("Model folder")
-        self.model_dir.setAccessibleDescription(
-            "Folder with the caption model; leave empty for the built-in default."
+        self.model_dir, model_row = folder_field(
+            self,
+            settings.model_dir,
+            "Model folder",
+            "Folder with the caption model; leave empty for the built-in default.",
         )
-        browse = QPushButton("Browse…", self)
-        browse.setAccessibleName("Browse for model folder")
-        browse.clicked.connect(self._browse)
-        model_row = QHBoxLayout()
-        model_row.addWidget(self.model_dir, 1)
-        model_row.addWidget(browse)
+        self.model_dir.setPlaceholderText("Default model folder")
 
         self.provider = QComboBox(self)
-        for name in PROVIDERS:
+        for name in PROVIDER_CHOICES:
             self.provider.addItem({"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}[name], name)
-        self.provider.setCurrentIndex(PROVIDERS.index(settings.provider))
+        self.provider.setCurrentIndex(PROVIDER_CHOICES.index(settings.provider))
         self.provider.setAccessibleName("Provider")
         self.provider.setAccessibleDescription(
             "Where the model runs. Auto uses the graphics card when one is usable."
         )
 
         self.beam_size = QSpinBox(self)
-        self.beam_size.setRange(1, 10)
+        self.beam_size.setRange(MIN_BEAM_SIZE, MAX_BEAM_SIZE)
         self.beam_size.setValue(settings.beam_size)
         self.beam_size.setAccessibleName("Beam size")
         self.beam_size.setAccessibleDescription(
@@ -101,11 +122,6 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Model folder", self.model_dir.text())
-        if folder:
-            self.model_dir.setText(folder)
 
     def result_settings(self) -> AppSettings:
         return replace(

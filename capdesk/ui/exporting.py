@@ -3,30 +3,43 @@
 The dialog only builds an :class:`capdesk.export.ExportOptions`; the export itself runs
 in :class:`capdesk.jobs.export_job.ExportJob`, so a big alt-text export never freezes
 the window.
+
+Nothing is changed that the person did not ask to change: the proposed destination is
+never the photos' own folder (copies there would be the originals), a destination that
+would put copies over an original disables Export with the reason, and before the
+dialog closes it asks (a) to confirm writing into the originals, saying how many change
+and how many of those captions nobody has reviewed, and (b) to confirm replacing files
+that already exist. What would happen is worked out by :func:`capdesk.export.plan_export`,
+the same rule ``export_records`` and the command line apply.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
+    QMessageBox,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from capdesk.domain import CaptionRecord
-from capdesk.export import ExportFormat, ExportOptions, check_alt_text
+from capdesk.export import (
+    ExportFormat,
+    ExportOptions,
+    check_alt_text,
+    default_destination,
+    plan_export,
+)
+from capdesk.ui.dialogs import folder_field
 
 _LABELS = {
     ExportFormat.CSV: "CSV table (spreadsheets)",
@@ -35,6 +48,23 @@ _LABELS = {
     ExportFormat.HTML: "HTML page",
     ExportFormat.ALT_TEXT: "Alt text inside each image (IPTC/XMP)",
 }
+
+
+def confirm(parent: QWidget, title: str, text: str, detail: str, proceed: str) -> bool:
+    """Ask before changing files; True only when the person chose ``proceed``.
+
+    Cancel is the default button, so Enter never writes by accident. Runs its own event
+    loop like any confirmation: the export has not started yet, nothing waits on it.
+    """
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.setInformativeText(detail)
+    box.setAccessibleName(title)
+    box.setAccessibleDescription(f"{text} {detail}")
+    ok = box.addButton(QMessageBox.StandardButton.Ok)
+    ok.setText(proceed)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Ok
 
 
 def alt_text_summary(records: Sequence[CaptionRecord], shown: int = 3) -> str:
@@ -59,6 +89,8 @@ class ExportDialog(QDialog):
         self, records: Sequence[CaptionRecord], start_folder: Path, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        self._records = list(records)
+        self._replace_existing = False
         self.setWindowTitle("Export captions")
         self.setAccessibleName("Export captions")
         self._boxes: dict[ExportFormat, QCheckBox] = {}
@@ -71,24 +103,20 @@ class ExportDialog(QDialog):
             self._boxes[fmt] = box
             formats.addWidget(box)
 
-        self.destination = QLineEdit(str(start_folder), self)
-        self.destination.setAccessibleName("Destination folder")
-        self.destination.setAccessibleDescription(
-            "Folder for the CSV, JSON Lines and HTML files, and for image copies."
+        self.destination, destination_row = folder_field(
+            self,
+            str(default_destination(records, start_folder)),
+            "Destination folder",
+            "Folder for the CSV, JSON Lines and HTML files, and for image copies.",
         )
         self.destination.textChanged.connect(self._validate)
-        browse = QPushButton("Browse…", self)
-        browse.setAccessibleName("Browse for destination folder")
-        browse.clicked.connect(self._browse)
-        destination_row = QHBoxLayout()
-        destination_row.addWidget(self.destination, 1)
-        destination_row.addWidget(browse)
 
         self.in_place = QRadioButton("Write alt text and sidecars into the originals", self)
         self.copies = QRadioButton("Write copies into the destination folder", self)
         self.copies.setChecked(True)
         for radio in (self.in_place, self.copies):
             radio.setAccessibleName(radio.text())
+        self.copies.toggled.connect(self._validate)
         self.skip_existing = QCheckBox("Leave images that already have alt text alone", self)
         self.skip_existing.setAccessibleName(self.skip_existing.text())
         self.skip_existing.setChecked(True)
@@ -119,25 +147,57 @@ class ExportDialog(QDialog):
         layout.addWidget(self.buttons)
         self._validate()
 
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export to", self.destination.text())
-        if folder:
-            self.destination.setText(folder)
-
     def options(self) -> ExportOptions:
+        """The chosen export; ``replace_existing`` only once the person agreed to it."""
         folder = Path(self.destination.text().strip()) if self.destination.text().strip() else None
         return ExportOptions(
             formats=frozenset(f for f, box in self._boxes.items() if box.isChecked()),
             destination=folder,
             output_dir=None if self.in_place.isChecked() else folder,
             skip_existing_alt_text=self.skip_existing.isChecked(),
+            replace_existing=self._replace_existing,
         )
 
     def _validate(self) -> None:
         try:
-            self.options().validate()
-            message = ""
+            options = self.options()
+            options.validate()
+            # Only stat() calls (no metadata reads), so it can follow every keystroke.
+            quick = replace(options, skip_existing_alt_text=False)
+            message = plan_export(self._records, quick).refusal() or ""
         except ValueError as exc:
             message = str(exc).capitalize() + "."
         self.error.setText(message)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not message)
+
+    def accept(self) -> None:
+        """Close and export, once any change to the originals or existing files is agreed."""
+        try:
+            options = replace(self.options(), replace_existing=False)
+            options.validate()
+            plan = plan_export(self._records, options)
+        except ValueError as exc:
+            self.error.setText(str(exc).capitalize() + ".")
+            return
+        refusal = plan.refusal()
+        if refusal:
+            self.error.setText(refusal)
+            return
+        if plan.changed_originals and not confirm(
+            self,
+            "Write into the original photos?",
+            f"Alt text will be written into {len(plan.changed_originals)} original photo(s).",
+            plan.in_place_message(),
+            "Write into originals",
+        ):
+            return
+        if plan.existing and not confirm(
+            self,
+            "Replace existing files?",
+            plan.existing_message(),
+            "Replace them, or Cancel and choose another destination.",
+            "Replace",
+        ):
+            return
+        self._replace_existing = bool(plan.existing)
+        super().accept()

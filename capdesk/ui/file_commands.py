@@ -105,7 +105,11 @@ class FileCommands(QObject):
     def export_to(self, destination: Path) -> Path | None:
         """Write a CSV of every captioned image right now (Ctrl+E's quickest path)."""
         options = ExportOptions(formats=frozenset({ExportFormat.CSV}), destination=destination)
-        report = run_export(self._records(), options)
+        try:
+            report = run_export(self._records(), options)
+        except ValueError as exc:  # ExportRefused: the file exists, nothing was written
+            show_message(self.window, "Not exported", str(exc))
+            return None
         if report.errors:
             show_message(self.window, "Export failed", "\n".join(report.errors))
             return None

@@ -139,6 +139,8 @@ class ImageItem:
             score=None if self.edited or self.caption is None else self.caption.score,
             model=self.model_name,
             captioned_at=self.captioned_at,
+            reviewed=self.reviewed or self.edited,
+            provider=self.provider,
         )
 
 

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capdesk.domain.decoding import DEFAULT_BEAM_SIZE, MAX_BEAM_SIZE, MIN_BEAM_SIZE
 from capdesk.ui.actions import build_actions
 from capdesk.ui.preview import PreviewPanel
 
@@ -186,7 +187,7 @@ class MainWindow(QMainWindow):
         thumbnail_size: int = 96,
         opacity: int = 50,
         show_overlay: bool = True,
-        beam_size: int = 3,
+        beam_size: int = DEFAULT_BEAM_SIZE,
     ) -> None:
         super().__init__()
         self.setWindowTitle("capdesk — captions and alt text")
@@ -228,7 +229,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
         self.beam_spin = QSpinBox(self)
-        self.beam_spin.setRange(1, 10)
+        self.beam_spin.setRange(MIN_BEAM_SIZE, MAX_BEAM_SIZE)
         self.beam_spin.setValue(beam_size)
         self.beam_spin.setPrefix("Beam ")
         self.beam_spin.setAccessibleName("Beam size")

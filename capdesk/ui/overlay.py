@@ -3,7 +3,7 @@
 The attention grid is tiny (7×7 or 14×14) and smooth once upsampled, so the preview
 colours it at a small size and lets QPainter scale it over the photo as an alpha layer.
 That is the same blend as :func:`capdesk.imaging.blend_overlay` (colour weighted by
-``opacity * (0.35 + 0.65 * heat)``) at a fraction of the cost: hovering across words
+:func:`capdesk.imaging.blend_weight`) at a fraction of the cost: hovering across words
 and dragging the opacity slider stay well under a frame. "Save overlay as PNG" uses
 the exact numpy blend at full resolution.
 """
@@ -63,12 +63,12 @@ class OverlayRenderer:
 
     def layer(self, word: int, opacity: float, enabled: bool = True) -> QImage | None:
         """The coloured heat of ``word`` as a small premultiplied alpha layer, or None."""
-        from capdesk.imaging import colorize  # noqa: PLC0415
+        from capdesk.imaging import blend_weight, colorize  # noqa: PLC0415
 
         heat = self.heat(word) if enabled and opacity > 0 else None
         if heat is None:
             return None
-        weight = np.clip(opacity, 0.0, 1.0) * (0.35 + 0.65 * np.clip(heat, 0.0, 1.0))
+        weight = blend_weight(heat, opacity)
         rgba = np.ascontiguousarray(
             np.dstack([colorize(heat), np.round(weight * 255).astype(np.uint8)])
         )

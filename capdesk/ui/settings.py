@@ -15,9 +15,15 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from capdesk.domain.decoding import (
+    DEFAULT_BEAM_SIZE,
+    DEFAULT_PROVIDER,
+    PROVIDER_CHOICES,
+    clamp_beam_size,
+)
+
 log = logging.getLogger(__name__)
 
-PROVIDERS = ("auto", "cpu", "cuda")
 MAX_RECENT = 8
 
 
@@ -26,8 +32,8 @@ class AppSettings:
     """User preferences that survive restarts."""
 
     model_dir: str = ""  # empty: the engine's default model folder
-    provider: str = "auto"
-    beam_size: int = 3
+    provider: str = DEFAULT_PROVIDER
+    beam_size: int = DEFAULT_BEAM_SIZE
     recursive: bool = True
     skip_existing_alt_text: bool = True  # don't caption images that already carry alt text
     thumbnail_size: int = 96
@@ -53,8 +59,8 @@ class AppSettings:
         defaults = AppSettings()
         return replace(
             self,
-            provider=self.provider if self.provider in PROVIDERS else defaults.provider,
-            beam_size=min(max(self.beam_size, 1), 10),
+            provider=self.provider if self.provider in PROVIDER_CHOICES else defaults.provider,
+            beam_size=clamp_beam_size(self.beam_size),
             thumbnail_size=min(max(self.thumbnail_size, 32), 256),
             overlay_opacity=min(max(self.overlay_opacity, 0), 100),
         )

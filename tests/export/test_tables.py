@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,8 +15,12 @@ import pytest
 from capdesk.domain.records import CaptionRecord
 from capdesk.export import (
     CSV_COLUMNS,
+    ROW_FIELDS,
+    CsvWriter,
     ExportError,
+    JsonlWriter,
     csv_text,
+    jsonl_text,
     read_csv,
     read_jsonl,
     write_csv,
@@ -42,12 +48,15 @@ RECORDS = [
 
 def test_csv_header_line_ends_and_quoting() -> None:
     text = csv_text(RECORDS)
-    assert text.startswith("path,file_name,caption,edited,score,model,time\r\n")
+    assert text.startswith(
+        "path,file_name,caption,edited,score,model,time,"
+        "reviewed,provider,milliseconds,error,written\r\n"
+    )
     assert text.endswith("\r\n")
     assert '"A dog, running; on the ""beach"""' in text
     assert '"Café crème 漢字 😀\nsecond line"' in text  # embedded LF quoted, not translated
-    assert text.split("\r\n")[1].split(",")[-1] == "2026-11-23T01:45:00+00:00"
     rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[1][6] == "2026-11-23T01:45:00+00:00"
     assert rows[0] == list(CSV_COLUMNS)
     assert rows[1][1] == "a dog.jpg" and rows[1][3] == "true" and rows[2][4] == ""
 
@@ -98,7 +107,13 @@ def test_jsonl_round_trip_and_shape(tmp_path: Path) -> None:
         "score": -0.4123456789,
         "model": "capdesk-lite0",
         "time": "2026-11-23T01:45:00+00:00",
+        "reviewed": False,
+        "provider": "",
+        "milliseconds": None,
+        "error": None,
+        "written": [],
     }
+    assert list(first) == list(ROW_FIELDS)
     assert "漢字" in lines[1]  # not \\u escapes
     assert json.loads(lines[1])["score"] is None
     assert read_jsonl(dest) == RECORDS
@@ -114,3 +129,55 @@ def test_jsonl_bad_line_names_the_line(tmp_path: Path) -> None:
 def test_empty_exports(tmp_path: Path) -> None:
     assert read_csv(write_csv([], tmp_path / "e.csv")) == []
     assert read_jsonl(write_jsonl([], tmp_path / "e.jsonl")) == []
+
+
+FAILED = CaptionRecord(Path("/in/broken.jpg"), "", error="file is truncated", provider="cpu")
+DONE = CaptionRecord(
+    Path("/in/ok.jpg"), "A cat", score=-0.25, model="m", provider="cpu", milliseconds=12.345,
+    reviewed=True, captioned_at=datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC),
+)
+
+
+def test_streaming_writers_give_the_same_bytes_as_whole_exports(tmp_path: Path) -> None:
+    """The CLI streams rows; the app writes a list. One writer each: same bytes."""
+    written = {DONE.path: (tmp_path / "ok.jpg", tmp_path / "ok.txt")}
+    stream = io.StringIO(newline="")
+    csv_rows = CsvWriter(stream, bom=True)
+    assert stream.getvalue() == "\ufeff" + ",".join(ROW_FIELDS) + "\r\n"  # header at once
+    lines = io.StringIO()
+    json_rows = JsonlWriter(lines)
+    for record in (DONE, FAILED):
+        csv_rows.write_row(record, written.get(record.path, ()))
+        json_rows.write_row(record, written.get(record.path, ()))
+    assert stream.getvalue() == csv_text([DONE, FAILED], bom=True, written=written)
+    assert lines.getvalue() == jsonl_text([DONE, FAILED], written=written)
+
+
+def test_one_schema_for_failures_and_later_fields(tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in
+            write_jsonl([DONE, FAILED], tmp_path / "r.jsonl").read_text("utf-8").splitlines()]
+    assert [list(row) for row in rows] == [list(ROW_FIELDS)] * 2
+    assert rows[0]["milliseconds"] == 12.3 and rows[0]["reviewed"] is True
+    assert rows[0]["provider"] == "cpu" and rows[0]["error"] is None
+    assert rows[1]["caption"] is None and rows[1]["error"] == "file is truncated"
+    assert rows[1]["score"] is None and rows[1]["time"] is None
+    back = read_jsonl(tmp_path / "r.jsonl")
+    assert back[1].error == "file is truncated" and back[1].caption == ""
+    assert back[0] == replace(DONE, milliseconds=12.3)
+    csv_back = read_csv(write_csv([DONE, FAILED], tmp_path / "r.csv"))
+    assert csv_back == back
+
+
+def test_old_csv_without_the_later_columns_still_reads(tmp_path: Path) -> None:
+    old = tmp_path / "old.csv"
+    old.write_text("path,file_name,caption,edited,score,model,time\r\n"
+                   "/a.jpg,a.jpg,A dog,false,-0.5,m,\r\n", encoding="utf-8")
+    assert read_csv(old) == [CaptionRecord(Path("/a.jpg"), "A dog", score=-0.5, model="m")]
+
+
+def test_undecodable_file_names_do_not_fail_the_table(tmp_path: Path) -> None:
+    odd = Path(os.fsdecode(b"/in/caf\xe9.jpg"))  # Latin-1 name from an old camera card
+    text = csv_text([CaptionRecord(odd, "A cafe")])
+    assert "/in/caf\\xe9.jpg" in text
+    assert json.loads(write_jsonl([CaptionRecord(odd, "x")], tmp_path / "o.jsonl")
+                      .read_text("utf-8"))["file_name"] == "caf\\xe9.jpg"
