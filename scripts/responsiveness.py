@@ -74,8 +74,9 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     app = QApplication.instance() or QApplication([])
-    from capdesk.jobs import EngineConfig, default_engine_factory  # noqa: PLC0415
     from capdesk.jobs.fake_engine import FakeCaptioner  # noqa: PLC0415
+
+    from capdesk.jobs import EngineConfig, default_engine_factory  # noqa: PLC0415
     from capdesk.ui.app import build_window  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="capdesk-resp-") as tmp:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings
 
-from capdesk.jobs.fake_engine import FakeCaptioner
+from tests.support.fake_engine import FakeCaptioner
 
 
 @pytest.fixture

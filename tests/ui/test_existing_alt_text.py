@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from capdesk.jobs.fake_engine import FakeCaptioner
 from capdesk.ui.items import Status
 from capdesk.ui.settings import load_settings, save_settings
+from tests.support.fake_engine import FakeCaptioner
 
 
 def test_existing_alt_text_is_shown_and_kept(qtbot, make_window, images):

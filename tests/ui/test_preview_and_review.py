@@ -9,9 +9,9 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import QSettings, Qt
 
-from capdesk.jobs.fake_engine import FakeCaptioner
 from capdesk.ui.items import Status
 from capdesk.ui.overlay import ALL_WORDS
+from tests.support.fake_engine import FakeCaptioner
 
 
 def captioned(qtbot, make_window, images, count=3, engine=None):

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QElapsedTimer, QTimer
 
-from capdesk.jobs.fake_engine import FakeCaptioner
 from capdesk.ui.items import Status
+from tests.support.fake_engine import FakeCaptioner
 
 pytestmark = pytest.mark.slow
 COUNT = 10_000

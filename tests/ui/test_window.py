@@ -9,8 +9,8 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from capdesk.jobs.fake_engine import FakeCaptioner
 from capdesk.ui.items import Status
+from tests.support.fake_engine import FakeCaptioner
 
 
 def drop(window, paths: list[Path]) -> None:
