@@ -14,13 +14,18 @@ from capdesk.jobs.messages import (
 )
 from capdesk.jobs.queue import CaptionQueue, RunFinished
 from capdesk.jobs.scanner import PathScanner
-from capdesk.jobs.worker import CaptionerLike, CaptionWorker, EngineFactory, default_engine_factory
+from capdesk.jobs.worker import (
+    CaptionEngine,
+    CaptionWorker,
+    EngineFactory,
+    default_engine_factory,
+)
 
 __all__ = [
+    "CaptionEngine",
     "CaptionQueue",
     "CaptionRequest",
     "CaptionWorker",
-    "CaptionerLike",
     "EngineConfig",
     "EngineFactory",
     "EngineInfo",

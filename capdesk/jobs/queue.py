@@ -131,6 +131,11 @@ class CaptionQueue(QObject):
 
     # -- queries -------------------------------------------------------------------
     @property
+    def running(self) -> bool:
+        """Whether the worker thread is alive; False once :meth:`shutdown` returned True."""
+        return bool(self._thread.isRunning())
+
+    @property
     def busy(self) -> bool:
         return self._current is not None or bool(self._pending)
 

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -23,8 +23,18 @@ from capdesk.jobs.messages import CaptionRequest, EngineConfig, EngineInfo, Requ
 log = logging.getLogger(__name__)
 
 
-class CaptionerLike(Protocol):
-    """The slice of :class:`capdesk.engine.Captioner` the worker relies on (fakes in tests)."""
+@runtime_checkable
+class CaptionEngine(Protocol):
+    """What the worker needs from an engine: :class:`capdesk.engine.Captioner` provides it.
+
+    Declared here, where it is used, so the worker never imports the engine (and ONNX
+    Runtime) before the window is shown, and so the test double in ``tests/support`` is
+    checked against the same contract; ``tests/jobs/test_engine_contract.py`` runs one
+    set of behaviour tests against both. The contract of :meth:`caption_paths`: one
+    result per path, in input order, an unreadable file being a result with ``error``
+    set (never an exception); ``should_cancel`` is asked before every batch (and may be
+    asked more often), and once it answers True no later batch is started.
+    """
 
     @property
     def provider(self) -> str: ...
@@ -41,11 +51,15 @@ class CaptionerLike(Protocol):
         should_cancel: Callable[[], bool] | None = None,
     ) -> Iterator[CaptionResult]: ...
 
+    def close(self) -> None:
+        """Release sessions and threads; called once, after the worker thread stopped."""
+        ...
 
-EngineFactory = Callable[[EngineConfig], CaptionerLike]
+
+EngineFactory = Callable[[EngineConfig], CaptionEngine]
 
 
-def default_engine_factory(config: EngineConfig) -> CaptionerLike:
+def default_engine_factory(config: EngineConfig) -> CaptionEngine:
     """Build the real ONNX captioner; imported lazily so the window opens without it."""
     from capdesk.engine import Captioner  # noqa: PLC0415  (heavy: onnxruntime)
 
@@ -71,7 +85,7 @@ class CaptionWorker(QObject):
         self._factory = factory
         self._config = config
         self._batch_size = batch_size
-        self._engine: CaptionerLike | None = None
+        self._engine: CaptionEngine | None = None
         self._engine_error = "The model has not been loaded yet."
 
     @Slot()
@@ -90,10 +104,9 @@ class CaptionWorker(QObject):
 
     def close_engine(self) -> None:
         """Release the engine's sessions; call only once the worker thread has stopped."""
-        close = getattr(self._engine, "close", None)
-        if callable(close):
+        if self._engine is not None:
             try:
-                close()
+                self._engine.close()
             except Exception:  # closing must never block quitting
                 log.debug("engine close failed", exc_info=True)
         self._engine = None

@@ -32,7 +32,8 @@ def test_svg_ico_icns_and_selftest_photo() -> None:
     assert root.tag.endswith("svg") and root.get("viewBox") == "0 0 512 512"
     with Image.open(ICONS / "capdesk.ico") as ico:
         assert (256, 256) in ico.info["sizes"]
-    assert (ICONS / "capdesk.icns").stat().st_size > 0
+    icns = (ICONS / "capdesk.icns").read_bytes()  # header: magic, then the file's length
+    assert icns[:4] == b"icns" and int.from_bytes(icns[4:8], "big") == len(icns)
     with Image.open(REPO / "resources" / "selftest.jpg") as photo:
         assert photo.format == "JPEG" and photo.mode == "RGB" and photo.size == (640, 480)
 

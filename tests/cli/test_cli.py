@@ -101,10 +101,14 @@ def test_bench_prints_one_json_object(photo_folder: Path, tiny_model_dir: Path) 
                    model=tiny_model_dir)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["images"] == 6 and report["images_per_second"] > 0
+    assert report["images"] == report["captioned"] == 6
     assert set(report["ms_per_image"]) == {"end_to_end", "decode", "encoder", "search"}
-    assert report["single_image_latency_ms"]["median"] > 0
-    assert report["provider"] == "cpu"
+    # The figures depend on the machine; that they agree with each other does not.
+    per_image = report["ms_per_image"]
+    assert per_image["end_to_end"] * report["images_per_second"] == pytest.approx(1000, rel=0.05)
+    latency = report["single_image_latency_ms"]
+    assert latency["min"] <= latency["median"] <= latency["max"]
+    assert report["provider"] == "cpu" and report["batch"] == 4
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="capdesk eval needs Java")
@@ -123,7 +127,7 @@ def test_eval_prints_coco_metrics(tmp_path: Path, photo_folder: Path,
     report = json.loads(done.stdout)
     for key in ("BLEU_1", "BLEU_2", "BLEU_3", "BLEU_4", "METEOR", "ROUGE_L", "CIDEr"):
         assert 0.0 <= report[key] <= 10.0
-    assert report["n_images"] == 3 and report["seconds"] > 0
+    assert report["n_images"] == 3
 
 
 def test_train_without_the_extra_or_with_help_does_not_crash() -> None:

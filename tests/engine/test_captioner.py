@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from capdesk.engine import Captioner, ModelError, ProviderError
+from capdesk.engine import Captioner, ModelError, ProviderError, beam_search
+from capdesk.engine import captioner as captioner_module
 from capdesk.engine import sessions as sessions_module
 from tests.conftest import write_photo
 
@@ -51,21 +52,21 @@ def test_batch_size_does_not_change_captions(captioner: Captioner, photo_folder:
     assert one == many
 
 
-def test_beam_size_option_is_used(captioner: Captioner, photo_folder: Path) -> None:
+def test_beam_size_option_is_used(captioner: Captioner, photo_folder: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
     paths = sorted(photo_folder.glob("*.jpg"))[:2]
-    calls: list[int] = []
-    original = captioner._step
+    rows: list[int] = []
 
-    def spy(words, state, context):
-        calls.append(len(words))
-        return original(words, state, context)
+    def spy(step, state, context, **options):
+        def counting_step(words, state, context):
+            rows.append(len(words))
+            return step(words, state, context)
 
-    captioner._step = spy  # type: ignore[method-assign]
-    try:
-        list(captioner.caption_paths(paths, beam_size=5, batch_size=2))
-    finally:
-        del captioner._step
-    assert calls and calls[0] == 2 * 5
+        return beam_search(counting_step, state, context, **options)
+
+    monkeypatch.setattr(captioner_module, "beam_search", spy)
+    list(captioner.caption_paths(paths, beam_size=5, batch_size=2))
+    assert rows and rows[0] == 2 * 5  # two images, five beams each, in one decoder call
 
 
 def test_cancellation_between_images_stops_the_iterator(captioner: Captioner,

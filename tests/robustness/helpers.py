@@ -17,6 +17,9 @@ import pytest
 T = TypeVar("T")
 
 CLI_TIMEOUT = 120
+HANG_SECONDS = 300
+"""How long ``within`` waits before calling it a hang: far above a normal run even on a
+loaded machine, since it guards against hangs and measures nothing."""
 
 
 def within(seconds: float, work: Callable[[], T], what: str) -> T:

@@ -13,7 +13,7 @@ from capdesk.domain import CaptionResult
 from capdesk.engine import Captioner
 from capdesk.imaging import ImageLoadError, expand_paths, is_image_path, load_for_model
 from tests.robustness.corpus import Case, build_corpus, encode, photo, png
-from tests.robustness.helpers import PeakRss, run_cli, within
+from tests.robustness.helpers import HANG_SECONDS, PeakRss, run_cli, within
 
 # Pillow warns about every broken EXIF block and numpy about all-NaN float images: expected
 # here by the hundred, and what counts is the result per file.
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.filterwarnings("ignore::UserWarning:PIL"),
               pytest.mark.filterwarnings("ignore::RuntimeWarning")]
 
 MIN_CORPUS = 500
-ENGINE_SECONDS = 60
+ENGINE_SECONDS = HANG_SECONDS
 
 
 # Messages that mean the loader met an exception it did not expect (Captioner.load's

@@ -17,7 +17,7 @@ from capdesk.domain import CaptionResult
 from capdesk.engine import Captioner
 from capdesk.imaging import expand_paths
 from tests.robustness.corpus import encode, photo
-from tests.robustness.helpers import run_cli, within
+from tests.robustness.helpers import HANG_SECONDS, run_cli, within
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file system features")
 
@@ -35,7 +35,7 @@ def _write(path: Path | bytes, data: bytes = GOOD) -> Path:
 
 def _caption(model: Path, paths: list[Path]) -> list[CaptionResult]:
     with Captioner(model, provider="cpu", threads=1) as captioner:
-        return within(30, lambda: list(captioner.caption_paths(paths)), "captioning")
+        return within(HANG_SECONDS, lambda: list(captioner.caption_paths(paths)), "captioning")
 
 
 @pytest.fixture
@@ -58,7 +58,8 @@ def tricky(tmp_path: Path) -> Path:
 
 
 def test_listing_survives_symlink_loops(tricky: Path) -> None:
-    listed = within(10, lambda: list(expand_paths([tricky])), "listing a folder with loops")
+    listed = within(HANG_SECONDS, lambda: list(expand_paths([tricky])),
+                    "listing a folder with loops")
     names = [p.relative_to(tricky).as_posix() for p in listed]
     # The photo is found once (through its alias, first in name order); links to folders
     # are not followed, dangling and looping links and the pipe are not image files.
@@ -68,7 +69,7 @@ def test_listing_survives_symlink_loops(tricky: Path) -> None:
 def test_explicit_odd_paths_give_one_result_each(tricky: Path, tiny_model_dir: Path) -> None:
     given = [tricky / n for n in ("pipe.jpg", "loop.jpg", "dangling.jpg", "ping",
                                   "gone.jpg", "alias.jpg")]
-    paths = within(10, lambda: list(expand_paths(given)), "listing odd paths")
+    paths = within(HANG_SECONDS, lambda: list(expand_paths(given)), "listing odd paths")
     assert paths == given
     results = _caption(tiny_model_dir, paths)
     by_name = {r.path.name: r for r in results}

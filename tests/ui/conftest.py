@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings
 
-from capdesk.jobs.fake_engine import FakeCaptioner
+from tests.support.fake_engine import FakeCaptioner
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def make_window(qtbot, settings_store):
         qtbot.addWidget(window)
         window.show()
         if wait_engine:
-            with qtbot.waitSignal(controller.queue.engine_ready, timeout=10_000):
+            with qtbot.waitSignal(controller.queue.engine_ready, timeout=60_000):
                 controller.start()
         else:
             controller.start()

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from capdesk.jobs.fake_engine import FakeCaptioner
 from capdesk.ui.items import Status
 from capdesk.ui.settings import load_settings, save_settings
+from tests.support.fake_engine import FakeCaptioner
 
 
 def test_existing_alt_text_is_shown_and_kept(qtbot, make_window, images):
@@ -16,7 +16,7 @@ def test_existing_alt_text_is_shown_and_kept(qtbot, make_window, images):
     first.with_suffix(".txt").write_text("Our head teacher opening the new library.\n")
     engine = FakeCaptioner()
     _window, controller = make_window(engine)
-    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
         controller.add_paths([first, second, third])
     item = controller.model.item(first)
     assert item.status is Status.EXISTING
@@ -35,9 +35,9 @@ def test_embedded_alt_text_is_read_back(qtbot, make_window, images):
     (photo,) = images(1)
     write_alt_text(photo, "A red kite over the hills, café terrace below.")
     _window, controller = make_window()
-    with qtbot.waitSignal(controller.scan_done, timeout=10_000):
+    with qtbot.waitSignal(controller.scan_done, timeout=60_000):
         controller.add_paths([photo])
-    qtbot.waitUntil(lambda: controller.model.item(photo) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: controller.model.item(photo) is not None, timeout=60_000)
     assert controller.model.item(photo).text == "A red kite over the hills, café terrace below."
 
 
@@ -48,7 +48,7 @@ def test_skipping_can_be_turned_off(qtbot, make_window, images, settings_store):
     photo.with_suffix(".txt").write_text("An older description.")
     engine = FakeCaptioner()
     _window, controller = make_window(engine)
-    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
         controller.add_paths([photo])
     item = controller.model.item(photo)
     assert item.status is Status.DONE

@@ -16,10 +16,10 @@ from capdesk.ui.actions import COMMANDS
 
 def test_every_focusable_control_has_an_accessible_name(qtbot, make_window, images):
     window, controller = make_window()
-    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
         controller.add_paths(images(2))
     controller.select(controller.model.paths()[0])
-    qtbot.waitUntil(lambda: window.preview.current_overlay() is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.preview.current_overlay() is not None, timeout=60_000)
     unnamed = []
     for widget in window.findChildren(QWidget):
         if widget.focusPolicy() == Qt.FocusPolicy.NoFocus or not widget.isVisibleTo(window):
@@ -48,7 +48,7 @@ def test_every_command_has_a_shortcut_listed_in_f1(qtbot, make_window):
 def test_arrows_move_and_enter_edits_in_the_list(qtbot, make_window, images):
     window, controller = make_window()
     paths = images(3)
-    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
         controller.add_paths(paths)
     view = window.list_view
     view.setFocus()
@@ -63,7 +63,7 @@ def test_arrows_move_and_enter_edits_in_the_list(qtbot, make_window, images):
     editor.selectAll()
     qtbot.keyClicks(editor, "typed by keyboard")
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits through a queued call
-    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState, timeout=2000)
+    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState, timeout=60_000)
     assert controller.model.item(paths[1]).text == "typed by keyboard"
     assert controller.undo_stack.canUndo()
 

@@ -9,21 +9,23 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import QSettings, Qt
 
-from capdesk.jobs.fake_engine import FakeCaptioner
 from capdesk.ui.items import Status
 from capdesk.ui.overlay import ALL_WORDS
+from tests.support.fake_engine import FakeCaptioner
+
+HANG_MS = 60_000
 
 
 def captioned(qtbot, make_window, images, count=3, engine=None):
     window, controller = make_window(engine)
     paths = images(count)
-    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+    with qtbot.waitSignal(controller.queue.finished, timeout=HANG_MS):
         controller.add_paths(paths)
     return window, controller, paths
 
 
 def wait_preview(qtbot, window):
-    qtbot.waitUntil(lambda: window.preview.current_overlay() is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.preview.current_overlay() is not None, timeout=HANG_MS)
 
 
 def test_each_word_shows_a_different_overlay(qtbot, make_window, images):
@@ -58,19 +60,28 @@ def test_hovering_a_word_shows_its_map_then_returns(qtbot, make_window, images):
     assert preview.current_word == ALL_WORDS
 
 
-def test_play_steps_through_the_words(qtbot, make_window, images):
+def test_play_steps_through_the_words(qtbot, make_window, images, monkeypatch):
+    from capdesk.ui import preview as preview_module
+
+    monkeypatch.setattr(preview_module, "PLAY_INTERVAL_MS", 10)  # read when the pane is built
     window, controller, paths = captioned(qtbot, make_window, images)
     controller.select(paths[0])
     wait_preview(qtbot, window)
     preview = window.preview
-    preview._timer.setInterval(10)
-    seen = []
-    preview.words.selected.connect(seen.append)
+    shown = []
+    select_word = preview.select_word
+
+    def spy(index):
+        shown.append(index)
+        select_word(index)
+
+    preview.select_word = spy  # the pane's own steps go through its public method
     preview.play()
     assert preview.current_word == 0
-    qtbot.waitUntil(lambda: not preview._timer.isActive(), timeout=5000)
+    qtbot.waitUntil(lambda: not preview.play_button.isChecked(), timeout=HANG_MS)
+    words = len(controller.current_item.caption.words)
+    assert shown == [*range(words), ALL_WORDS]  # every word in turn, then the whole caption
     assert preview.current_word == ALL_WORDS
-    assert not preview.play_button.isChecked()
 
 
 def test_opacity_changes_the_overlay(qtbot, make_window, images):
@@ -121,7 +132,7 @@ def test_recaption_selected_keeps_other_edits(qtbot, make_window, images):
     window, controller, paths = captioned(qtbot, make_window, images, engine=engine)
     controller.edit_caption(paths[0], "kept edit")
     window.beam_spin.setValue(5)
-    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+    with qtbot.waitSignal(controller.queue.finished, timeout=HANG_MS):
         controller.recaption([paths[1]])
     assert engine.beam_sizes[-1] == 5
     assert controller.model.item(paths[0]).text == "kept edit"
@@ -131,8 +142,9 @@ def test_recaption_selected_keeps_other_edits(qtbot, make_window, images):
 def test_edit_typed_while_an_image_waits_survives_its_new_caption(qtbot, make_window, images):
     engine = FakeCaptioner()
     _window, controller, paths = captioned(qtbot, make_window, images, engine=engine)
-    engine.step_seconds = 0.1  # 0.4 s per image: the edit lands while paths[1] waits
-    with qtbot.waitSignal(controller.queue.finished, timeout=10_000):
+    # Results reach the window only through its event loop, so the edit made right
+    # after queueing always lands while paths[1] waits, however fast the engine is.
+    with qtbot.waitSignal(controller.queue.finished, timeout=HANG_MS):
         controller.recaption(paths[:2])
         controller.edit_caption(paths[1], "typed while it waited")
     first, second = controller.model.item(paths[0]), controller.model.item(paths[1])
@@ -220,7 +232,7 @@ def test_export_dialog_writes_copies_with_alt_text_in_the_background(
     dialog.destination.setText(str(tmp_path / "export"))
     assert "photo of" in dialog.checks.text().lower()  # alt-text checks shown up front
     job = controller.files.export_job
-    with qtbot.waitSignal(job.signals.finished, timeout=20_000) as blocker:
+    with qtbot.waitSignal(job.signals.finished, timeout=HANG_MS) as blocker:
         dialog.accept()
     report = blocker.args[0]
     assert report.ok, report.summary()

@@ -15,10 +15,10 @@ def test_window_captions_with_the_tiny_model(qtbot, settings_store, tiny_model_d
     window, controller = build_window(settings_store, factory)
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(controller.queue.engine_ready, timeout=30_000):
+    with qtbot.waitSignal(controller.queue.engine_ready, timeout=120_000):
         controller.start()
     assert "CPU" in window.engine_label.text()
-    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+    with qtbot.waitSignal(controller.queue.finished, timeout=120_000):
         controller.add_paths([photo_folder])
     items = controller.model.items()
     assert len(items) == 6
@@ -26,6 +26,6 @@ def test_window_captions_with_the_tiny_model(qtbot, settings_store, tiny_model_d
     done = [i for i in items if i.status is Status.DONE]
     assert done, [i.error for i in items]
     controller.select(done[0].path)
-    qtbot.waitUntil(lambda: window.preview.current_overlay() is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.preview.current_overlay() is not None, timeout=120_000)
     window.close()
-    assert not controller.queue._thread.isRunning()
+    assert not controller.queue.running
