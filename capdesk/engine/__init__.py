@@ -5,13 +5,14 @@ model folder is missing or broken, and reports the provider that really runs.
 """
 
 from capdesk.engine.beam import Hypothesis, SearchCancelled, beam_search
-from capdesk.engine.captioner import Captioner, StageTimes
+from capdesk.engine.captioner import Captioner, Encoded, StageTimes
 from capdesk.engine.model import ModelError, ModelSpec, default_model_dir, load_spec
 from capdesk.engine.sessions import PROVIDER_CHOICES, ProviderError
 
 __all__ = [
     "PROVIDER_CHOICES",
     "Captioner",
+    "Encoded",
     "Hypothesis",
     "ModelError",
     "ModelSpec",

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 REQUIRED_FILES = ("encoder.onnx", "decoder_step.onnx", "vocab.json", "manifest.json")
+#: Decoding when a manifest does not say otherwise; export writes these into new manifests.
+DEFAULT_BEAM_SIZE = 3
+DEFAULT_MAX_LENGTH = 20
 
 
 class ModelError(Exception):
@@ -38,8 +41,8 @@ class ModelSpec:
     start_id: int
     end_id: int
     unk_id: int
-    beam_size: int = 3
-    max_length: int = 20
+    beam_size: int = DEFAULT_BEAM_SIZE
+    max_length: int = DEFAULT_MAX_LENGTH
     length_penalty: float = 0.0
     #: Words that may appear more than once in a caption; None turns repeat blocking off.
     repeatable_words: tuple[str, ...] | None = None
@@ -132,8 +135,8 @@ def load_spec(directory: Path | None = None) -> ModelSpec:
             start_id=index[specials["start"]],
             end_id=index[specials["end"]],
             unk_id=index[specials["unk"]],
-            beam_size=int(decoding.get("beam_size", 3)),
-            max_length=int(decoding.get("max_length", 20)),
+            beam_size=int(decoding.get("beam_size", DEFAULT_BEAM_SIZE)),
+            max_length=int(decoding.get("max_length", DEFAULT_MAX_LENGTH)),
             length_penalty=float(decoding.get("length_penalty", 0.0)),
             repeatable_words=_optional_words(decoding.get("repeatable_words")),
             manifest=manifest,
@@ -159,3 +162,22 @@ def _read_json(path: Path, data: bytes | None = None) -> Any:
         return json.loads(data if data is not None else path.read_bytes())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"{path} is not valid JSON ({exc}). Re-export the model.") from exc
+
+
+def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
+    """Write ``manifest.json`` (two-space JSON): the one writer of the file, for export,
+    compression and recorded metrics alike."""
+    (Path(directory) / "manifest.json").write_text(
+        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def record_metrics(directory: Path, metrics: dict[str, dict[str, float | int]]) -> None:
+    """Merge ``metrics`` (entry name -> scores) into the folder's ``manifest.json``.
+
+    Re-read here rather than taken from a loaded spec, so nothing else in the manifest
+    is rewritten from a stale copy.
+    """
+    manifest = _read_json(Path(directory) / "manifest.json")
+    manifest.setdefault("metrics", {}).update(metrics)
+    write_manifest(directory, manifest)
