@@ -3,6 +3,11 @@
 Length penalty and repeat blocking change which caption the beam search returns, not
 the weights, so they are tuned here on cached validation features — for one checkpoint
 or an ensemble — through the same numpy beam search the app runs, and never on test.
+Like training's validation (``evaluate.generate``), the step is the members' torch step
+on cached features rather than an exported folder, so the six options cost no image
+decoding or encoder runs inside the 2-hour rebuild budget. Scores come from the
+engine's one wrapper, ``capdesk.engine.scoring.score_captions`` (Python tokenizer), and
+beam size and length from the engine's decoding defaults.
 """
 
 from __future__ import annotations
