@@ -120,4 +120,4 @@ $PY "${TRAIN[@]}" evaluate --model "$OUT" --data "$DATA/coco_extra" --split val 
 
 stamp "evaluated"
 # 5. Speed: JPEG decode + encoder + beam 3, batches of 8.
-$PY "${TRAIN[@]}" bench --model "$OUT" --images 200 --batch 8 --beam 3
+$PY "${TRAIN[@]}" bench --model "$OUT" --data "$DATA/flickr8k" --images 200 --batch 8 --beam 3

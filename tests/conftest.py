@@ -12,6 +12,9 @@ from PIL import Image
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
+#: The data folder tests may use when present ($CAPDESK_TEST_DATA overrides, e.g. from a
+#: git worktree whose parent has no shared/ folder); tests needing it skip without it.
+SHARED_DATA = Path(os.environ.get("CAPDESK_TEST_DATA") or REPO.parent / "shared" / "data")
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ from typing import Any
 from capdesk.cli.caption import add_model_options
 from capdesk.cli.progress import Progress
 from capdesk.engine import Captioner
-from capdesk.engine.scoring import ScoringUnavailable, read_references, score_captions
+from capdesk.engine.evaluation import evaluate, read_split
+from capdesk.engine.scoring import ScoringUnavailable, read_references
 
 log = logging.getLogger(__name__)
 
@@ -41,41 +42,43 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     references = read_references(args.captions, args.split)
-    names = sorted(references)
+    # With a split, its own order (the first N of a split stay the first N); else by name.
+    names = [n for n in read_split(args.split) if n in references] if args.split else sorted(
+        references
+    )
     if args.limit is not None:
         names = names[: args.limit]
     if not names:
         log.error("no images to evaluate (check --captions and --split)")
         return 1
     started = time.perf_counter()
-    candidates: dict[str, str] = {}
-    failures = 0
     with Captioner(args.model, provider=args.provider, threads=args.threads) as captioner:
+        beam = args.beam or captioner.spec.beam_size
         progress = Progress(len(names))
-        paths = [args.images / name for name in names]
-        for result in captioner.caption_paths(paths, beam_size=args.beam, batch_size=args.batch):
-            progress.advance(result.ok)
-            if result.caption is None:
-                failures += 1
-                progress.message(f"capdesk: {result.path}: {result.error}")
-                continue
-            candidates[result.path.name] = " ".join(result.caption.words)
+
+        def on_image(name: str, error: str | None) -> None:
+            progress.advance(error is None)
+            if error is not None:
+                progress.message(f"capdesk: {args.images / name}: {error}")
+
+        try:
+            result = evaluate(captioner, args.images, references, names, beams=[beam],
+                              batch_size=args.batch, on_image=on_image)
+        except ScoringUnavailable as exc:
+            progress.close()
+            log.error("%s", exc)
+            return 2
         progress.close()
         model_name, provider = captioner.model_name, captioner.provider
-        beam = args.beam or captioner.spec.beam_size
+    candidates = result.captions[beam]
     if args.save_captions:
         with args.save_captions.open("w", encoding="utf-8") as out:
             for name, text in candidates.items():
                 out.write(json.dumps({"image": name, "caption": text}) + "\n")
-    try:
-        scores = score_captions(references, candidates)
-    except ScoringUnavailable as exc:
-        log.error("%s", exc)
-        return 2
-    report: dict[str, Any] = {k: round(v, 4) for k, v in scores.items()}
+    report: dict[str, Any] = {k: round(v, 4) for k, v in result.scores[beam].items()}
     report.update(
         n_images=len(candidates),
-        failed=failures,
+        failed=len(result.failures),
         seconds=round(time.perf_counter() - started, 2),
         beam=beam,
         model=model_name,

@@ -7,13 +7,14 @@ model folder is missing or broken, and reports the provider that really runs.
 from capdesk.domain.decoding import PROVIDER_CHOICES
 from capdesk.domain.resources import default_model_dir
 from capdesk.engine.beam import Hypothesis, SearchCancelled, beam_search
-from capdesk.engine.captioner import Captioner, StageTimes
+from capdesk.engine.captioner import Captioner, Encoded, StageTimes
 from capdesk.engine.model import ModelError, ModelSpec, load_spec
 from capdesk.engine.sessions import ProviderError
 
 __all__ = [
     "PROVIDER_CHOICES",
     "Captioner",
+    "Encoded",
     "Hypothesis",
     "ModelError",
     "ModelSpec",

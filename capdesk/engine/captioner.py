@@ -28,7 +28,7 @@ from onnxruntime.capi.onnxruntime_pybind11_state import (
 )
 
 from capdesk.domain import Caption, CaptionResult
-from capdesk.engine.beam import Arrays, Hypothesis, SearchCancelled, beam_search
+from capdesk.engine.beam import Arrays, Hypothesis, SearchCancelled, StepFunction, beam_search
 from capdesk.engine.model import ModelError, ModelSpec, load_spec
 from capdesk.engine.sessions import create_session, provider_name
 from capdesk.imaging import ImageLoadError, load_for_model
@@ -37,6 +37,14 @@ log = logging.getLogger(__name__)
 
 _ONNX_LOAD_ERRORS = (Fail, InvalidArgument, InvalidGraph, InvalidProtobuf, NoSuchFile)
 Loaded = tuple[np.ndarray, tuple[int, int]] | ImageLoadError
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """The encoder's output for a batch: initial recurrent state and per-image context."""
+
+    state: Arrays
+    context: Arrays
 
 
 @dataclass
@@ -48,6 +56,14 @@ class StageTimes:
     search: float = 0.0
     images: int = 0
     extra: dict[str, float] = field(default_factory=dict)
+
+
+def _observed(step: StepFunction, observe: Callable[[Arrays], None]) -> StepFunction:
+    def observed(words: np.ndarray, state: Arrays, context: Arrays):  # type: ignore[no-untyped-def]
+        observe({"words": words, **state, **context})
+        return step(words, state, context)
+
+    return observed
 
 
 class Captioner:
@@ -99,6 +115,54 @@ class Captioner:
         batch = (images.astype(np.float32) - mean) * inv_std
         return np.ascontiguousarray(batch.transpose(0, 3, 1, 2))
 
+    def encode(self, images: np.ndarray) -> Encoded:
+        """Run the encoder once on (N,H,W,3) uint8 images at the model's input size.
+
+        The result can be searched several times (other beam sizes, other decoding
+        options) without encoding again, which is what evaluation at beams 1/3/5 does.
+        """
+        started = time.perf_counter()
+        features, projection, h0, c0 = self._encoder.run(
+            ["features", "projection", "h0", "c0"], {"images": self.preprocess(images)}
+        )
+        self.times.encoder += time.perf_counter() - started
+        return Encoded({"h": h0, "c": c0}, {"features": features, "projection": projection})
+
+    def search(
+        self,
+        encoded: Encoded,
+        *,
+        beam_size: int | None = None,
+        max_length: int | None = None,
+        length_penalty: float | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+        observe_step: Callable[[Arrays], None] | None = None,
+    ) -> list[Caption | None]:
+        """Beam-search captions for encoded images; unset options come from the manifest.
+
+        ``observe_step`` sees every decoder input (calibration of a quantized decoder
+        records them). Returns None for an image whose search produced no words.
+        Raises SearchCancelled.
+        """
+        spec = self.spec
+        started = time.perf_counter()
+        step = self._step if observe_step is None else _observed(self._step, observe_step)
+        hypotheses = beam_search(
+            step,
+            encoded.state,
+            encoded.context,
+            start_id=spec.start_id,
+            end_id=spec.end_id,
+            banned_ids=spec.banned_ids,
+            no_repeat_ids=self._no_repeat_ids,
+            beam_size=beam_size or spec.beam_size,
+            max_length=max_length or spec.max_length,
+            length_penalty=spec.length_penalty if length_penalty is None else length_penalty,
+            should_cancel=should_cancel,
+        )
+        self.times.search += time.perf_counter() - started
+        return [self._to_caption(h) for h in hypotheses]
+
     def caption_arrays(
         self,
         images: np.ndarray,
@@ -107,32 +171,17 @@ class Captioner:
         max_length: int | None = None,
         should_cancel: Callable[[], bool] | None = None,
     ) -> list[Caption | None]:
-        """Caption a batch of images already squashed to the input size.
-
-        Returns None for an image whose search produced no words. Raises SearchCancelled.
-        """
-        spec = self.spec
-        started = time.perf_counter()
-        features, projection, h0, c0 = self._encoder.run(
-            ["features", "projection", "h0", "c0"], {"images": self.preprocess(images)}
-        )
-        encoded = time.perf_counter()
-        hypotheses = beam_search(
-            self._step,
-            {"h": h0, "c": c0},
-            {"features": features, "projection": projection},
-            start_id=spec.start_id,
-            end_id=spec.end_id,
-            banned_ids=spec.banned_ids,
-            no_repeat_ids=self._no_repeat_ids,
-            beam_size=beam_size or spec.beam_size,
-            max_length=max_length or spec.max_length,
-            length_penalty=spec.length_penalty,
+        """Caption a batch of images already squashed to the input size (encode + search)."""
+        return self.search(
+            self.encode(images),
+            beam_size=beam_size,
+            max_length=max_length,
             should_cancel=should_cancel,
         )
-        self.times.encoder += encoded - started
-        self.times.search += time.perf_counter() - encoded
-        return [self._to_caption(h) for h in hypotheses]
+
+    def encoder_feed(self, images: np.ndarray) -> Arrays:
+        """The encoder's input for (N,H,W,3) uint8 images (calibration of quantized encoders)."""
+        return {"images": self.preprocess(images)}
 
     def _step(self, words: np.ndarray, state: Arrays, context: Arrays):  # type: ignore[no-untyped-def]
         log_probs, h, c, alpha = self._decoder.run(
@@ -160,6 +209,7 @@ class Captioner:
     # -- files ----------------------------------------------------------------------------
 
     def load(self, path: Path) -> Loaded:
+        """The engine's loader (EXIF orientation, JPEG draft, alpha on white, squash)."""
         started = time.perf_counter()
         try:
             return load_for_model(path, self.spec.input_size, self.spec.resample)

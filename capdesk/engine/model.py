@@ -154,3 +154,22 @@ def _read_json(path: Path, data: bytes | None = None) -> Any:
         return json.loads(data if data is not None else path.read_bytes())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"{path} is not valid JSON ({exc}). Re-export the model.") from exc
+
+
+def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
+    """Write ``manifest.json`` (two-space JSON): the one writer of the file, for export,
+    compression and recorded metrics alike."""
+    (Path(directory) / "manifest.json").write_text(
+        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def record_metrics(directory: Path, metrics: dict[str, dict[str, float | int]]) -> None:
+    """Merge ``metrics`` (entry name -> scores) into the folder's ``manifest.json``.
+
+    Re-read here rather than taken from a loaded spec, so nothing else in the manifest
+    is rewritten from a stale copy.
+    """
+    manifest = _read_json(Path(directory) / "manifest.json")
+    manifest.setdefault("metrics", {}).update(metrics)
+    write_manifest(directory, manifest)

@@ -2,6 +2,9 @@
 
 Scores come from pycocoevalcap itself, with its Java PTB tokenizer, so numbers compare with
 published ones; nothing here re-implements a metric. pycocoevalcap is an optional extra.
+Everything in capdesk that scores captions (``capdesk eval``, ``capdesk train evaluate``,
+training's validation, decoding tuning, the quality gate) goes through
+:func:`score_captions`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import io
 import logging
 import shutil
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -43,9 +46,20 @@ def read_references(captions_tsv: Path, split: Path | None = None) -> dict[str, 
 
 
 def score_captions(
-    references: Mapping[str, list[str]], candidates: Mapping[str, str]
+    references: Mapping[str, Sequence[str]],
+    candidates: Mapping[str, str],
+    *,
+    tokenizer: Callable[[str], list[str]] | None = None,
+    meteor: bool = True,
 ) -> dict[str, float]:
-    """BLEU-1..4, METEOR, ROUGE-L and CIDEr (0–1 scale) over the images in ``candidates``."""
+    """BLEU-1..4, METEOR, ROUGE-L and CIDEr (0–1 scale) over the images in ``candidates``.
+
+    This is the one place capdesk calls pycocoevalcap. By default captions go through its
+    Java PTB tokenizer, so figures compare with published ones. ``tokenizer`` replaces it
+    with a Python function (training's per-epoch validation uses one that mimics PTB), and
+    with ``meteor=False`` no Java is needed at all. A caption that tokenizes to nothing
+    is scored as ``"a"``, since pycocoevalcap cannot score an empty hypothesis.
+    """
     try:
         from pycocoevalcap.bleu.bleu import Bleu  # noqa: PLC0415
         from pycocoevalcap.cider.cider import Cider  # noqa: PLC0415
@@ -56,28 +70,36 @@ def score_captions(
         raise ScoringUnavailable(
             "evaluation needs pycocoevalcap: pip install -e '.[eval]'"
         ) from exc
-    if shutil.which("java") is None:
+    if (tokenizer is None or meteor) and shutil.which("java") is None:
         raise ScoringUnavailable("evaluation needs Java (for METEOR and the PTB tokenizer)")
     ids = [name for name in candidates if name in references]
     if not ids:
         raise ValueError("no captioned image has reference captions")
-    tokenizer = PTBTokenizer()
-    refs = tokenizer.tokenize({i: [{"caption": c} for c in references[i]] for i in ids})
-    hyps = tokenizer.tokenize({i: [{"caption": candidates[i]}] for i in ids})
+    if tokenizer is None:
+        ptb = PTBTokenizer()
+        with contextlib.redirect_stdout(io.StringIO()):
+            refs = ptb.tokenize({i: [{"caption": c} for c in references[i]] for i in ids})
+            hyps = ptb.tokenize({i: [{"caption": candidates[i]}] for i in ids})
+    else:
+        words = tokenizer
+        refs = {i: [" ".join(words(c)) for c in references[i]] for i in ids}
+        hyps = {i: [" ".join(words(candidates[i]))] for i in ids}
+    hyps = {i: h if h and h[0] else ["a"] for i, h in hyps.items()}
     scores: dict[str, float] = {}
     # pycocoevalcap prints its own progress to stdout; keep stdout clean for our JSON.
     with contextlib.redirect_stdout(io.StringIO()):
-        bleu, _ = Bleu(4).compute_score(refs, hyps)
+        bleu, _ = Bleu(4).compute_score(refs, hyps, verbose=0)
         for n, value in enumerate(bleu, 1):
             scores[f"BLEU_{n}"] = float(value)
-        meteor = Meteor()
-        try:
-            scores["METEOR"], _ = meteor.compute_score(refs, hyps)
-        finally:
-            _close_meteor(meteor)
+        if meteor:
+            scorer = Meteor()
+            try:
+                scores["METEOR"], _ = scorer.compute_score(refs, hyps)
+            finally:
+                _close_meteor(scorer)
         scores["ROUGE_L"], _ = Rouge().compute_score(refs, hyps)
         scores["CIDEr"], _ = Cider().compute_score(refs, hyps)
-    return {name: float(scores[name]) for name in METRIC_NAMES}
+    return {name: float(scores[name]) for name in METRIC_NAMES if name in scores}
 
 
 def _close_meteor(meteor: object) -> None:

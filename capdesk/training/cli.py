@@ -27,9 +27,6 @@ from pathlib import Path
 
 log = logging.getLogger("capdesk.training")
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
 def _setup_logging(log_file: Path | None) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file is not None:
@@ -53,22 +50,15 @@ def _parser() -> argparse.ArgumentParser:
 
     fit = sub.add_parser("fit", help="train the decoder on cached CNN features")
     fit.add_argument("--run-dir", type=Path, required=True)
-    fit.add_argument(
-        "--train",
-        nargs="+",
-        default=[str(DEFAULT_DATA / "flickr8k"), str(DEFAULT_DATA / "coco_extra")],
-    )
-    fit.add_argument(
-        "--val",
-        nargs="+",
-        default=[str(DEFAULT_DATA / "flickr8k"), str(DEFAULT_DATA / "coco_extra")],
-    )
-    fit.add_argument("--cache-dir", default="/work/runs/features")
-    fit.add_argument("--fresh", action="store_true", help="do not resume from last.pt")
-    fit.add_argument("--no-progress", action="store_true")
     from capdesk.training.train import TrainConfig  # noqa: PLC0415  (torch is heavy)
 
     defaults = TrainConfig(train=[], val=[])
+    data_help = "data folders (images/, captions.tsv, split_*.txt) or dataset_x.json:IMAGES"
+    fit.add_argument("--train", nargs="+", required=True, help=data_help)
+    fit.add_argument("--val", nargs="+", required=True, help=data_help)
+    fit.add_argument("--cache-dir", default=defaults.cache_dir, help="CNN feature cache")
+    fit.add_argument("--fresh", action="store_true", help="do not resume from last.pt")
+    fit.add_argument("--no-progress", action="store_true")
     for name in (
         "variant",
         "grid",
@@ -98,13 +88,9 @@ def _parser() -> argparse.ArgumentParser:
         fit.add_argument(f"--{name.replace('_', '-')}", type=kind, default=value)
 
     feat = sub.add_parser("features", help="extract and cache CNN features ahead of fit")
-    feat.add_argument(
-        "--data",
-        nargs="+",
-        default=[str(DEFAULT_DATA / "flickr8k"), str(DEFAULT_DATA / "coco_extra")],
-    )
+    feat.add_argument("--data", nargs="+", required=True, help=data_help)
     feat.add_argument("--splits", nargs="+", default=["train", "val"])
-    feat.add_argument("--cache-dir", default="/work/runs/features")
+    feat.add_argument("--cache-dir", default=defaults.cache_dir, help="CNN feature cache")
     feat.add_argument("--variant", default="lite0")
     feat.add_argument("--grid", default="7x7")
     feat.add_argument("--limit", type=int, default=None)
@@ -154,14 +140,15 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument(
         "--calibration",
         type=Path,
-        default=DEFAULT_DATA / "flickr8k",
-        help="calibrated modes (int8-*-static): data folder whose train split calibrates",
+        default=None,
+        help="calibrated modes (int8-*-static, required there): data folder whose train "
+        "split calibrates",
     )
     comp.add_argument("--calibration-images", type=int, default=100)
 
     ev = sub.add_parser("evaluate", help="caption a split through the exported ONNX model")
     ev.add_argument("--model", type=Path, required=True)
-    ev.add_argument("--data", type=Path, default=DEFAULT_DATA / "flickr8k")
+    ev.add_argument("--data", type=Path, required=True, help="images/, captions.tsv, split_*.txt")
     ev.add_argument("--split", default="test")
     ev.add_argument("--beam", type=int, nargs="+", default=[3])
     ev.add_argument("--limit", type=int, default=None)
@@ -169,9 +156,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--record",
         action="store_true",
-        help="store the beam-3 scores in the model's manifest.json metrics",
+        help="store the scores in the model's manifest.json metrics",
     )
     ev.add_argument("--no-meteor", action="store_true")
+    ev.add_argument("--batch", type=int, default=8)
+    ev.add_argument("--threads", type=int, default=None)
     scst = sub.add_parser("scst", help="self-critical CIDEr-D fine-tuning of a fit checkpoint")
     scst.add_argument("--run-dir", type=Path, required=True)
     scst.add_argument("--fresh", action="store_true", help="do not resume from last.pt")
@@ -190,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
             scst.add_argument(flag, type=kind, default=value, help=str(fld.type))
     bench = sub.add_parser("bench", help="time decode + encoder + beam search per image")
     bench.add_argument("--model", type=Path, required=True)
-    bench.add_argument("--data", type=Path, default=DEFAULT_DATA / "flickr8k")
+    bench.add_argument("--data", type=Path, required=True, help="images/ and split_*.txt")
     bench.add_argument("--split", default="val")
     bench.add_argument("--images", type=int, default=200)
     bench.add_argument("--batch", type=int, default=8)
@@ -241,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
         return 0
     if args.command == "export":
         from capdesk.training.ensemble import export_ensemble  # noqa: PLC0415  (torch is heavy)
-        from capdesk.training.export import REPEATABLE_WORDS, export_checkpoint  # noqa: PLC0415
+        from capdesk.training.export import export_checkpoint  # noqa: PLC0415
+        from capdesk.training.manifest import REPEATABLE_WORDS  # noqa: PLC0415
 
         _setup_logging(None)
         repeatable = REPEATABLE_WORDS if args.block_repeats else None
@@ -271,13 +261,16 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
         if args.mode in CALIBRATED:
             from capdesk.training.data import read_folder  # noqa: PLC0415
 
+            if args.calibration is None:
+                log.error("--mode %s needs --calibration DATA_FOLDER", args.mode)
+                return 2
             cs = read_folder(args.calibration, "train").limit(args.calibration_images)
             calibration = [cs.image_dir / n for n in cs.images]
         sizes = compress_model_dir(args.model, args.out, args.mode, calibration=calibration)
         log.info("%s (%s): %s", args.out, args.mode, sizes)
         return 0
     if args.command == "evaluate":
-        from capdesk.training.onnx_eval import evaluate_split  # noqa: PLC0415  (torch is heavy)
+        from capdesk.training.measure import evaluate_split  # noqa: PLC0415  (onnxruntime)
 
         _setup_logging(None)
         evaluate_split(
@@ -289,17 +282,18 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
             output=args.output,
             record=args.record,
             meteor=not args.no_meteor,
+            batch_size=args.batch,
+            threads=args.threads,
         )
         return 0
     if args.command == "bench":
-        from capdesk.training.data import read_folder  # noqa: PLC0415
-        from capdesk.training.onnx_eval import benchmark  # noqa: PLC0415
+        from capdesk.training.measure import benchmark, split_names  # noqa: PLC0415
 
         _setup_logging(None)
-        cs = read_folder(args.data, args.split).limit(args.images)
+        names = split_names(args.data, args.split, args.images)
         result = benchmark(
             args.model,
-            [cs.image_dir / n for n in cs.images],
+            [args.data / "images" / n for n in names],
             batch=args.batch,
             beam=args.beam,
             threads=args.threads,

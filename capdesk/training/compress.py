@@ -42,6 +42,10 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from capdesk.engine import Captioner
+from capdesk.imaging import ImageLoadError
+from capdesk.training.manifest import write_manifest
+
 log = logging.getLogger(__name__)
 
 Feed = dict[str, np.ndarray]
@@ -134,17 +138,21 @@ def _reader(feeds: Iterable[Feed]) -> Any:
     return Reader()
 
 
-def _input_size(model_dir: Path) -> int:
-    manifest = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
-    return int(manifest["input"]["height"])
+def _pixels(captioner: Captioner, paths: Sequence[Path]) -> np.ndarray:
+    """(N,H,W,3) uint8 photos through the engine's loader, exactly as the app loads them."""
+    images = []
+    for path in paths:
+        loaded = captioner.load(Path(path))
+        if isinstance(loaded, ImageLoadError):
+            raise ValueError(f"calibration photo {path}: {loaded}")
+        images.append(loaded[0])
+    return np.stack(images)
 
 
 def _photos(model_dir: Path, calibration: Sequence[Path]) -> list[Feed]:
-    """The encoder's input for each calibration photo, loaded as the app loads it."""
-    from capdesk.training.features import load_image  # noqa: PLC0415  (as the app loads)
-
-    size = _input_size(model_dir)
-    return [{"images": load_image(p, size)[None]} for p in calibration]
+    """The encoder's input for each calibration photo, loaded and normalised by the engine."""
+    with Captioner(model_dir, provider="cpu") as captioner:
+        return [captioner.encoder_feed(_pixels(captioner, [p])) for p in calibration]
 
 
 def _quantize_encoder(path: Path, photos: Sequence[Feed]) -> None:
@@ -186,24 +194,13 @@ def _quantize_decoder(path: Path) -> None:
 
 
 def _decoder_inputs(model_dir: Path, photos: Sequence[Path], batch: int = 8) -> list[Feed]:
-    """The decoder's inputs at every step of beam searches on ``photos`` (float model)."""
-    from capdesk.training.onnx_eval import OnnxModel  # noqa: PLC0415
-
-    model = OnnxModel(model_dir)
+    """The decoder's inputs at every step of the engine's beam searches on ``photos``
+    (float model, the manifest's decoding settings)."""
     feeds: list[Feed] = []
-    float_step = model.step
-
-    def recording_step(
-        words: np.ndarray, state: Feed, ctx: Feed
-    ) -> tuple[np.ndarray, Feed, np.ndarray]:
-        feeds.append({"words": words.astype(np.int64), **state, **ctx})
-        return float_step(words, state, ctx)
-
-    model.step = recording_step  # type: ignore[method-assign]
-    beam = int(model.manifest["decoding"].get("beam_size", 3))
-    for start in range(0, len(photos), batch):
-        images = np.stack([model.load(p) for p in photos[start : start + batch]])
-        model.caption(*model.encode(images), beam=beam)
+    with Captioner(model_dir, provider="cpu") as captioner:
+        for start in range(0, len(photos), batch):
+            encoded = captioner.encode(_pixels(captioner, photos[start : start + batch]))
+            captioner.search(encoded, observe_step=lambda feed: feeds.append(dict(feed)))
     return feeds
 
 
@@ -273,8 +270,6 @@ def _quantize_products_static(path: Path, feeds: Sequence[Feed]) -> None:
 
 
 def _mark_manifest(out_dir: Path, mode: str) -> None:
-    from capdesk.training.export import write_manifest  # noqa: PLC0415  (torch is heavy)
-
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     manifest["weights"] = mode
     manifest.pop("metrics", None)  # metrics belong to the float32 weights until re-measured

@@ -2,7 +2,7 @@
 
 Two layouts are supported:
 
-* the ``/work/shared/data`` folder layout (``images/``, ``captions.tsv`` with
+* a data folder layout (``images/``, ``captions.tsv`` with
   ``image<TAB>n<TAB>caption`` lines, ``split_<name>.txt``), several folders per run;
 * Karpathy's ``dataset_*.json`` plus an image folder, the de-facto standard split files.
 

@@ -1,4 +1,4 @@
-"""Frozen image encoders: pretrained EfficientNet-Lite and a tiny stand-in for tests.
+"""Frozen image encoders: pretrained EfficientNet-Lite (others can be registered).
 
 The CNN is never fine-tuned, so its features are computed once per image and cached
 (see ``features.py``); only the small trainable head in ``model.py`` sees gradients.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -85,38 +86,6 @@ class EfficientNetLiteGrid(nn.Module):
         return cast(torch.Tensor, net._swish(net._bn1(net._conv_head(x))))
 
 
-class TinyCNN(nn.Module):
-    """A few random conv layers standing in for EfficientNet in fast tests.
-
-    It follows the same interface (``channels``, ``grid_size``, ``image_size``) so that
-    training, export and parity tests go through exactly the production code path.
-    """
-
-    def __init__(self, image_size: int = 32, channels: int = 16, grid_size: int = 4) -> None:
-        super().__init__()
-        self.variant = "tiny"
-        self.grid = f"{grid_size}x{grid_size}"
-        self.image_size = image_size
-        self.channels = channels
-        self.grid_size = grid_size
-        half = image_size // 2
-        # A fixed pooling window when it divides evenly (the same numbers as adaptive
-        # pooling), so graphs that resize their input inside can still be exported.
-        pool: nn.Module = (
-            nn.AvgPool2d(half // grid_size)
-            if half % grid_size == 0
-            else nn.AdaptiveAvgPool2d(grid_size)
-        )
-        self.body = nn.Sequential(
-            nn.Conv2d(3, channels, 3, stride=2, padding=1),
-            nn.ReLU6(),
-            pool,
-        )
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return cast(torch.Tensor, self.body(images))
-
-
 @dataclass(frozen=True)
 class CnnInfo:
     """What the rest of the pipeline needs to know about a frozen CNN."""
@@ -140,13 +109,25 @@ def cnn_info(cnn: nn.Module) -> CnnInfo:
     )
 
 
+#: ``(grid, seed) -> module`` for a CNN variant other than EfficientNet-Lite.
+CnnFactory = Callable[[str, int], nn.Module]
+_FACTORIES: dict[str, CnnFactory] = {}
+
+
+def register_cnn(variant: str, factory: CnnFactory) -> None:
+    """Make ``build_cnn(variant, ...)`` build ``factory(grid, seed)``.
+
+    This is how tests put a tiny random CNN under the real training, export and parity
+    code paths; the module must set ``variant``, ``grid``, ``image_size``, ``channels``
+    and ``grid_size`` like :class:`EfficientNetLiteGrid` does (see :func:`cnn_info`).
+    """
+    _FACTORIES[variant] = factory
+
+
 def build_cnn(variant: str, grid: str, *, seed: int = 0) -> nn.Module:
-    """Build the frozen CNN named by ``variant`` (``lite0``..``lite2`` or ``tiny``)."""
-    if variant == "tiny":
-        torch.manual_seed(seed)
-        cnn: nn.Module = TinyCNN()
-    else:
-        cnn = EfficientNetLiteGrid(variant, grid)
+    """Build the frozen CNN named by ``variant`` (``lite0``..``lite2`` or a registered one)."""
+    factory = _FACTORIES.get(variant)
+    cnn = factory(grid, seed) if factory is not None else EfficientNetLiteGrid(variant, grid)
     for p in cnn.parameters():
         p.requires_grad_(False)
     return cnn.eval()

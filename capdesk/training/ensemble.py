@@ -30,7 +30,10 @@ import torch.nn.functional as F  # noqa: N812  (PyTorch convention)
 from torch import nn
 
 from capdesk.engine.beam import Arrays, StepFunction
-from capdesk.training.encoder import cnn_info
+from capdesk.training.checkpoint import load_checkpoint, training_data
+from capdesk.training.encoder import build_cnn, cnn_info
+from capdesk.training.export import ModelGraphs, write_model_dir
+from capdesk.training.manifest import decoding_options, encoder_weights_text
 from capdesk.training.model import Captioner
 from capdesk.training.text import Vocab
 
@@ -255,11 +258,10 @@ def export_ensemble(
     length_penalty: float = 0.0,
     repeatable_words: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
-    """Export ``checkpoints`` as one model folder; the first member's attention is the heatmap."""
-    from capdesk.training.data import read_source  # noqa: PLC0415
-    from capdesk.training.encoder import build_cnn  # noqa: PLC0415
-    from capdesk.training.export import decoding_options  # noqa: PLC0415
-    from capdesk.training.train import load_checkpoint  # noqa: PLC0415  (import cycle)
+    """Export ``checkpoints`` as one model folder; the first member's attention is the heatmap.
+
+    Needs only the checkpoints, not the data they were trained on.
+    """
 
     members, vocab, described = [], None, []
     cnns: dict[tuple[str, str, int], nn.Module] = {}  # one frozen CNN per backbone
@@ -278,7 +280,7 @@ def export_ensemble(
                 "checkpoint": "/".join(Path(path).parts[-3:]),  # run folder and file
                 "variant": tcfg["variant"],
                 "best_mean_val_CIDEr": ckpt["best_score"],
-                "train": [read_source(s, "train").name for s in tcfg["train"]],
+                "train": [entry["name"] for entry in training_data(ckpt)],
             }
         )
     if vocab is None:
@@ -308,11 +310,6 @@ def export_members(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the model folder for ``members`` (already sharing ``vocab``'s ids)."""
-    from capdesk.training.export import (  # noqa: PLC0415
-        ModelGraphs,
-        encoder_weights_text,
-        write_model_dir,
-    )
 
     weights = list(weights) if weights else [1.0] * len(members)
     _check(members, weights)

@@ -1,27 +1,24 @@
-"""Caption generation with the shared beam search, and COCO-style scoring.
+"""Caption generation on cached CNN grids with the shared beam search and a torch step.
 
 Validation during training runs :func:`capdesk.engine.beam.beam_search` with a torch
 step function, i.e. the exact search the app runs over ONNX Runtime, so the CIDEr we
 select checkpoints on is the CIDEr the shipped pipeline gets (up to float rounding).
+Scores come from :func:`capdesk.engine.scoring.score_captions` (with training's Python
+tokenizer, so no Java per epoch); nothing in training calls pycocoevalcap itself.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
-from pycocoevalcap.bleu.bleu import Bleu
-from pycocoevalcap.cider.cider import Cider
-from pycocoevalcap.meteor.meteor import Meteor
-from pycocoevalcap.rouge.rouge import Rouge
-from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
+from capdesk.domain.decoding import DEFAULT_BEAM_SIZE, DEFAULT_MAX_LENGTH
 from capdesk.engine.beam import Arrays, StepFunction, beam_search
 from capdesk.training.model import Captioner
-from capdesk.training.text import Vocab, tokenize
+from capdesk.training.text import Vocab
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +52,8 @@ def generate(
     grids: np.ndarray,
     vocab: Vocab,
     *,
-    beam_size: int = 3,
-    max_length: int = 20,
+    beam_size: int = DEFAULT_BEAM_SIZE,
+    max_length: int = DEFAULT_MAX_LENGTH,
     length_penalty: float = 0.0,
     batch_size: int = 100,
     no_repeat_ids: Sequence[int] = (),
@@ -83,41 +80,3 @@ def generate(
         )
         out.extend(vocab.decode(hyp.token_ids) for hyp in hyps)
     return out
-
-
-def quick_scores(refs: Mapping[str, Sequence[str]], hyps: Mapping[str, str]) -> dict[str, float]:
-    """BLEU-4 and CIDEr with our Python tokenizer (no Java): cheap enough for every epoch."""
-
-    gts = {k: [" ".join(tokenize(r)) for r in refs[k]] for k in hyps}
-    res = {k: [" ".join(tokenize(hyps[k])) or "a"] for k in hyps}
-    cider, _ = Cider().compute_score(gts, res)
-    bleu, _ = Bleu(4).compute_score(gts, res, verbose=0)
-    return {"BLEU_4": float(bleu[3]), "CIDEr": float(cider)}
-
-
-def java_available() -> bool:
-    return shutil.which("java") is not None
-
-
-def coco_scores(
-    refs: Mapping[str, Sequence[str]], hyps: Mapping[str, str], *, meteor: bool = True
-) -> dict[str, float]:
-    """The standard pycocoevalcap metrics (raw 0-1 floats), PTB-tokenised with Java."""
-
-    keys = list(hyps)
-    tok = PTBTokenizer()
-    gts = tok.tokenize({k: [{"caption": r} for r in refs[k]] for k in keys})
-    res = tok.tokenize({k: [{"caption": hyps[k]}] for k in keys})
-    res = {k: v if v and v[0] else ["a"] for k, v in res.items()}
-    scores: dict[str, float] = {}
-    bleu, _ = Bleu(4).compute_score(gts, res, verbose=0)
-    for i, b in enumerate(bleu):
-        scores[f"BLEU_{i + 1}"] = float(b)
-    if meteor:
-        m = Meteor()
-        scores["METEOR"] = float(m.compute_score(gts, res)[0])
-        del m
-    scores["ROUGE_L"] = float(Rouge().compute_score(gts, res)[0])
-    scores["CIDEr"] = float(Cider().compute_score(gts, res)[0])
-    scores["n_images"] = float(len(keys))
-    return scores

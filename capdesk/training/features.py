@@ -10,22 +10,34 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 from tqdm import tqdm
 
+from capdesk.imaging import load_for_model
 from capdesk.training.data import CaptionSet
 from capdesk.training.encoder import PIXEL_MEAN, PIXEL_STD, cnn_info
+from capdesk.training.torch_onnx import OPSET, onnx_export
 
 log = logging.getLogger(__name__)
 
 Runner = Callable[[np.ndarray], np.ndarray]
+
+
+def default_cache_dir() -> str:
+    """``$XDG_CACHE_HOME/capdesk/features``, else ``~/.cache/capdesk/features``.
+
+    The feature cache is large (gigabytes for two corpora) and can always be rebuilt, so
+    it lives in the user's cache folder unless ``--cache-dir`` says otherwise.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(base) / "capdesk" / "features")
 
 
 def make_runner(cnn: nn.Module, work_dir: Path, *, use_onnx: bool = True) -> Runner:
@@ -48,8 +60,6 @@ def make_runner(cnn: nn.Module, work_dir: Path, *, use_onnx: bool = True) -> Run
     info = cnn_info(cnn)
     size = info.image_size
     path = work_dir / f"cnn-{info.variant}-{info.grid}.onnx"
-    from capdesk.training.export import onnx_export  # noqa: PLC0415  (import cycle)
-
     onnx_export(
         cnn,
         (torch.zeros(2, 3, size, size),),
@@ -57,7 +67,7 @@ def make_runner(cnn: nn.Module, work_dir: Path, *, use_onnx: bool = True) -> Run
         input_names=["images"],
         output_names=["grid"],
         dynamic_axes={"images": {0: "n"}, "grid": {0: "n"}},
-        opset_version=17,
+        opset_version=OPSET,
     )
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
@@ -68,12 +78,14 @@ def make_runner(cnn: nn.Module, work_dir: Path, *, use_onnx: bool = True) -> Run
 
 
 def load_image(path: Path, size: int) -> np.ndarray:
-    """Decode and normalise one image to a (3, size, size) float32 array, as the app does."""
-    with Image.open(path) as im:
-        rgb = im.convert("RGB")
-        if rgb.size != (size, size):
-            rgb = rgb.resize((size, size), Image.Resampling.BILINEAR)
-        arr = np.asarray(rgb, dtype=np.float32)
+    """Decode and normalise one image to a (3, size, size) float32 array.
+
+    Decoding is the app's own loader (:func:`capdesk.imaging.load_for_model`: EXIF
+    orientation, JPEG draft, alpha on white, bilinear squash), so the CNN sees in
+    training what it sees in the app.
+    """
+    pixels, _ = load_for_model(path, (size, size), "bilinear")
+    arr = pixels.astype(np.float32)
     return ((arr - PIXEL_MEAN) / PIXEL_STD).transpose(2, 0, 1).copy()
 
 

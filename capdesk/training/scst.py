@@ -29,14 +29,13 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from capdesk.training.checkpoint import load_checkpoint, save_checkpoint
 from capdesk.training.evaluate import banned_ids
 from capdesk.training.model import Captioner
 from capdesk.training.text import Vocab, tokenize
 from capdesk.training.train import (
     Split,
     TrainConfig,
-    _save,
-    load_checkpoint,
     load_split,
     validate,
 )
@@ -252,6 +251,7 @@ def run_scst(
         history.append({"step": 0, "score": best})
         log.info("initial mean val CIDEr %.4f", best)
     tcfg = asdict(cfg)
+    data_seen = [{"name": sp.data.name, "images": len(sp.data)} for sp in trains]
     tcfg["extra"] = {**tcfg.get("extra", {}), "scst": asdict(scfg)}
 
     def checkpoint(scores: dict[str, float]) -> None:
@@ -260,6 +260,7 @@ def run_scst(
             "train_config": tcfg,
             "model_config": model.cfg.to_dict(),
             "vocab": list(vocab.tokens),
+            "training_data": data_seen,
             "model": model.state_dict(),
             "optimizer": opt.state_dict(),
             "epoch": ckpt["epoch"],
@@ -276,9 +277,9 @@ def run_scst(
         if scores["score"] > best:
             best = scores["score"]
             payload["best_score"] = best
-            _save(best_path, payload)
+            save_checkpoint(best_path, payload)
             log.info("new best mean val CIDEr %.4f at step %d", best, step)
-        _save(last_path, payload)
+        save_checkpoint(last_path, payload)
 
     last_val = time.monotonic()
     bar = tqdm(disable=not progress, desc="scst")

@@ -20,10 +20,12 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from capdesk.engine.scoring import score_captions
+from capdesk.training.checkpoint import save_checkpoint
 from capdesk.training.data import CaptionSet, read_source
 from capdesk.training.encoder import build_cnn
-from capdesk.training.evaluate import generate, quick_scores
-from capdesk.training.features import extract_features
+from capdesk.training.evaluate import generate
+from capdesk.training.features import default_cache_dir, extract_features
 from capdesk.training.model import Captioner, ModelConfig
 from capdesk.training.text import Vocab, tokenize
 
@@ -36,7 +38,7 @@ class TrainConfig:
 
     train: list[str]
     val: list[str]
-    cache_dir: str = "/work/runs/features"
+    cache_dir: str = field(default_factory=default_cache_dir)
     variant: str = "lite0"
     grid: str = "7x7"
     min_count: int = 5
@@ -152,26 +154,12 @@ def validate(model: Captioner, vals: list[Split], vocab: Vocab, beam: int) -> di
     for sp in vals:
         caps = generate(model, sp.grids, vocab, beam_size=beam)
         hyps = {img: " ".join(c) for img, c in zip(sp.data.images, caps, strict=True)}
-        s = quick_scores(sp.data.captions, hyps)
+        s = score_captions(sp.data.captions, hyps, tokenizer=tokenize, meteor=False)
         result[f"{sp.data.name}_val_CIDEr"] = s["CIDEr"]
         result[f"{sp.data.name}_val_BLEU_4"] = s["BLEU_4"]
         ciders.append(s["CIDEr"])
     result["score"] = float(np.mean(ciders))
     return result
-
-
-def _save(path: Path, payload: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(payload, tmp)
-    tmp.replace(path)
-
-
-def load_checkpoint(path: Path) -> tuple[Captioner, Vocab, dict[str, Any]]:
-    """Rebuild the model and vocabulary from a checkpoint (which carries its config)."""
-    ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    model = Captioner(ModelConfig(**ckpt["model_config"]))
-    model.load_state_dict(ckpt["model"])
-    return model.eval(), Vocab(tuple(ckpt["vocab"])), ckpt
 
 
 def run_training(
@@ -276,6 +264,7 @@ def run_training(
             "train_config": asdict(cfg),
             "model_config": mcfg.to_dict(),
             "vocab": list(vocab.tokens),
+            "training_data": [{"name": sp.data.name, "images": len(sp.data)} for sp in trains],
             "model": model.state_dict(),
             "optimizer": opt.state_dict(),
             "epoch": epoch,
@@ -289,12 +278,12 @@ def run_training(
         if scores["score"] > best:
             best, best_epoch = scores["score"], epoch
             payload.update(best_score=best, best_epoch=best_epoch)
-            _save(best_path, payload)
+            save_checkpoint(best_path, payload)
             log.info("new best mean val CIDEr %.4f at epoch %d", best, epoch)
         elif cfg.schedule == "plateau":
             lr *= cfg.lr_decay
             log.info("no improvement; lr -> %.2e", lr)
         payload["lr"] = lr
-        _save(last_path, payload)
+        save_checkpoint(last_path, payload)
     log.info("done: best mean val CIDEr %.4f at epoch %d", best, best_epoch)
     return best_path

@@ -3,6 +3,11 @@
 Length penalty and repeat blocking change which caption the beam search returns, not
 the weights, so they are tuned here on cached validation features — for one checkpoint
 or an ensemble — through the same numpy beam search the app runs, and never on test.
+Like training's validation (``evaluate.generate``), the step is the members' torch step
+on cached features rather than an exported folder, so the six options cost no image
+decoding or encoder runs inside the 2-hour rebuild budget. Scores come from the
+engine's one wrapper, ``capdesk.engine.scoring.score_captions`` (Python tokenizer), and
+beam size and length from the engine's decoding defaults.
 """
 
 from __future__ import annotations
@@ -15,15 +20,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from capdesk.domain.decoding import DEFAULT_BEAM_SIZE, DEFAULT_MAX_LENGTH
 from capdesk.engine.beam import Arrays, beam_search
 from capdesk.engine.model import no_repeat_ids
+from capdesk.engine.scoring import score_captions
+from capdesk.training.checkpoint import load_checkpoint
 from capdesk.training.data import CaptionSet
 from capdesk.training.ensemble import align_vocabulary, ensemble_step, prefixed
-from capdesk.training.evaluate import banned_ids, quick_scores, torch_step
-from capdesk.training.export import REPEATABLE_WORDS
+from capdesk.training.evaluate import banned_ids, torch_step
+from capdesk.training.manifest import REPEATABLE_WORDS
 from capdesk.training.model import Captioner
-from capdesk.training.text import Vocab
-from capdesk.training.train import TrainConfig, load_checkpoint, load_split
+from capdesk.training.text import Vocab, tokenize
+from capdesk.training.train import TrainConfig, load_split
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +77,8 @@ def _captions(
             end_id=vocab.end_id,
             banned_ids=banned_ids(vocab),
             no_repeat_ids=once,
-            beam_size=3,
-            max_length=20,
+            beam_size=DEFAULT_BEAM_SIZE,
+            max_length=DEFAULT_MAX_LENGTH,
             length_penalty=length_penalty,
         )
         out.extend(" ".join(vocab.decode(h.token_ids)) for h in hyps)
@@ -110,7 +118,8 @@ def tune_decoding(
             cider, bleu = {}, {}
             for name, split in data.items():
                 caps = _captions(models, grids[name], vocab, weights, lp, once)
-                scores = quick_scores(split.captions, dict(zip(split.images, caps, strict=True)))
+                hyps = dict(zip(split.images, caps, strict=True))
+                scores = score_captions(split.captions, hyps, tokenizer=tokenize, meteor=False)
                 cider[name], bleu[name] = scores["CIDEr"], scores["BLEU_4"]
             result = DecodingScore(lp, block, cider, bleu)
             log.info(

@@ -1,12 +1,18 @@
-"""A tiny synthetic caption corpus in the shared-data folder layout."""
+"""A tiny synthetic caption corpus in the shared-data folder layout, and the tiny CNN."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+
+if importlib.util.find_spec("torch") is not None:  # without torch the tests skip themselves
+    from tests.training.tiny_cnn import register_tiny_cnn
+
+    register_tiny_cnn()
 
 COLOURS = {"red": (220, 30, 30), "green": (30, 200, 40), "blue": (30, 40, 220)}
 SHAPES = ("square", "stripe")

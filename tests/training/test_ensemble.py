@@ -17,8 +17,8 @@ pytest.importorskip("onnxruntime")
 
 import torch.nn.functional as F  # noqa: E402, N812
 
+from capdesk.engine import Captioner as Engine  # noqa: E402
 from capdesk.engine.beam import beam_search  # noqa: E402
-from capdesk.training.encoder import TinyCNN  # noqa: E402
 from capdesk.training.ensemble import (  # noqa: E402
     Member,
     align_vocabulary,
@@ -28,8 +28,9 @@ from capdesk.training.ensemble import (  # noqa: E402
 )
 from capdesk.training.evaluate import torch_step  # noqa: E402
 from capdesk.training.model import Captioner, ModelConfig  # noqa: E402
-from capdesk.training.onnx_eval import OnnxModel  # noqa: E402
 from capdesk.training.text import SPECIALS, Vocab  # noqa: E402
+from tests.training.graphs import Graphs, word_lists  # noqa: E402
+from tests.training.tiny_cnn import TinyCNN  # noqa: E402
 
 WORDS = ("a", "dog", "cat", "runs", "on", "grass", "beach", "red", "ball", "man")
 VOCAB = Vocab((*SPECIALS, *WORDS))
@@ -104,8 +105,9 @@ def test_onnx_ensemble_is_the_weighted_mean_of_its_members(
     w = np.asarray(WEIGHTS) / sum(WEIGHTS)
     expected = np.log(w[0] * probs[0] + w[1] * probs[1])
 
-    model = OnnxModel(exported)
-    state, ctx = model.encode(images)
+    model = Graphs(exported)
+    encoded_onnx = model.encode(images)
+    state, ctx = encoded_onnx.state, encoded_onnx.context
     # Each member's cells padded to the largest grid (16), so the step can reshape them.
     assert ctx["features"].shape[1] == 2 * 16 and state["h"].shape[1] == 28
     assert not ctx["features"][:, 16 + 9 :].any()
@@ -130,9 +132,9 @@ def test_onnx_ensemble_captions_match_the_torch_ensemble(
     hyps = beam_search(step, state, ctx, start_id=VOCAB.start_id, end_id=VOCAB.end_id,
                        banned_ids=(0, 1, 3), beam_size=3, max_length=8)
     reference = [list(VOCAB.decode(h.token_ids)) for h in hyps]
-    model = OnnxModel(exported)
-    onnx_state, onnx_ctx = model.encode(images)
-    assert model.caption(onnx_state, onnx_ctx, beam=3, max_length=8) == reference
+    with Engine(exported, provider="cpu") as engine:
+        captions = engine.search(Graphs(exported).encode(images), beam_size=3)  # manifest: 8
+    assert word_lists(captions) == reference
     assert any(reference)
 
 
@@ -179,7 +181,8 @@ def test_members_on_one_backbone_share_a_single_cnn_run(
     assert len(convs) == 2  # one per distinct CNN (TinyCNN has one conv), not three
 
     images = _images()
-    state, ctx = OnnxModel(tmp_path).encode(images)
+    encoded = Graphs(tmp_path).encode(images)
+    state, ctx = encoded.state, encoded.context
     f0, _, _, _ = _member_inputs(members[:1], images)[0]
     f2, _, h2, _ = _member_inputs([third], images)[0]
     np.testing.assert_allclose(ctx["features"][:, :16], f0.numpy(), atol=1e-5)

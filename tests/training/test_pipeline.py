@@ -6,6 +6,7 @@ log-probabilities and the exact beam-search captions, since the app only has the
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,13 +17,14 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 
 import capdesk.training.train as train_module  # noqa: E402
+from capdesk.engine import Captioner  # noqa: E402
 from capdesk.engine.model import no_repeat_ids  # noqa: E402
+from capdesk.training.checkpoint import load_checkpoint  # noqa: E402
 from capdesk.training.encoder import build_cnn  # noqa: E402
 from capdesk.training.evaluate import generate  # noqa: E402
-from capdesk.training.export import export_model  # noqa: E402
-from capdesk.training.features import load_image  # noqa: E402
-from capdesk.training.onnx_eval import OnnxModel  # noqa: E402
-from capdesk.training.train import cosine_lr, load_checkpoint, run_training  # noqa: E402
+from capdesk.training.export import export_checkpoint, export_model  # noqa: E402
+from capdesk.training.train import cosine_lr, run_training  # noqa: E402
+from tests.training.graphs import Graphs, word_lists  # noqa: E402
 from tests.training.tiny_config import tiny_config  # noqa: E402
 
 
@@ -108,7 +110,7 @@ def test_export_contract(exported: Path) -> None:
         "hidden": 16,
         "vocab": manifest["dims"]["vocab"],
     }
-    onnx_model = OnnxModel(exported)
+    onnx_model = Graphs(exported)
     names = [o.name for o in onnx_model.encoder.get_outputs()]
     assert names == ["features", "projection", "h0", "c0"]
     assert [i.name for i in onnx_model.decoder.get_inputs()] == [
@@ -120,19 +122,22 @@ def test_export_contract(exported: Path) -> None:
     ]
 
 
-def test_onnx_matches_torch(corpus: Path, trained: Path, exported: Path) -> None:
+def test_onnx_matches_torch(corpus: Path, trained: Path, exported: Path, tmp_path: Path) -> None:
     model, vocab, _ = load_checkpoint(trained / "last.pt")
     cnn = build_cnn("tiny", "4x4", seed=0)
-    onnx_model = OnnxModel(exported)
+    onnx_model = Graphs(exported)
     paths = sorted((corpus / "images").glob("*.jpg"))[:5]
-    images = np.stack([load_image(p, 32) for p in paths])
+    engine = Captioner(exported, provider="cpu")
+    pixels = np.stack([engine.load(p)[0] for p in paths])  # type: ignore[index]
+    images = engine.encoder_feed(pixels)["images"]
     with torch.no_grad():
         grid = cnn(torch.from_numpy(images)).flatten(2).transpose(1, 2)
         f, p, h, c = model.encode(grid)
         words = torch.tensor([vocab.start_id, 4, 5, 6, 7])
         logits, h1, _c1, alpha = model.step(words, h, c, f, p)
         ref = torch.log_softmax(logits, 1).numpy()
-    state, ctx = onnx_model.encode(images)
+    encoded = onnx_model.encode(images)
+    state, ctx = encoded.state, encoded.context
     np.testing.assert_allclose(ctx["features"], f.numpy(), atol=1e-4)
     np.testing.assert_allclose(state["h"], h.numpy(), atol=1e-4)
     logp, new_state, onnx_alpha = onnx_model.step(words.numpy(), state, ctx)
@@ -140,15 +145,21 @@ def test_onnx_matches_torch(corpus: Path, trained: Path, exported: Path) -> None
     np.testing.assert_allclose(new_state["h"], h1.numpy(), atol=1e-4)
     np.testing.assert_allclose(onnx_alpha, alpha.numpy(), atol=1e-4)
 
+    # The engine (its loader, its encoder run, its search) gives the torch captions.
     torch_caps = generate(model, grid.numpy(), vocab, beam_size=3)
-    assert onnx_model.caption(state, ctx, beam=3) == torch_caps
+    assert word_lists(engine.caption_arrays(pixels, beam_size=3)) == torch_caps
+    assert word_lists(engine.search(encoded, beam_size=3)) == torch_caps
     assert any(torch_caps)
+    engine.close()
 
     # Repeat blocking goes through the same shared search on both sides.
+    blocking = tmp_path / "blocking"
+    export_model(model, cnn, vocab, blocking, name="tiny", training_data=["shapes"],
+                 repeatable_words=("a", "the"))
     once = no_repeat_ids(vocab.tokens, ("a", "the"))
-    onnx_model.no_repeat_ids = once
     blocked = generate(model, grid.numpy(), vocab, beam_size=3, no_repeat_ids=once)
-    assert onnx_model.caption(state, ctx, beam=3) == blocked
+    with Captioner(blocking, provider="cpu") as blocking_engine:
+        assert word_lists(blocking_engine.caption_arrays(pixels, beam_size=3)) == blocked
     for caption in blocked:
         content = [w for w in caption if w not in ("a", "the")]
         assert len(set(content)) == len(content)
@@ -193,5 +204,27 @@ def test_export_can_take_smaller_images_and_enlarge_them_inside(
         big = F.interpolate(torch.from_numpy(images), size=(32, 32), mode="bilinear",
                             align_corners=False)
         f, *_ = model.encode(cnn(big).flatten(2).transpose(1, 2))
-    _state, ctx = OnnxModel(out).encode(images)
-    np.testing.assert_allclose(ctx["features"], f.numpy(), atol=1e-4)
+    encoded = Graphs(out).encode(images)
+    np.testing.assert_allclose(encoded.context["features"], f.numpy(), atol=1e-4)
+
+
+def test_export_needs_only_the_checkpoint(corpus: Path, tmp_path: Path) -> None:
+    """``capdesk train export`` on a machine without the training data (moved away here)."""
+    from capdesk.training.cli import main
+    from capdesk.training.ensemble import export_ensemble
+
+    data = tmp_path / "shapes"
+    shutil.copytree(corpus, data)
+    run = tmp_path / "run"
+    run_training(tiny_config(data, tmp_path / "cache", 1), run, progress=False)
+    shutil.rmtree(data)
+    manifest = export_checkpoint(run / "best.pt", tmp_path / "single", name="tiny")
+    assert manifest["training_data"] == ["shapes train (16 images)"]
+    ensemble = export_ensemble([run / "best.pt", run / "last.pt"], tmp_path / "pair", name="two")
+    assert ensemble["training_data"] == ["shapes train"]
+    assert main(["export", "--checkpoint", str(run / "best.pt"), "--out",
+                 str(tmp_path / "cli"), "--name", "tiny"]) == 0
+    for folder in ("single", "pair", "cli"):
+        with Captioner(tmp_path / folder, provider="cpu") as engine:
+            pixels = np.zeros((1, 32, 32, 3), dtype=np.uint8)
+            assert len(engine.caption_arrays(pixels)) == 1

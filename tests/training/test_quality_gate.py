@@ -1,24 +1,25 @@
 """Quality gate: the committed ``models/default`` still scores what its manifest claims.
 
-Captions the first 200 Flickr8k test images end to end (JPEG -> ONNX -> beam 3) and
-checks BLEU-4 and CIDEr against the ``flickr8k_test200_beam3`` numbers recorded in the
-manifest when the model was shipped, allowing a 10% drop (ONNX Runtime versions and
-CPU kernels may shift a few captions, but not more than that).
+Captions the first 200 Flickr8k test images end to end through ``capdesk.engine`` (the
+``Captioner``'s loader and beam search, the manifest's decoding settings, the one
+pycocoevalcap wrapper: the path of ``capdesk eval`` and ``capdesk train evaluate``) and
+checks BLEU-4 and CIDEr against the ``flickr8k_test200_beam3`` numbers that same path
+recorded in the manifest, allowing a 10% drop (ONNX Runtime versions and CPU kernels
+may shift a few captions, but not more than that).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
-pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 
-REPO = Path(__file__).resolve().parents[2]
-FLICKR = REPO / ".." / "shared" / "data" / "flickr8k"
+from tests.conftest import REPO, SHARED_DATA
+
+FLICKR = SHARED_DATA / "flickr8k"
 MODEL = REPO / "models" / "default"
 KEY = "flickr8k_test200_beam3"
 
@@ -31,7 +32,7 @@ def test_default_model_meets_its_model_card() -> None:
     pytest.importorskip("pycocoevalcap", reason="pycocoevalcap not installed")
     if not (MODEL / "manifest.json").is_file():
         pytest.skip("models/default has not been trained yet")
-    from capdesk.training.onnx_eval import evaluate_split
+    from capdesk.training.measure import evaluate_split
 
     claimed = json.loads((MODEL / "manifest.json").read_text())["metrics"][KEY]
     measured = evaluate_split(MODEL, FLICKR, "test", beams=(3,), limit=200, meteor=False)[KEY]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,9 @@ torch = pytest.importorskip("torch")
 
 from pycocoevalcap.cider.cider import Cider  # noqa: E402
 
+from capdesk.engine.scoring import score_captions  # noqa: E402
+from capdesk.training.checkpoint import load_checkpoint  # noqa: E402
 from capdesk.training.data import read_folder  # noqa: E402
-from capdesk.training.evaluate import coco_scores, java_available  # noqa: E402
 from capdesk.training.scst import (  # noqa: E402
     CiderD,
     ScstConfig,
@@ -23,7 +25,7 @@ from capdesk.training.scst import (  # noqa: E402
     scst_loss,
 )
 from capdesk.training.text import tokenize  # noqa: E402
-from capdesk.training.train import load_checkpoint, run_training  # noqa: E402
+from capdesk.training.train import run_training  # noqa: E402
 from tests.training.tiny_config import tiny_config  # noqa: E402
 
 #: Both scorers do the same float64 arithmetic in a different summation order, so they may
@@ -115,10 +117,10 @@ def test_cider_d_matches_pycocoevalcap(corpus: Path) -> None:
 def test_cider_d_matches_java_tokenised_cider(corpus: Path) -> None:
     """The numbers `evaluate` reports use the Java PTB tokenizer; on these captions our
     tokenizer produces the same tokens, so the reward equals the reported CIDEr."""
-    if not java_available():
+    if shutil.which("java") is None:
         pytest.skip("Java not installed: pycocoevalcap's PTB tokenizer needs it")
     refs, hyps = _captions(corpus)
     keys = list(hyps)
     scorer = CiderD([[tokenize(r) for r in refs[k]] for k in keys])
     got = np.mean([scorer.score(tokenize(hyps[k]), i) for i, k in enumerate(keys)])
-    assert abs(got - coco_scores(refs, hyps, meteor=False)["CIDEr"]) < TOL
+    assert abs(got - score_captions(refs, hyps, meteor=False)["CIDEr"]) < TOL

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -31,3 +33,30 @@ def test_batches_hold_whole_images_sorted_by_decreasing_length() -> None:
     # Shuffled per epoch: another generator gives other batches.
     other = batches(rows, lengths, 16, np.random.default_rng(2))
     assert [b.tolist() for b in other] != [b.tolist() for b in out]
+
+
+def test_feature_cache_defaults_to_the_users_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from capdesk.training.train import TrainConfig
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert TrainConfig(train=[], val=[]).cache_dir == str(tmp_path / "xdg" / "capdesk" / "features")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert TrainConfig(train=[], val=[]).cache_dir == str(
+        tmp_path / "home" / ".cache" / "capdesk" / "features"
+    )
+
+
+def test_data_folders_are_required_not_defaulted(capsys: pytest.CaptureFixture[str]) -> None:
+    from capdesk.training.cli import main
+
+    missing_data = (
+        ["fit", "--run-dir", "x"], ["evaluate", "--model", "m"], ["bench", "--model", "m"]
+    )
+    for argv in missing_data:
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert "required" in capsys.readouterr().err
+    assert main(["compress", "--model", "m", "--out", "o", "--mode", "int8-products-static"]) == 2
