@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import (
@@ -37,15 +36,13 @@ from capdesk.jobs import (
     RunFinished,
 )
 from capdesk.ui.dialogs import model_error_box
+from capdesk.ui.file_commands import FileCommands
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
 from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.thumbnails import ThumbnailCache
 from capdesk.ui.undo import AcceptCaption, EditCaption
-
-if TYPE_CHECKING:
-    from capdesk.ui.file_commands import FileCommands
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +72,6 @@ class WindowController(QObject):
         self._current: Path | None = None
         self._model_name = ""
         self._shut_down = False
-        self.files: FileCommands | None = None  # set by app.build_window
 
         self.loader = ImageLoader(parent=self)
         self.scanner = PathScanner(self)
@@ -96,6 +92,7 @@ class WindowController(QObject):
         self._counts_timer.timeout.connect(self._update_counts)
         self._connect()
         self._update_counts()
+        self.files = FileCommands(self, parent=self)  # File and Help menus, export
 
     # -- wiring --------------------------------------------------------------------
     def _connect(self) -> None:
@@ -161,9 +158,8 @@ class WindowController(QObject):
         if self._shut_down:
             return
         self._shut_down = True
-        if self.files is not None:  # stops between two files, never inside one
-            self.files.export_job.cancel()
-            self.files.export_job.wait()
+        self.files.export_job.cancel()  # stops between two files, never inside one
+        self.files.export_job.wait()
         self.scanner.shutdown()
         self.queue.shutdown()
         self.loader.shutdown()
