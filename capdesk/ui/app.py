@@ -84,7 +84,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
     """Run the app; ``started`` is the entry point's ``time.perf_counter()`` at its first
     line (``main.py`` passes it), else the time this module was imported."""
-    started = _IMPORTED_AT if started is None else started
+    clock_start = _IMPORTED_AT if started is None else started
     argv = sys.argv[1:] if argv is None else argv
     args = _parse(argv)
     logging.basicConfig(
@@ -104,13 +104,13 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
     window, controller = build_window(model_dir=args.model)
     window.show()
 
-    started: list[bool] = []
+    painted: list[bool] = []
 
     def after_first_paint() -> None:
-        if started:
+        if painted:
             return
-        started.append(True)
-        shown = time.perf_counter() - started
+        painted.append(True)
+        shown = time.perf_counter() - clock_start
         if measure:
             log.info("window shown %.3f s after the entry point started", shown)
             print(f"startup_seconds={shown:.3f}")  # noqa: T201  (read by scripts)
