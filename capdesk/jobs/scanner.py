@@ -161,6 +161,8 @@ def _read(relay: _Relay, scan: _Scan, batch: list[Path], reader: AltTextReader) 
         except Exception:  # a strange file must not stop the others
             log.debug("reading alt text of %s failed", path, exc_info=True)
             text = None
+        if scan.stopped:  # cancelled while this file was read: nobody wants the answer
+            return
         done.append(path)
         if text:
             existing[path] = text
