@@ -51,7 +51,7 @@ def collect(scanner: PathScanner) -> dict[str, list]:
         seen["existing"].update(existing)
 
     scanner.alt_text_read.connect(on_read)
-    scanner.metadata_done.connect(lambda sid: seen["meta"].append(sid))
+    scanner.metadata_done.connect(seen["meta"].append)
     return seen
 
 
