@@ -24,7 +24,9 @@ as none. Damaged or truncated files give None, never an exception.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import zlib
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -93,6 +95,7 @@ def read_xmp_packet(path: Path) -> str | None:
     Raises OSError when the file cannot be opened or read; a damaged structure is None.
     """
     with path.open("rb") as handle:
+        _no_readahead(handle)
         head = handle.read(16)
         kind = detect_format(head)
         size = handle.seek(0, 2)
@@ -117,6 +120,15 @@ def read_xmp_packet(path: Path) -> str | None:
     except UnicodeDecodeError:
         log.debug("XMP packet of %s is not UTF-8; ignored as exiv2 does", path)
         return None
+
+
+def _no_readahead(handle: BinaryIO) -> None:
+    """Ask the kernel not to read ahead: on a first visit, Linux would otherwise fetch the
+    first 128 KiB or more of every file (a whole small photo) to serve a 16-byte read."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is not None:
+        with contextlib.suppress(OSError):  # some file systems refuse advice: only a hint
+            advise(handle.fileno(), 0, 0, os.POSIX_FADV_RANDOM)
 
 
 def _read_exactly(handle: BinaryIO, count: int) -> bytes:
