@@ -210,13 +210,8 @@ class WindowController(QObject):
     def _on_alt_text_read(self, _scan_id: int, paths: list[Path], existing: dict) -> None:
         keep = self.settings.skip_existing_alt_text
         found, ready = self.intake.read(paths, existing, keep_existing=keep)
-        self.model.use_existing({p: t for p, t in found.items() if self._untouched(p)})
+        self.model.use_existing(found)  # only where it replaces nothing
         self._enqueue(ready, None)
-
-    def _untouched(self, path: Path) -> bool:
-        """Existing alt text is shown where it replaces nothing: no caption, queue or edit."""
-        item = self.model.item(path)
-        return item is not None and item.status is Status.NEW and not item.edit_count
 
     def _on_scan_done(self, scan_id: int, count: int) -> None:
         self._no_caption_scans.discard(scan_id)
