@@ -207,7 +207,9 @@ class WindowController(QObject):
         self._enqueue(self.intake.listed(added, caption=caption, keep_existing=keep), None)
         self._schedule_counts()
 
-    def _on_alt_text_read(self, _scan_id: int, paths: list[Path], existing: dict) -> None:
+    def _on_alt_text_read(
+        self, _scan_id: int, paths: list[Path], existing: dict[Path, str]
+    ) -> None:
         keep = self.settings.skip_existing_alt_text
         found, ready = self.intake.read(paths, existing, keep_existing=keep)
         self.model.use_existing(found)  # only where it replaces nothing
