@@ -23,7 +23,7 @@ import onnx
 import onnxruntime as ort
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from capdesk.domain import usable_cpu_count  # noqa: E402
+from capdesk.domain import usable_cpu_count
 
 
 def count_macs(path: Path, height: int, width: int) -> int:
