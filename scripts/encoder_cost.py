@@ -5,7 +5,9 @@ shapes ONNX shape inference gives for one image, times the session on a batch, a
 the machine's practical peak with a large float32 matrix product (numpy/OpenBLAS) on the same
 threads. FLOPs = 2 × MACs.
 
-    python scripts/encoder_cost.py --model models/default --threads 2
+    python scripts/encoder_cost.py --model models/default [--threads N]
+
+``--threads`` defaults to the cores this process may use (``usable_cpu_count``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnxruntime as ort
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from capdesk.domain import usable_cpu_count
 
 
 def count_macs(path: Path, height: int, width: int) -> int:
@@ -56,7 +61,7 @@ def count_macs(path: Path, height: int, width: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=Path("models/default"))
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=usable_cpu_count())
     parser.add_argument("--batch", type=int, default=8)
     args = parser.parse_args()
     manifest = json.loads((args.model / "manifest.json").read_text())

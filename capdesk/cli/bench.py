@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from capdesk.cli.caption import add_model_options
+from capdesk.domain import usable_cpu_count
 from capdesk.engine import Captioner, StageTimes
 from capdesk.imaging import expand_paths
 
@@ -66,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
             "batch": args.batch,
             "beam": beam,
             "provider": captioner.provider,
-            "threads": args.threads or os.cpu_count(),
+            "threads": args.threads,  # None: the engine's default for the usable cores
+            "usable_cpus": usable_cpu_count(),
             "model": captioner.model_name,
             "images_per_second": round(stages.images / wall, 2),
             "ms_per_image": {

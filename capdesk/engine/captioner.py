@@ -10,7 +10,6 @@ a thread (Pillow releases the GIL) while the current batch is on the model.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,7 +26,7 @@ from onnxruntime.capi.onnxruntime_pybind11_state import (
     NoSuchFile,
 )
 
-from capdesk.domain import Caption, CaptionResult
+from capdesk.domain import Caption, CaptionResult, usable_cpu_count
 from capdesk.engine.beam import Arrays, Hypothesis, SearchCancelled, StepFunction, beam_search
 from capdesk.engine.model import ModelError, ModelSpec, load_spec
 from capdesk.engine.sessions import create_session, provider_name
@@ -79,7 +78,7 @@ class Captioner:
         self.provider: str = provider_name(self._encoder)
         self.times = StageTimes()
         self._loader = ThreadPoolExecutor(
-            max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="capdesk-load"
+            max_workers=min(4, usable_cpu_count()), thread_name_prefix="capdesk-load"
         )
 
     @property

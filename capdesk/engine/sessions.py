@@ -8,10 +8,12 @@ creating a session we read back what it actually registered.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import onnxruntime as ort
 
+from capdesk.domain import usable_cpu_count
 from capdesk.domain.decoding import PROVIDER_CHOICES
 
 log = logging.getLogger(__name__)
@@ -44,12 +46,22 @@ def provider_name(session: ort.InferenceSession) -> str:
     return "cuda" if active and active[0] == _CUDA else "cpu"
 
 
+def _default_threads() -> int | None:
+    """The cores this process may use when that differs from the machine's count (a
+    container's CPU set, ``taskset``, ``$CAPDESK_THREADS``); else None, leaving ONNX
+    Runtime's own choice (one thread per physical core, skipping SMT siblings, which is
+    faster for GEMM) instead of one thread per cores the process cannot run on."""
+    usable = usable_cpu_count()
+    return usable if usable != (os.cpu_count() or usable) else None
+
+
 def create_session(
     path: Path, provider: str = "auto", threads: int | None = None
 ) -> ort.InferenceSession:
     """One session per graph, to be created once and reused for every batch."""
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    threads = threads or _default_threads()
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

@@ -32,7 +32,9 @@ Single-purpose helpers, for the dialog and scripts:
   :func:`strip_redundant_prefix` removes "A photo of".
 * :func:`read_alt_text` -> the image's existing alt text (IPTC alt text, else
   dc:description, else a ``.txt``/``.caption`` sidecar) or None;
-  :func:`records_without_alt_text` filters a batch by it.
+  :func:`records_without_alt_text` filters a batch by it;
+  :func:`read_header_alt_text` gives the same answer from the metadata block alone
+  (what the app uses to show a folder's existing alt text).
 * :func:`write_alt_text`, :func:`write_sidecar`, :func:`write_csv`, :func:`write_jsonl`,
   :func:`write_html` for one format at a time; :func:`read_csv`, :func:`read_jsonl` to
   read exports back. :class:`CsvWriter` and :class:`JsonlWriter` write the same rows
@@ -74,6 +76,7 @@ from capdesk.export.checks import (
     trim_alt_text,
 )
 from capdesk.export.html_page import html_text, write_html
+from capdesk.export.metadata_block import read_header_alt_text
 from capdesk.export.options import (
     ExportFormat,
     ExportOptions,
@@ -143,6 +146,7 @@ __all__ = [
     "read_alt_text",
     "read_csv",
     "read_embedded_alt_text",
+    "read_header_alt_text",
     "read_jsonl",
     "read_sidecar",
     "record_to_json",

@@ -35,18 +35,19 @@ from typing import Any
 
 from capdesk.export import iim
 from capdesk.export.atomic import ExportError, atomic_write_bytes, check_writable
+from capdesk.export.metadata_block import EMBEDDING_SUFFIXES, detect_format
 from capdesk.export.sidecars import SIDECAR_EXTENSIONS, SidecarExtension, read_sidecar
 from capdesk.export.xmp import (
     ALT_TEXT,
     DESCRIPTION,
     X_DEFAULT,
+    alt_text_in_packet,
     lang_alt_values,
-    preferred_value,
 )
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff"})
+SUPPORTED_SUFFIXES = EMBEDDING_SUFFIXES
 """Extensions we embed into. TIFF-based raw files (.dng, .nef, ...) are deliberately absent."""
 
 KEY_ALT_TEXT = "Xmp.iptc.AltTextAccessibility"
@@ -80,19 +81,6 @@ def _pyexiv2() -> ModuleType:
         pyexiv2.set_log_level(3)
         _configured = True
     return pyexiv2
-
-
-def detect_format(data: bytes) -> str | None:
-    """``"jpeg"``, ``"png"``, ``"webp"`` or ``"tiff"`` from the magic bytes, else None."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    if data[:4] in (b"II*\x00", b"MM\x00*"):
-        return "tiff"
-    return None
 
 
 def supports_embedding(path: Path) -> bool:
@@ -253,9 +241,7 @@ def read_embedded_alt_text(data: bytes) -> str | None:
             packet = _raw_xmp(image)
         finally:
             image.close()
-    return preferred_value(lang_alt_values(packet, ALT_TEXT)) or preferred_value(
-        lang_alt_values(packet, DESCRIPTION)
-    )
+    return alt_text_in_packet(packet)
 
 
 def read_alt_text(
@@ -265,6 +251,9 @@ def read_alt_text(
     the first sidecar (``.txt``, then ``.caption``), else None.
 
     Never raises for unreadable or unsupported images: "no alt text found" is the answer.
+    This reads the whole file (exiv2 parses it); to only look at what a file already
+    says, :func:`~capdesk.export.metadata_block.read_header_alt_text` reads the metadata
+    block alone and gives the same answer.
     """
     if supports_embedding(path):
         try:

@@ -67,3 +67,10 @@ def preferred_value(values: dict[str, str]) -> str | None:
         if candidate is not None and candidate.strip():
             return candidate
     return None
+
+
+def alt_text_in_packet(packet: str) -> str | None:
+    """The alt text a packet carries: IPTC AltTextAccessibility, else dc:description."""
+    return preferred_value(lang_alt_values(packet, ALT_TEXT)) or preferred_value(
+        lang_alt_values(packet, DESCRIPTION)
+    )

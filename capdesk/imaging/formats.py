@@ -73,11 +73,29 @@ def expand_paths(paths: Iterable[Path], *, recursive: bool = True) -> Iterator[P
     for given in paths:
         path = Path(given)
         if _is_folder(path):
-            for found in _walk(path, recursive):
-                if first_time(found):
+            for found, real in _walk(path, recursive, _real(path)):
+                if real not in seen:
+                    seen.add(real)
                     yield found
         elif first_time(path):
             yield path
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix.lower()`` without building a Path (a third of a big listing)."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # as pathlib does
+
+
+def _child(real_folder: str, name: str) -> str:
+    return real_folder + name if real_folder.endswith(os.sep) else real_folder + os.sep + name
+
+
+def _real(path: Path | str) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return str(path)
 
 
 def _is_folder(path: Path) -> bool:
@@ -89,7 +107,12 @@ def _is_folder(path: Path) -> bool:
         return False
 
 
-def _walk(folder: Path, recursive: bool) -> Iterator[Path]:
+def _walk(folder: Path, recursive: bool, real_folder: str) -> Iterator[tuple[Path, str]]:
+    """(path, resolved path) of the images in ``folder``, whose resolved path is given.
+
+    An entry that is not a symlink resolves to ``real_folder/name``: that saves a
+    ``realpath`` (one lstat per path component) per file, most of a big folder's listing.
+    """
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -101,10 +124,12 @@ def _walk(folder: Path, recursive: bool) -> Iterator[Path]:
         try:
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append(entry)
-            elif entry.is_file() and Path(entry.name).suffix.lower() in IMAGE_EXTENSIONS:
-                yield Path(entry.path)
+            elif entry.is_file() and _suffix(entry.name) in IMAGE_EXTENSIONS:
+                link = entry.is_symlink()
+                real = _real(entry.path) if link else _child(real_folder, entry.name)
+                yield Path(entry.path), real
         except OSError:
             continue
     if recursive:
         for entry in subfolders:
-            yield from _walk(Path(entry.path), recursive)
+            yield from _walk(Path(entry.path), recursive, _child(real_folder, entry.name))

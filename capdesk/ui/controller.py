@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import (
@@ -37,15 +36,14 @@ from capdesk.jobs import (
     RunFinished,
 )
 from capdesk.ui.dialogs import model_error_box
+from capdesk.ui.file_commands import FileCommands
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
+from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.thumbnails import ThumbnailCache
 from capdesk.ui.undo import AcceptCaption, EditCaption
-
-if TYPE_CHECKING:
-    from capdesk.ui.file_commands import FileCommands
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +55,7 @@ PREVIEW_SIDE = 2048
 class WindowController(QObject):
     """See the module docstring; ``window`` is shown by the caller."""
 
-    scan_done = Signal(int)  # a drop or Open has been fully listed
+    scan_done = Signal(int)  # a drop or Open is fully listed and its existing alt text read
 
     def __init__(
         self,
@@ -75,11 +73,11 @@ class WindowController(QObject):
         self._current: Path | None = None
         self._model_name = ""
         self._shut_down = False
-        self.files: FileCommands | None = None  # set by app.build_window
 
         self.loader = ImageLoader(parent=self)
         self.scanner = PathScanner(self)
         self._no_caption_scans: set[int] = set()
+        self.intake = AltTextGate()  # what may be captioned before its alt text is known
         self.thumbnails = ThumbnailCache(self.loader, settings.thumbnail_size, self)
         self.model = ImageListModel(self.thumbnails.pixmap, self)
         self.filter = CaptionFilter(self)
@@ -96,6 +94,7 @@ class WindowController(QObject):
         self._counts_timer.timeout.connect(self._update_counts)
         self._connect()
         self._update_counts()
+        self.files = FileCommands(self, parent=self)  # File and Help menus, export
 
     # -- wiring --------------------------------------------------------------------
     def _connect(self) -> None:
@@ -103,6 +102,8 @@ class WindowController(QObject):
         self.thumbnails.changed.connect(self.model.refresh)
         self.scanner.found.connect(self._on_paths_found)
         self.scanner.done.connect(self._on_scan_done)
+        self.scanner.alt_text_read.connect(self._on_alt_text_read)
+        self.scanner.metadata_done.connect(self.scan_done)
         self.loader.loaded.connect(self._on_image_loaded)
         self.loader.failed.connect(self._on_image_failed)
         self.model.edit_requested.connect(self.edit_caption)
@@ -161,9 +162,8 @@ class WindowController(QObject):
         if self._shut_down:
             return
         self._shut_down = True
-        if self.files is not None:  # stops between two files, never inside one
-            self.files.export_job.cancel()
-            self.files.export_job.wait()
+        self.files.export_job.cancel()  # stops between two files, never inside one
+        self.files.export_job.wait()
         self.scanner.shutdown()
         self.queue.shutdown()
         self.loader.shutdown()
@@ -188,31 +188,36 @@ class WindowController(QObject):
 
     # -- adding and captioning -----------------------------------------------------
     def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int:
-        """Add files and folders; folders are expanded to images on a pool thread and the
-        new images are queued for captioning batch by batch. Returns the scan id."""
+        """Add files and folders; folders are listed off the GUI thread and the images shown
+        batch by batch. Each is queued for captioning once its existing alt text is known
+        (at once when that is not to be kept; see ``intake.py``). Returns the scan id."""
         scan_id = self.scanner.scan([Path(p) for p in paths], recursive=self.settings.recursive)
         if not caption:
             self._no_caption_scans.add(scan_id)
         return scan_id
 
-    def _on_paths_found(
-        self, scan_id: int, paths: list[Path], existing: dict[Path, str]
-    ) -> None:
+    def _on_paths_found(self, scan_id: int, paths: list[Path]) -> None:
         added = self.model.add_paths(paths)
         if not added:
             return
-        self.model.use_existing({p: existing[p] for p in added if p in existing})
         if self._current is None:
             self.select(added[0])
-        if scan_id not in self._no_caption_scans:
-            skip = existing if self.settings.skip_existing_alt_text else {}
-            self._enqueue([p for p in added if p not in skip], None)
+        caption = scan_id not in self._no_caption_scans
+        keep = self.settings.skip_existing_alt_text
+        self._enqueue(self.intake.listed(added, caption=caption, keep_existing=keep), None)
         self._schedule_counts()
+
+    def _on_alt_text_read(
+        self, _scan_id: int, paths: list[Path], existing: dict[Path, str]
+    ) -> None:
+        keep = self.settings.skip_existing_alt_text
+        found, ready = self.intake.read(paths, existing, keep_existing=keep)
+        self.model.use_existing(found)  # only where it replaces nothing
+        self._enqueue(ready, None)
 
     def _on_scan_done(self, scan_id: int, count: int) -> None:
         self._no_caption_scans.discard(scan_id)
         log.info("found %d images", count)
-        self.scan_done.emit(scan_id)
 
     def caption_new(self) -> None:
         """Caption every image that has no caption yet (new, cancelled or failed)."""
@@ -221,7 +226,8 @@ class WindowController(QObject):
             for i in self.model.items()
             if i.status in (Status.NEW, Status.CANCELLED, Status.ERROR)
         ]
-        self._enqueue(todo, None)
+        keep = self.settings.skip_existing_alt_text
+        self._enqueue(self.intake.defer(todo, keep_existing=keep), None)
 
     def recaption(self, paths: Iterable[Path]) -> None:
         """Caption ``paths`` again with the beam size in the toolbar; others keep edits."""
@@ -243,6 +249,7 @@ class WindowController(QObject):
         if not doomed:
             return
         self.queue.discard(doomed)
+        self.intake.forget(doomed)
         self.model.remove_paths(doomed)
         for path in doomed:
             self.thumbnails.forget(path)

@@ -8,7 +8,9 @@ directly, and a thin wrapper that asks the person where.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog
@@ -17,19 +19,41 @@ from capdesk.domain import CaptionRecord
 from capdesk.export import ExportFormat, ExportOptions, ExportReport
 from capdesk.jobs import rgb_to_qimage
 from capdesk.jobs.export_job import ExportJob, run_export
-from capdesk.ui.controller import WindowController
 from capdesk.ui.dialogs import SettingsDialog, ShortcutsDialog, show_message
 from capdesk.ui.exporting import ExportDialog
+from capdesk.ui.image_model import ImageListModel
+from capdesk.ui.items import ImageItem
+from capdesk.ui.main_window import MainWindow
 from capdesk.ui.overlay import overlay_full_size
+from capdesk.ui.settings import AppSettings
 
 log = logging.getLogger(__name__)
+
+
+class FileHost(Protocol):
+    """What the file commands need from the window's controller.
+
+    ``WindowController`` creates the commands and satisfies this structurally, so this
+    module never imports the controller: imports point one way (controller -> here).
+    """
+
+    window: MainWindow
+    settings: AppSettings
+    model: ImageListModel
+
+    @property
+    def current_item(self) -> ImageItem | None: ...
+
+    def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int: ...
+
+    def apply_settings(self, settings: AppSettings) -> None: ...
 
 
 class FileCommands(QObject):
     """Connects the File/Help actions of the window to ``controller``."""
 
-    def __init__(self, controller: WindowController) -> None:
-        super().__init__(controller)
+    def __init__(self, controller: FileHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.controller = controller
         self.window = controller.window
         a = self.window.actions_by_name

@@ -148,10 +148,11 @@ class ImageListModel(QAbstractListModel):
         self._rows = {item.path: row for row, item in enumerate(self._items)}
 
     def use_existing(self, texts: dict[Path, str]) -> None:
-        """Show the alt text images already carry (read by the scanner)."""
+        """Show the alt text images already carry (read by the scanner) where it replaces
+        nothing: on images not yet queued, captioned or edited."""
         for path, text in texts.items():
             item = self.item(path)
-            if item is not None:
+            if item is not None and item.status is Status.NEW and not item.edit_count:
                 item.use_existing(text)
                 self.refresh(path)
 

@@ -41,3 +41,13 @@ def test_symlink_loops_terminate(tmp_path: Path) -> None:
 
 def test_common_formats_are_known() -> None:
     assert {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"} <= IMAGE_EXTENSIONS
+
+
+def test_linked_files_and_folders_count_once(tmp_path: Path) -> None:
+    """Inside folders the resolved path is derived from the folder's: links still match."""
+    real = _touch(tmp_path / "real" / "x.jpg")
+    _touch(tmp_path / "real" / "sub" / "y.jpg")
+    (tmp_path / "real" / "z.jpg").symlink_to(real)
+    (tmp_path / "alias").symlink_to(tmp_path / "real", target_is_directory=True)
+    found = list(expand_paths([tmp_path / "alias", tmp_path / "real", real]))
+    assert found == [tmp_path / "alias" / "x.jpg", tmp_path / "alias" / "sub" / "y.jpg"]
