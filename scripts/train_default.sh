@@ -20,13 +20,13 @@
 # (6 and 8 epochs, 60-minute fit budget, 35-minute SCST; commit 53a686c). To add members to a
 # model, put the earlier members first (SNAPSHOTS=0 XENT_MEMBERS=0 keeps the shipped model's
 # four-member shape):
-#   LEAD_MEMBERS="/work/runs/scst_lite2/best.pt /work/runs/scst/best.pt" SNAPSHOTS=0 XENT_MEMBERS=0 \
-#     RUNS=/work/runs/e2e bash scripts/train_default.sh
-# Features, checkpoints and logs go to $RUNS (outside the repository).
+#   LEAD_MEMBERS="$OLD/scst_lite2/best.pt $OLD/scst/best.pt" SNAPSHOTS=0 XENT_MEMBERS=0 \
+#     DATA=path/to/data RUNS=path/to/runs/e2e bash scripts/train_default.sh
+# Features, checkpoints and logs go to $RUNS (outside the repository; default ~/.cache/capdesk/runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${DATA:-../shared/data}
-RUNS=${RUNS:-/work/runs}
+DATA=${DATA:?set DATA to the data folder (flickr8k/ and coco_extra/ inside it)}
+RUNS=${RUNS:-${XDG_CACHE_HOME:-$HOME/.cache}/capdesk/runs}
 PY=${PY:-.venv/bin/python}
 OUT=${OUT:-models/default}
 TRAIN=(-m capdesk.training.cli)

@@ -184,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--images", type=int, default=200)
     bench.add_argument("--batch", type=int, default=8)
     bench.add_argument("--beam", type=int, default=3)
-    bench.add_argument("--threads", type=int, default=2)
+    bench.add_argument("--threads", type=int, default=None,
+                       help="ONNX Runtime threads (default: the cores this process may use)")
     return p
 
 

@@ -77,7 +77,12 @@ def evaluate_split(
 
 
 def benchmark(
-    model_dir: Path, paths: Sequence[Path], *, batch: int = 8, beam: int = 3, threads: int = 2
+    model_dir: Path,
+    paths: Sequence[Path],
+    *,
+    batch: int = 8,
+    beam: int = 3,
+    threads: int | None = None,
 ) -> dict[str, float]:
     """Milliseconds per image for decode, encoder and beam search, and images per second,
     with the app's ``caption_paths`` (decoding overlaps the model); the first batch is a

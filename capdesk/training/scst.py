@@ -21,7 +21,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from capdesk.domain import usable_cpu_count
 from capdesk.training.checkpoint import load_checkpoint, save_checkpoint
 from capdesk.training.evaluate import banned_ids
 from capdesk.training.model import Captioner
@@ -125,7 +126,7 @@ class ScstConfig:
     max_steps: int | None = None
     val_every_minutes: float = 4.0
     val_every_steps: int | None = None
-    threads: int = 2
+    threads: int = field(default_factory=usable_cpu_count)
     seed: int = 0
     sample_dropout: bool = False
 

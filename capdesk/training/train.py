@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from capdesk.domain import usable_cpu_count
 from capdesk.engine.scoring import score_captions
 from capdesk.training.checkpoint import save_checkpoint
 from capdesk.training.data import CaptionSet, read_source
@@ -62,7 +63,7 @@ class TrainConfig:
     clip: float = 5.0
     seed: int = 0
     limit: int | None = None
-    threads: int = 2
+    threads: int = field(default_factory=usable_cpu_count)
     val_beam: int = 3
     max_minutes: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
