@@ -18,8 +18,8 @@ from tests.conftest import REPO, write_photo
 
 pytest.importorskip("transformers", reason="needs transformers (the `perf` extra)")
 pytest.importorskip("torch", reason="needs torch (the `train` extra)")
-import onnx  # noqa: E402
-import torch  # noqa: E402
+import onnx
+import torch
 
 TOKENS = 5
 
