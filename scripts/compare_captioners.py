@@ -182,11 +182,12 @@ def quantize(path: Path) -> Path:
     return out
 
 
-def prepare(spec: PeerSpec, folder: Path) -> dict[str, Any]:
-    """Build, export and quantize one peer into ``folder`` (reused when already there)."""
+def prepare(spec: PeerSpec, folder: Path) -> float:
+    """Build, export and quantize one peer into ``folder`` (reused when already there);
+    returns its parameter count in millions."""
     marker = folder / "spec.json"
     if marker.is_file() and json.loads(marker.read_text())["spec"] == asdict(spec):
-        return json.loads(marker.read_text())
+        return float(json.loads(marker.read_text())["parameters_millions"])
     model = build(spec)
     log.info("exporting %s", spec.title)
     encoder, decoder = export(model, folder)
@@ -195,9 +196,9 @@ def prepare(spec: PeerSpec, folder: Path) -> dict[str, Any]:
     quantize(decoder)
     encoder.unlink()
     decoder.unlink()
-    info = {"spec": asdict(spec), "parameters_millions": round(model.num_parameters() / 1e6, 1)}
-    marker.write_text(json.dumps(info))
-    return info
+    millions = round(model.num_parameters() / 1e6, 1)
+    marker.write_text(json.dumps({"spec": asdict(spec), "parameters_millions": millions}))
+    return millions
 
 
 class Peer:
@@ -265,48 +266,94 @@ class Peer:
             self.generate(pixels, beam, tokens)
 
 
-def _row(name: str, seconds: float, images: int, stages: dict[str, float]) -> dict[str, Any]:
-    per = {f"{k}_ms_per_image": round(v * 1000 / images, 1) for k, v in stages.items()}
-    return {"model": name, "images": images, "seconds": round(seconds, 3),
-            "images_per_second": round(images / seconds, 2),
-            "ms_per_image": round(seconds * 1000 / images, 1), **per}
+@dataclass
+class Tally:
+    """One model's seconds, photos and stage seconds, summed over the rounds of a run."""
+
+    name: str
+    seconds: float = 0.0
+    images: int = 0
+    stages: dict[str, float] = field(default_factory=dict)
+    words: list[int] = field(default_factory=list)
+
+    def add(self, seconds: float, images: int, stages: dict[str, float]) -> float:
+        self.seconds += seconds
+        self.images += images
+        for k, v in stages.items():
+            self.stages[k] = self.stages.get(k, 0.0) + v
+        return images / seconds
+
+    @property
+    def speed(self) -> float:
+        return self.images / self.seconds
+
+    def row(self) -> dict[str, Any]:
+        per = {f"{k}_ms_per_image": round(v * 1000 / self.images, 1)
+               for k, v in self.stages.items()}
+        row = {"model": self.name, "images": self.images, "seconds": round(self.seconds, 3),
+               "images_per_second": round(self.speed, 3),
+               "ms_per_image": round(self.seconds * 1000 / self.images, 1), **per}
+        if self.words:
+            row["mean_words"] = round(sum(self.words) / len(self.words), 1)
+        return row
 
 
-def time_capdesk(captioner: Captioner, paths: list[Path], beam: int, batch: int) -> dict:
-    list(captioner.caption_paths(paths[:batch], beam_size=beam, batch_size=batch))  # warm-up
-    captioner.times.decode = captioner.times.encoder = captioner.times.search = 0.0
+def time_capdesk(captioner: Captioner, paths: list[Path], beam: int, batch: int,
+                 tally: Tally) -> float:
+    """capdesk as `capdesk caption` runs it: Captioner.caption_paths, loading in threads."""
+    t = captioner.times
+    t.decode = t.encoder = t.search = 0.0
     started = time.perf_counter()
     results = list(captioner.caption_paths(paths, beam_size=beam, batch_size=batch))
     seconds = time.perf_counter() - started
-    t = captioner.times
-    row = _row(f"capdesk, batch {batch}", seconds, len(paths),
-               {"decode": t.decode, "encoder": t.encoder, "decoder": t.search})
-    words = [len(r.caption.words) for r in results if r.caption]
-    row["mean_words"] = round(sum(words) / max(len(words), 1), 1)
-    return row
+    tally.words += [len(r.caption.words) for r in results if r.caption]
+    return tally.add(seconds, len(paths),
+                     {"decode": t.decode, "encoder": t.encoder, "decoder": t.search})
 
 
-def time_peer(peer: Peer, title: str, paths: list[Path], args: argparse.Namespace,
-              beam: int) -> dict:
-    peer.caption_paths(paths[:1], beam, args.tokens, 1)  # warm-up
+def time_peer(peer: Peer, paths: list[Path], beam: int, args: argparse.Namespace,
+              tally: Tally) -> float:
     peer.times = dict.fromkeys(peer.times, 0.0)
     started = time.perf_counter()
     peer.caption_paths(paths, beam, args.tokens, args.peer_batch)
-    return _row(f"{title}, batch {args.peer_batch}", time.perf_counter() - started,
-                len(paths), peer.times)
+    return tally.add(time.perf_counter() - started, len(paths), peer.times)
 
 
-def ratios(rows: dict[str, dict]) -> dict[str, float]:
-    """capdesk's images/s over each peer's (capdesk: the mean of its runs before and after)."""
-    capdesk = (rows["capdesk_before"]["images_per_second"]
-               + rows["capdesk_after"]["images_per_second"]) / 2
-    single = rows["capdesk_batch1"]["images_per_second"]
-    out = {}
+def run_beam(captioner: Captioner, peers: dict[str, Peer], paths: list[Path], beam: int,
+             args: argparse.Namespace) -> dict[str, Any]:
+    """Rounds over chunks of the photos, every model on the same chunk in turn.
+
+    The load from other processes drifts within minutes, so capdesk and the peers are
+    interleaved chunk by chunk rather than timed one after the other; the ratio is taken
+    over the sums, and each round's own ratio shows the spread.
+    """
+    list(captioner.caption_paths(paths[: args.batch], beam_size=beam, batch_size=args.batch))
+    for peer in peers.values():
+        peer.caption_paths(paths[:1], beam, args.tokens, 1)  # warm-up
+    tallies = {"capdesk": Tally(f"capdesk, batch {args.batch}"),
+               "capdesk_batch1": Tally("capdesk, batch 1")}
+    tallies |= {s.key: Tally(f"{s.title}, batch {args.peer_batch}") for s in PEERS}
+    rounds: list[dict[str, float]] = []
+    for i in range(0, len(paths), args.chunk):
+        chunk = paths[i : i + args.chunk]
+        speed = {"capdesk": time_capdesk(captioner, chunk, beam, args.batch, tallies["capdesk"]),
+                 "capdesk_batch1": time_capdesk(captioner, chunk, beam, 1,
+                                                tallies["capdesk_batch1"])}
+        for s in PEERS:
+            speed[s.key] = time_peer(peers[s.key], chunk, beam, args, tallies[s.key])
+        rounds.append({f"capdesk_over_{s.key}": round(speed["capdesk"] / speed[s.key], 1)
+                       for s in PEERS})
+        log.info("  photos %d-%d: %s", i + 1, i + len(chunk),
+                 ", ".join(f"{k} {v:.2f}/s" for k, v in speed.items()))
+    rows = {k: t.row() for k, t in tallies.items()}
+    ratios: dict[str, Any] = {}
     for s in PEERS:
-        peer = rows[s.key]["images_per_second"]
-        out[f"capdesk_over_{s.key}"] = round(capdesk / peer, 1)
-        out[f"capdesk_batch1_over_{s.key}"] = round(single / peer, 1)
-    return out
+        peer = tallies[s.key].speed
+        ratios[f"capdesk_over_{s.key}"] = round(tallies["capdesk"].speed / peer, 1)
+        ratios[f"capdesk_batch1_over_{s.key}"] = round(tallies["capdesk_batch1"].speed / peer, 1)
+        per_round = [r[f"capdesk_over_{s.key}"] for r in rounds]
+        ratios[f"capdesk_over_{s.key}_rounds_min_max"] = [min(per_round), max(per_round)]
+    return {"models": rows, "ratios": ratios}
 
 
 def _size_mb(*files: Path) -> float:
@@ -328,16 +375,19 @@ def main() -> int:
                         help="photos per peer call (the products caption one at a time)")
     parser.add_argument("--tokens", type=int, default=12, help="peer caption length in tokens")
     parser.add_argument("--beams", type=int, nargs="+", default=[3, 1])
+    parser.add_argument("--chunk", type=int, default=8,
+                        help="photos per round; every model runs each round in turn")
     parser.add_argument("--work", type=Path, default=None,
                         help="keep the exported peers here and reuse them (default: a temp dir)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    log.setLevel(logging.INFO)  # onnxruntime.quantization logs every tensor at INFO
     paths = sorted(expand_paths([args.images]))
     if not paths:
         parser.error(f"no photos in {args.images}")
     with tempfile.TemporaryDirectory() as scratch:
         work = args.work or Path(scratch)
-        infos = {s.key: prepare(s, work / s.key) for s in PEERS}
+        millions = {s.key: prepare(s, work / s.key) for s in PEERS}
         peers = {s.key: Peer(work / s.key / ENCODER_FILE, work / s.key / DECODER_FILE, s,
                              args.threads) for s in PEERS}
         report: dict[str, Any] = {
@@ -351,21 +401,14 @@ def main() -> int:
             report["models"]["capdesk"] = {
                 "name": spec.name, "int8_size_mb": _size_mb(spec.encoder_path, spec.decoder_path)}
             for s in PEERS:
-                files = (work / s.key / ENCODER_FILE, work / s.key / DECODER_FILE)
-                report["models"][s.key] = {"title": s.title, "int8_size_mb": _size_mb(*files),
-                                           "parameters_millions": infos[s.key][
-                                               "parameters_millions"]}
+                size = _size_mb(work / s.key / ENCODER_FILE, work / s.key / DECODER_FILE)
+                report["models"][s.key] = {"title": s.title, "int8_size_mb": size,
+                                           "parameters_millions": millions[s.key]}
             for beam in args.beams:
                 log.info("beam %d", beam)
-                rows = {"capdesk_before": time_capdesk(captioner, paths, beam, args.batch),
-                        "capdesk_batch1": time_capdesk(captioner, paths, beam, 1)}
-                for s in PEERS:
-                    rows[s.key] = time_peer(peers[s.key], s.title, paths, args, beam)
-                    log.info("  %s: %.2f images/s", s.key, rows[s.key]["images_per_second"])
-                rows["capdesk_after"] = time_capdesk(captioner, paths, beam, args.batch)
-                rows["ratios"] = ratios(rows)
-                log.info("  ratios %s", rows["ratios"])
-                report["runs"][f"beam{beam}"] = rows
+                result = run_beam(captioner, peers, paths, beam, args)
+                log.info("  ratios %s", result["ratios"])
+                report["runs"][f"beam{beam}"] = result
     sys.stdout.write(json.dumps(report, indent=2) + "\n")
     return 0
 
