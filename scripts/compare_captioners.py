@@ -1,24 +1,20 @@
 """capdesk beside the transformer captioners of Firefox and NVDA, each run the way it ships.
 
-Firefox's PDF.js alt text (mozilla/distilvit: ViT-base/16 at 224 px + DistilGPT-2) and
-NVDA's local captioner (Xenova/vit-gpt2-image-captioning, from nlpconnect: ViT-base/16 +
-GPT-2, 12 layers) do not run in PyTorch: both download `onnx/encoder_model_quantized.onnx`
-and `onnx/decoder_model_merged_quantized.onnx`, exported by optimum and quantized by
-transformers.js's convert.py (`quantize_dynamic`, int8 weights, QUInt8 where the graph has
-a Conv, else QInt8, per-tensor, full range), and run them in ONNX Runtime (Web, for
-Firefox). Their speed does not depend on the weights, so this script builds both
-architectures from configs with random weights (nothing is downloaded), exports the encoder
-and a decoder with a self-attention KV cache the way optimum does (past keys and values
-in, presents out; the cross-attention keys and values over the 197 image tokens are
-recomputed at every step, as in the shipped graphs), quantizes them the same way and
-times them in ONNX Runtime with capdesk's own session options and thread count, beside
-capdesk's shipped model in the same run, on the same photos, decoding included.
+Firefox's PDF.js alt text (mozilla/distilvit: ViT-base/16 + DistilGPT-2) and NVDA's local
+captioner (Xenova/vit-gpt2-image-captioning: ViT-base/16 + GPT-2, 12 layers) run
+`encoder_model_quantized.onnx` and `decoder_model_merged_quantized.onnx` in ONNX Runtime:
+optimum exports, int8 weights by transformers.js's convert.py (`quantize_dynamic`, QUInt8
+where the graph has a Conv, else QInt8, per-tensor, full range). Speed does not depend on
+the weights, so this builds both architectures from configs with random weights (nothing is
+downloaded), exports the encoder and a self-attention-cached decoder as optimum does (the
+cross-attention keys and values are recomputed every step, as in the shipped graphs),
+quantizes them the same way and times them in ONNX Runtime with capdesk's session options
+and threads, beside capdesk's shipped model, on the same photos, file decoding included.
 
-Random weights never emit the end token at a sensible place, so the peers' end token is
-masked and every caption is exactly ``--tokens`` GPT-2 tokens (12 by default; distilvit's
-model card gives a mean generated length of 11.3). capdesk stops at its own end token.
-The machine's speed drifts between runs, so the figure to quote is the ratio measured in
-one run. Needs torch, onnx and transformers (the `train` and `perf` extras):
+Random weights never stop sensibly, so the peers' end token is masked and every caption is
+``--tokens`` GPT-2 tokens (12; distilvit's model card gives 11.3 on average); capdesk stops
+at its own end token. The machine's speed drifts, so quote the ratio measured in one run.
+Needs torch, onnx and transformers (the `train` and `perf` extras):
 
     python scripts/compare_captioners.py --images PHOTOS_DIR
 """
