@@ -38,7 +38,7 @@ case "$mode" in
     extra=(libimage-exiftool-perl xvfb)
     command -v java >/dev/null || extra+=(default-jre-headless)  # METEOR and PTB tokenizer
     command -v dpkg >/dev/null && apt_install "${QT_LIBS[@]}" "${extra[@]}"
-    pip install -e ".[train,eval,dev]"
+    pip install -e ".[train,eval,dev,perf]"
     "$VENV/bin/ruff" check capdesk tests scripts main.py
     "$VENV/bin/mypy"
     export QT_QPA_PLATFORM=offscreen
