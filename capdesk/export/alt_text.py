@@ -35,7 +35,11 @@ from typing import Any
 
 from capdesk.export import iim
 from capdesk.export.atomic import ExportError, atomic_write_bytes, check_writable
-from capdesk.export.metadata_block import EMBEDDING_SUFFIXES, detect_format
+from capdesk.export.metadata_block import (
+    EMBEDDING_SUFFIXES,
+    detect_format,
+    read_header_alt_text,
+)
 from capdesk.export.sidecars import SIDECAR_EXTENSIONS, SidecarExtension, read_sidecar
 from capdesk.export.xmp import (
     ALT_TEXT,
@@ -268,8 +272,12 @@ def read_alt_text(
 
 
 def has_alt_text(path: Path) -> bool:
-    """Whether :func:`read_alt_text` finds anything; used to skip already described images."""
-    return read_alt_text(path) is not None
+    """Whether the image already carries alt text; used to skip already described images.
+
+    Reads only the metadata block (:func:`read_header_alt_text`), not the pixels, because the
+    export dialog asks this for every image before it starts.
+    """
+    return read_header_alt_text(path) is not None
 
 
 def write_alt_text(
