@@ -193,7 +193,7 @@ class Library:
         """
         info = path.stat()
         digest = fingerprint(path, info.st_size)  # read before the write lock is taken
-        at = (captioned_at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="milliseconds")
+        at = (captioned_at or datetime.now(UTC)).astimezone(UTC).isoformat()
         with self._write() as db:
             image_id, changed = self._image(db, path, digest)
             reset = replace_edit or changed
