@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -34,7 +35,9 @@ def explain(path: Path, exc: BaseException) -> str:
     if "disk is full" in lower or getattr(exc, "errno", None) == 28:
         return (f"The caption library {path} cannot be written: the disk is full. Free some "
                 "space; everything saved before is still in the library.")
-    if "readonly" in lower or "read-only" in lower or getattr(exc, "errno", None) in (13, 30):
+    read_only = "unable to open" in lower and not os.access(path.parent, os.W_OK)
+    if read_only or "readonly" in lower or "read-only" in lower or (
+            getattr(exc, "errno", None) in (13, 30)):
         return (f"The caption library {path} is on a read-only disk or folder. Choose another "
                 "file with --library PATH (or in Settings).")
     if "unable to open" in lower:

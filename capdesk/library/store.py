@@ -106,6 +106,9 @@ class Library:
         )
         try:
             connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > schema.SCHEMA_VERSION:  # before anything writes (even WAL mode)
+                raise schema.NewerSchema(version)
             mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 log.warning("library %s: WAL not available here (journal mode %s)", path, mode)
