@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from capdesk.library import Library, LibraryCorrupted, LibraryError
-from capdesk.library import store
+from capdesk.library import Library, LibraryCorrupted, LibraryError, store
 from tests.library.helpers import photos, run_cli
 
 
@@ -92,7 +91,7 @@ def test_cli_warns_about_a_damaged_library_and_goes_on(tmp_path: Path,
 def test_read_only_disk(tmp_path: Path, tmpfs: Path | None,
                         monkeypatch: pytest.MonkeyPatch) -> None:
     if tmpfs is not None:
-        library, pictures = _filled(tmp_path, where=tmpfs)
+        library, _ = _filled(tmp_path, where=tmpfs)
         library.close()
         before = library.path.read_bytes()
         subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True, timeout=30)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from capdesk.library import SCHEMA_VERSION, Library, LibraryError, data_folder, fingerprint
-from capdesk.library import schema
+from capdesk.library import SCHEMA_VERSION, Library, LibraryError, data_folder, fingerprint, schema
 from tests.conftest import write_photo
 from tests.library.helpers import photos
 
