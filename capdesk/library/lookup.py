@@ -83,7 +83,7 @@ def find_known(db: sqlite3.Connection, paths: Sequence[Path], lang: str
                     continue  # changed: to be captioned again
                 touched.append((item.size, item.mtime_ns, row[0]))
             if captioned:
-                found[item.path] = known(row[0], str(item.path), row[5:])
+                found[item.path] = known(row[0], item.path, row[5:])
         unknown.extend(by_key.values())
     moves = _find_moved(db, unknown, lang, found)
     if touched or moves:
@@ -115,7 +115,7 @@ def _find_moved(db: sqlite3.Connection, unknown: list[_Seen], lang: str,
             if row[2] not in candidates:
                 continue
             item = candidates.pop(row[2])
-            found[item.path] = known(row[0], str(item.path), row[3:])
+            found[item.path] = known(row[0], item.path, row[3:])
             moves.append((item, int(row[0]), str(row[1])))
     return moves
 

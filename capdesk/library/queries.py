@@ -20,11 +20,11 @@ CAPTION_COLUMNS = (
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def known(image_id: int, path: str, row: sqlite3.Row | tuple[Any, ...]) -> KnownCaption:
+def known(image_id: int, path: str | Path, row: sqlite3.Row | tuple[Any, ...]) -> KnownCaption:
     """A :class:`KnownCaption` from the ten :data:`CAPTION_COLUMNS` values."""
     lang, model_text, score, model_name, model_hash, at, person, edited, reviewed, rev_at = row
     return KnownCaption(
-        path=Path(path), image_id=image_id, lang=lang or "en", model_text=model_text,
+        path=path if isinstance(path, Path) else Path(path), image_id=image_id, lang=lang or "en", model_text=model_text,
         score=score, model_name=model_name or "", model_hash=model_hash or "",
         captioned_at=at, person_text=person, edited=bool(edited), reviewed=bool(reviewed),
         reviewed_at=rev_at,
