@@ -95,12 +95,20 @@ def main() -> int:
     parser.add_argument("root", type=Path, help="scratch folder (deleted and rebuilt)")
     parser.add_argument("--images", type=int, default=100_000)
     parser.add_argument("--folder", type=int, default=10_000, help="real files looked up")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the library a previous run built in ROOT again")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    path, files = build(args.root, args.images, args.folder)
+    if args.reuse:
+        path = args.root / "library.sqlite3"
+        files = sorted((args.root / "photos" / "folder000").iterdir())
+    else:
+        path, files = build(args.root, args.images, args.folder)
+    with Library.open(path) as library:
+        images = library.stats()["images"]
     size = path.stat().st_size + sum(
         p.stat().st_size for p in (path.with_name(path.name + "-wal"),) if p.exists())
-    print(f"file size {size / 1e6:.1f} MB = {size / args.images:.0f} bytes per image "
+    print(f"file size {size / 1e6:.1f} MB = {size / images:.0f} bytes per image "
           "(FTS5 index and its copy of the text included)")
 
     opens = _timed(lambda: Library.open(path).close(), 3)

@@ -9,6 +9,7 @@ image (perhaps the same photo renamed or moved).
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -45,11 +46,12 @@ def _marks(count: int) -> str:
 def _seen(paths: Sequence[Path]) -> list[_Seen]:
     seen = []
     for path in paths:
+        text = os.fspath(path)  # once: Path's str() and stat() would each rebuild it
         try:
-            info = path.stat()
+            info = os.stat(text)  # noqa: PTH116
         except OSError:
             continue
-        seen.append(_Seen(path, path_key(path), info.st_size, info.st_mtime_ns))
+        seen.append(_Seen(path, path_key(text), info.st_size, info.st_mtime_ns))
     return seen
 
 

@@ -44,7 +44,7 @@ def default_library_path() -> Path:
     return Path(chosen).expanduser() if chosen else data_folder() / FILE_NAME
 
 
-def path_key(path: Path) -> str:
+def path_key(path: Path | str) -> str:
     """The text an image is stored under: its absolute, normalised path.
 
     Not resolved (a photo reached through a symlinked folder keeps the name the person

@@ -24,7 +24,8 @@ def known(image_id: int, path: str | Path, row: sqlite3.Row | tuple[Any, ...]) -
     """A :class:`KnownCaption` from the ten :data:`CAPTION_COLUMNS` values."""
     lang, model_text, score, model_name, model_hash, at, person, edited, reviewed, rev_at = row
     return KnownCaption(
-        path=path if isinstance(path, Path) else Path(path), image_id=image_id, lang=lang or "en", model_text=model_text,
+        path=path if isinstance(path, Path) else Path(path), image_id=image_id,
+        lang=lang or "en", model_text=model_text,
         score=score, model_name=model_name or "", model_hash=model_hash or "",
         captioned_at=at, person_text=person, edited=bool(edited), reviewed=bool(reviewed),
         reviewed_at=rev_at,
@@ -53,7 +54,7 @@ def search_fts(connection: sqlite3.Connection, text: str, limit: int, lang: str
         f"SELECT i.id, i.path, {CAPTION_COLUMNS} FROM search s "
         "JOIN images i ON i.id = s.rowid "
         "LEFT JOIN captions c ON c.image_id = i.id AND c.lang = ? "
-        "WHERE search MATCH ? ORDER BY s.rank LIMIT ?",
+        "WHERE search MATCH ? ORDER BY s.rowid DESC LIMIT ?",
         (lang, query, limit),
     ).fetchall()
     return [known(row[0], row[1], row[2:]) for row in rows]

@@ -162,6 +162,8 @@ class Library:
             yield
         except sqlite3.Error as exc:
             raise LibraryError(explain(self.path, exc)) from exc
+        except OSError as exc:  # the photo itself (stat, fingerprint), not the library
+            raise LibraryError(f"cannot read {exc.filename}: {exc.strerror or exc}") from exc
 
     def _image(self, db: sqlite3.Connection, path: Path, print_: str | None = None
                ) -> tuple[int, bool]:
@@ -188,14 +190,19 @@ class Library:
 
     def record_caption(self, path: Path, text: str, *, score: float | None = None,
                        model_name: str = "", model_hash: str = "", lang: str = "en",
-                       captioned_at: datetime | None = None, replace_edit: bool = False) -> None:
-        """Store the model's caption of ``path`` (which must exist: it is fingerprinted).
+                       captioned_at: datetime | None = None, replace_edit: bool = False) -> bool:
+        """Store the model's caption of ``path``; False when the photo is gone or unreadable.
 
         The person's text and review stay, unless ``replace_edit`` or the photo's content
-        changed since they were made (then they belonged to another picture).
+        changed since they were made (then they belonged to another picture). The file is
+        fingerprinted before the write lock is taken, so other writers do not wait on it.
         """
-        info = path.stat()
-        digest = fingerprint(path, info.st_size)  # read before the write lock is taken
+        try:
+            info = path.stat()
+            digest = fingerprint(path, info.st_size)
+        except OSError as exc:
+            log.warning("not recorded in the library: %s: %s", path, exc.strerror or exc)
+            return False
         at = (captioned_at or datetime.now(UTC)).astimezone(UTC).isoformat()
         with self._write() as db:
             image_id, changed = self._image(db, path, digest)
@@ -211,6 +218,7 @@ class Library:
             if reset:
                 db.execute("UPDATE captions SET person_text = NULL, edited = 0, reviewed = 0, "
                            "reviewed_at = NULL WHERE image_id = ? AND lang = ?", (image_id, lang))
+        return True
 
     def record_edit(self, path: Path, text: str | None, *, lang: str = "en") -> None:
         """The person's words for ``path`` (None: back to the model's); editing is reviewing."""
