@@ -12,9 +12,8 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from capdesk.library.paths import fingerprint, path_key
 from capdesk.library.queries import CAPTION_COLUMNS, known
@@ -26,8 +25,7 @@ CHUNK = 500
 """Paths per ``IN (...)`` query (well under SQLite's limit of bound parameters)."""
 
 
-@dataclass(frozen=True)
-class _Seen:
+class _Seen(NamedTuple):
     path: Path
     key: str
     size: int
