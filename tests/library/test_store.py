@@ -183,3 +183,22 @@ def test_fingerprint_reads_ends_and_middle_of_big_files(tmp_path: Path) -> None:
     second = fingerprint(big)
     big.write_bytes(bytes(data))
     assert fingerprint(big) == second
+
+
+def test_a_photo_gone_before_it_is_recorded_is_skipped(tmp_path: Path, library: Library) -> None:
+    gone = write_photo(tmp_path / "gone.jpg")
+    gone.unlink()
+    assert library.record_caption(gone, "a dog") is False
+    assert library.stats()["images"] == 0
+    with pytest.raises(LibraryError, match="cannot read"):
+        library.record_edit(gone, "words for a missing photo")
+
+
+def test_edit_before_any_caption_and_undoing_it(tmp_path: Path, library: Library) -> None:
+    photo = write_photo(tmp_path / "p.jpg")
+    library.record_edit(photo, "written by hand")
+    assert library.lookup([photo])[photo].text == "written by hand"
+    library.record_caption(photo, "a cat")
+    library.record_edit(photo, None)  # back to the model's words
+    known = library.lookup([photo])[photo]
+    assert known.text == "a cat" and not known.edited
