@@ -174,16 +174,53 @@ def migrate(connection: sqlite3.Connection, fts: bool) -> int:
             raise
         if version < target:
             log.info("library schema migrated to version %d", target)
-    if fts and not has_search_index(connection):
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            if not has_search_index(connection):
-                create_search_index(connection)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+    _fit_search_index(connection, fts)
     return int(start)
+
+
+_TRIGGER_NAMES = ("search_image_added", "search_image_renamed", "search_image_removed",
+                  "search_caption_added", "search_caption_changed", "search_caption_removed")
+
+
+def _triggers(connection: sqlite3.Connection) -> int:
+    marks = ",".join("?" * len(_TRIGGER_NAMES))
+    return int(connection.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
+        _TRIGGER_NAMES).fetchone()[0])
+
+
+def _fit_search_index(connection: sqlite3.Connection, fts: bool) -> None:
+    """Make the FTS5 index fit this sqlite3 build, whichever build wrote the file last.
+
+    With FTS5: create the index if missing, or rebuild it when a build without FTS5 had
+    suspended its triggers (the captions written meanwhile are indexed too). Without FTS5
+    (the same file opened by another Python): drop the triggers, which would otherwise fail
+    every write with "no such module: fts5"; search uses LIKE until FTS5 is back.
+    """
+    present, triggers = has_search_index(connection), _triggers(connection)
+    if fts and present and triggers == len(_TRIGGER_NAMES):
+        return
+    if not fts and (not present or triggers == 0):
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        if fts and not has_search_index(connection):
+            create_search_index(connection)
+        elif fts and _triggers(connection) < len(_TRIGGER_NAMES):
+            for name in _TRIGGER_NAMES:
+                connection.execute(f"DROP TRIGGER IF EXISTS {name}")
+            connection.execute("DELETE FROM search")
+            run_script(connection, TRIGGERS)
+            connection.execute(_POPULATE)
+            log.info("library search index rebuilt")
+        elif not fts:
+            for name in _TRIGGER_NAMES:
+                connection.execute(f"DROP TRIGGER IF EXISTS {name}")
+            log.warning("this sqlite3 has no FTS5: search index suspended, LIKE search used")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
 
 
 class NewerSchema(Exception):

@@ -202,3 +202,20 @@ def test_edit_before_any_caption_and_undoing_it(tmp_path: Path, library: Library
     library.record_edit(photo, None)  # back to the model's words
     known = library.lookup([photo])[photo]
     assert known.text == "a cat" and not known.edited
+
+
+def test_a_build_without_fts5_can_still_write_a_library_made_with_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "shared.sqlite3"
+    dog, cat = write_photo(tmp_path / "dog.jpg"), write_photo(tmp_path / "cat.jpg", seed=2)
+    with Library.open(path) as library:
+        library.record_caption(dog, "a dog on the beach")
+    with monkeypatch.context() as patched:
+        patched.setattr(schema, "fts5_available", lambda connection: False)
+        with Library.open(path) as library:
+            library.record_caption(cat, "a cat on the sofa")  # no "no such module: fts5"
+            assert [h.path for h in library.search("sofa")] == [cat]
+    with Library.open(path) as library:  # FTS5 again: the index caught up
+        assert library.search_index
+        assert [h.path for h in library.search("sofa")] == [cat]
+        assert [h.path for h in library.search("beach")] == [dog]
