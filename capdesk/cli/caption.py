@@ -5,11 +5,18 @@ file) by the same writers the app's export uses (:mod:`capdesk.export.tables`), 
 give the same fields. Nothing that exists is replaced without ``--replace``, and copies
 (``--out``) are never written over the photos being captioned: both are checked before
 the model is even loaded.
+
+With ``--library`` every caption is committed to the caption library before its row is
+written (what a row reports is on disk, even after a kill -9), and photos the library
+already has captioned and unchanged are not captioned again: their rows come first, from
+the library, with ``"provider": "library"`` and ``"milliseconds": null`` (the person's
+text when they edited it). ``--recaption`` captions them again.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import sys
 from collections.abc import Iterator
@@ -19,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from capdesk.cli.library import add_library_option, open_library
 from capdesk.cli.progress import Progress
 from capdesk.domain import CaptionRecord, CaptionResult
 from capdesk.domain.decoding import DEFAULT_PROVIDER, PROVIDER_CHOICES, check_beam_size
@@ -34,6 +42,7 @@ from capdesk.export import (
     plan_export,
 )
 from capdesk.imaging import expand_paths
+from capdesk.library import Library, LibraryError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +66,7 @@ def add_parser(subparsers: Any) -> None:
     output.add_argument("--jsonl", type=Path, metavar="FILE", help="write JSON Lines here")
     output.add_argument("--csv", type=Path, metavar="FILE", help="write CSV here")
     parser.add_argument("--batch", type=int, default=8, help="images per model call (default 8)")
+    add_library_option(parser)
     parser.add_argument("--replace", action="store_true",
                         help="replace output files that already exist (the --csv/--jsonl file, "
                         "sidecars, copies in --out); without it capdesk refuses and writes "
@@ -163,12 +173,15 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         log.error("%s", problem)
         return EXIT_REFUSED
-    captioned = 0
     with ExitStack() as stack:
-        captioner = stack.enter_context(
-            Captioner(args.model, provider=args.provider, threads=args.threads)
-        )
-        log.info("model %s on %s", captioner.model_name, captioner.provider)
+        try:
+            library = (stack.enter_context(open_library(args.library))
+                       if args.library is not None else None)
+            known = library.lookup(paths) if library and not args.recaption else {}
+        except LibraryError as exc:
+            log.error("%s", exc)
+            return EXIT_REFUSED
+        todo = [path for path in paths if path not in known]
         stream: TextIO = (
             # "x" creates the file or fails: nothing is truncated that --replace did not allow.
             stack.enter_context(target.open("w" if args.replace else "x", encoding="utf-8",
@@ -176,20 +189,68 @@ def run(args: argparse.Namespace) -> int:
             if target else sys.stdout
         )
         writer = CsvWriter(stream) if args.csv is not None else JsonlWriter(stream)
-        progress = Progress(len(paths))
-        for result in _caption(captioner, paths, args):
-            record = result_record(result, captioner.model_name)
-            written: tuple[Path, ...] = ()
-            if exports is not None and result.caption is not None:
-                record, written = _export(record, exports, progress)
-            writer.write_row(record, written)
-            progress.advance(result.ok)
-            if result.ok:
-                captioned += 1
-            else:
-                progress.message(f"capdesk: {path_text(result.path)}: {result.error}")
+        progress = Progress(len(todo))
+        try:
+            for path in paths:
+                if path in known:
+                    _write(known[path].to_record(), exports, progress, writer, library)
+            if known:
+                progress.message(f"capdesk: {len(known)} photos already in the library "
+                                 f"{library.path if library else ''}, not captioned again")
+            captioned = _caption_all(stack, todo, args, exports, progress, writer, library)
+        except LibraryError as exc:
+            progress.message(f"capdesk: {exc}")
+            return EXIT_REFUSED
         progress.close()
-    return 0 if captioned else 1
+    return 0 if captioned or known else 1
+
+
+def _caption_all(stack: ExitStack, todo: list[Path], args: argparse.Namespace,
+                 exports: ExportOptions | None, progress: Progress, writer: CsvWriter |
+                 JsonlWriter, library: Library | None) -> int:
+    """Caption the photos not in the library (the model is loaded only when there are any)."""
+    if not todo:
+        return 0
+    captioner = stack.enter_context(
+        Captioner(args.model, provider=args.provider, threads=args.threads)
+    )
+    log.info("model %s on %s", captioner.model_name, captioner.provider)
+    model_hash = _manifest_hash(captioner)
+    captioned = 0
+    for result in _caption(captioner, todo, args):
+        record = result_record(result, captioner.model_name)
+        if library is not None and result.caption is not None:
+            library.record_caption(result.path, record.caption, score=record.score,
+                                   model_name=record.model, model_hash=model_hash,
+                                   captioned_at=record.captioned_at)
+        _write(record, exports, progress, writer, library)
+        progress.advance(result.ok)
+        if result.ok:
+            captioned += 1
+        else:
+            progress.message(f"capdesk: {path_text(result.path)}: {result.error}")
+    return captioned
+
+
+def _write(record: CaptionRecord, exports: ExportOptions | None, progress: Progress,
+           writer: CsvWriter | JsonlWriter, library: Library | None) -> None:
+    """Export (when asked) and write one row; the library hears of the export first."""
+    written: tuple[Path, ...] = ()
+    if exports is not None and record.error is None and record.caption:
+        record, written = _export(record, exports, progress)
+        if library is not None and written:
+            library.record_export([record.path], exports.output_dir or "in place",
+                                  sorted(f.value for f in exports.formats))
+    writer.write_row(record, written)
+
+
+def _manifest_hash(captioner: Captioner) -> str:
+    """sha256 of the model's manifest.json: which model made a caption, exactly."""
+    try:
+        return hashlib.sha256((captioner.spec.directory / "manifest.json").read_bytes()
+                              ).hexdigest()
+    except OSError:
+        return ""
 
 
 def _export(record: CaptionRecord, options: ExportOptions,
