@@ -31,6 +31,7 @@ from capdesk.domain import Caption, CaptionResult
 from capdesk.engine.beam import Arrays, Hypothesis, SearchCancelled, beam_search
 from capdesk.engine.model import ModelError, ModelSpec, load_spec
 from capdesk.engine.sessions import create_session, provider_name
+from capdesk.engine.trust import load_trust
 from capdesk.imaging import ImageLoadError, load_for_model
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class Captioner:
     ) -> None:
         self.spec: ModelSpec = load_spec(model_dir)
         self._no_repeat_ids = self.spec.no_repeat_ids  # computed once, used every batch
+        self._trust = load_trust(self.spec)  # None for folders without trust.json
         self._encoder = self._session(self.spec.encoder_path, provider, threads)
         self._decoder = self._session(self.spec.decoder_path, provider, threads)
         self.provider: str = provider_name(self._encoder)
@@ -130,9 +132,17 @@ class Captioner:
             length_penalty=spec.length_penalty,
             should_cancel=should_cancel,
         )
+        searched = time.perf_counter()
         self.times.encoder += encoded - started
-        self.times.search += time.perf_counter() - encoded
-        return [self._to_caption(h) for h in hypotheses]
+        self.times.search += searched - encoded
+        captions = [self._to_caption(h) for h in hypotheses]
+        if self._trust is not None:
+            captions = self._trust.assess(
+                captions, {"features": features, "projection": projection}
+            )
+            trusted = time.perf_counter() - searched
+            self.times.extra["trust"] = self.times.extra.get("trust", 0.0) + trusted
+        return captions
 
     def _step(self, words: np.ndarray, state: Arrays, context: Arrays):  # type: ignore[no-untyped-def]
         log_probs, h, c, alpha = self._decoder.run(
@@ -155,7 +165,9 @@ class Captioner:
         text = text[:1].upper() + text[1:] + "."
         grid_h, grid_w = self.spec.grid
         attention = hyp.alphas.reshape(len(words), grid_h, grid_w).astype(np.float32)
-        return Caption(text, words, hyp.score, hyp.log_prob, attention)
+        return Caption(
+            text, words, hyp.score, hyp.log_prob, attention, hyp.token_log_probs, hyp.entropies
+        )
 
     # -- files ----------------------------------------------------------------------------
 
@@ -234,4 +246,7 @@ class Captioner:
                 continue
             caption = captions.get(path)
             error = model_error or (None if caption else "the model produced no caption")
-            yield CaptionResult(path, caption, error, self.provider, share_ms, item[1])
+            trust, flags = (caption.trust, caption.flags) if caption else (None, ())
+            yield CaptionResult(
+                path, caption, error, self.provider, share_ms, item[1], trust, flags
+            )
