@@ -25,9 +25,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from capdesk.engine import Captioner  # noqa: E402
-from capdesk.engine.trust import FEATURE_NAMES, caption_features, pool_cells  # noqa: E402
-from capdesk.imaging import load_for_model  # noqa: E402
+from capdesk.engine import Captioner
+from capdesk.engine.trust import FEATURE_NAMES, caption_features, pool_cells
+from capdesk.imaging import load_for_model
 
 DECODER_FEATURES = tuple(n for n in FEATURE_NAMES if n != "distance")
 OOD_KINDS = ("vizwiz", "scenetext", "icdar2015", "sroie", "funsd")
@@ -63,8 +63,8 @@ class Recorder:
 
 
 def caption_set(captioner: Captioner, paths: list[Path], out: Path) -> None:
-    recorder = Recorder(captioner._encoder)  # noqa: SLF001
-    captioner._encoder = recorder  # noqa: SLF001
+    recorder = Recorder(captioner._encoder)
+    captioner._encoder = recorder
     rows, texts, started = [], [], time.perf_counter()
     try:
         for result in captioner.caption_paths(paths, batch_size=8):
@@ -75,7 +75,7 @@ def caption_set(captioner: Captioner, paths: list[Path], out: Path) -> None:
             rows.append([feats[n] for n in DECODER_FEATURES])
             texts.append(cap.text)
     finally:
-        captioner._encoder = recorder.session  # noqa: SLF001
+        captioner._encoder = recorder.session
     pooled = {
         key: np.concatenate([pool_cells(b[i]) for b in recorder.batches])
         for i, key in enumerate(("features", "projection"))
@@ -99,7 +99,7 @@ def encode_set(captioner: Captioner, paths: list[Path], out: Path) -> None:
             [load_for_model(p, captioner.spec.input_size, captioner.spec.resample)[0]
              for p in paths[start : start + 16]]
         )
-        feats, proj = captioner._encoder.run(  # noqa: SLF001
+        feats, proj = captioner._encoder.run(
             ["features", "projection"], {"images": captioner.preprocess(pixels)}
         )
         pooled["features"].append(pool_cells(feats))
@@ -122,12 +122,13 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default()
 
 
-WORDS = (
-    "invoice total date amount paid order number customer account balance please "
-    "sign here page of subject dear sir thank you for your letter meeting agenda "
-    "settings wifi battery update install cancel ok download file edit view help "
-    "tablets dose take twice daily with food keep out of reach children expiry"
-).split()
+_TEXT = (
+    "invoice total date amount paid order number customer account balance please sign "
+    "here page of subject dear sir thank you for your letter meeting agenda settings wifi "
+    "battery update install cancel ok download file edit view help tablets dose take "
+    "twice daily with food keep out of reach children expiry "
+)
+WORDS = _TEXT.split()
 
 
 def render_document(rng: random.Random, screen: bool) -> Image.Image:
@@ -202,7 +203,8 @@ def main() -> int:
     for corpus in ("flickr8k", "coco_extra"):
         names = read_split(data / corpus / "split_train.txt")[:: args.train_every]
         train += [data / corpus / "images" / n for n in names]
-    (args.out / "sets.json").write_text(json.dumps({k: [str(p) for p in v] for k, v in sets.items()}))
+    listing = {k: [str(p) for p in v] for k, v in sets.items()}
+    (args.out / "sets.json").write_text(json.dumps(listing))
     with Captioner(threads=args.threads) as captioner:
         # Test last: it is scored once at the end, so its captions are the last made.
         for name in sorted(sets, key=lambda n: n.endswith("_test")):

@@ -125,9 +125,9 @@ class TrustModel:
 
     def flags(self, trust: float, distance: float | None) -> tuple[str, ...]:
         codes = []
-        if self.unfamiliar_above is not None and distance is not None:
-            if distance > self.unfamiliar_above:
-                codes.append(UNFAMILIAR)
+        limit = self.unfamiliar_above
+        if limit is not None and distance is not None and distance > limit:
+            codes.append(UNFAMILIAR)
         if trust < self.low_confidence_below:
             codes.append(LOW_CONFIDENCE)
         return tuple(codes)
