@@ -4,7 +4,9 @@ A caption's mean log-probability alone does not tell a wrong caption: the model 
 of "a dog in the snow" for a blurred shot of nothing as for a real dog. The estimate adds
 how spread the decoder's next-word distributions were (entropy), how diffuse its attention
 was, and how far the photo's pooled encoder features lie from the training photos' (mean
-distance to the nearest training photos after a PCA stored with the model). A logistic
+distance to the nearest training photos, on unit-length pooled vectors rotated by a PCA
+stored with the model: the length of a pooled vector says little, plain documents and
+blank photos have short ones that sit near the training mean). A logistic
 regression on standardised features, fitted and calibrated on validation captions labelled
 by their per-image CIDEr-D and on out-of-domain photos (``scripts/trust_fit.py``, see
 docs/TRUST.md), turns them into a probability. It is plain numbers in the model folder
@@ -105,12 +107,17 @@ class TrustModel:
     components: np.ndarray | None = None  # (d, D), rows scaled when whitened
     reference: np.ndarray | None = None  # (R, d) training photos, projected
     k: int = 5
+    #: scale each pooled vector to unit length first (a cosine-like distance)
+    normalise: bool = False
 
     def distance(self, pooled: np.ndarray) -> np.ndarray:
         """Mean Euclidean distance (PCA space) to the k nearest training photos, per row."""
         if self.center is None or self.components is None or self.reference is None:
             raise ValueError("this estimator has no reference set")
-        z = (np.asarray(pooled, np.float32) - self.center) @ self.components.T
+        pooled = np.asarray(pooled, np.float32)
+        if self.normalise:
+            pooled = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        z = (pooled - self.center) @ self.components.T
         ref = self.reference
         d2 = (z * z).sum(1)[:, None] - 2.0 * z @ ref.T + (ref * ref).sum(1)[None, :]
         k = min(self.k, ref.shape[0])
@@ -211,4 +218,5 @@ def trust_from_json(data: Mapping[str, Any], directory: Path) -> TrustModel:
         components=arrays.get("components"),
         reference=arrays.get("reference"),
         k=int(dist.get("k", 5)),
+        normalise=bool(dist.get("normalise", False)),
     )
