@@ -173,9 +173,9 @@ def main() -> int:
                 for w, n, dims in ((False, False, args.dims), (True, False, args.dims),
                                    (False, True, args.dims), (False, True, 128),
                                    (False, True, None))]
-    for pooling, whiten, normalise, dims in variants:
+    for pooling, whiten, normalise, wanted in variants:
         full = train[f"pooled_{pooling}"].shape[1]
-        dims = min(dims or full, full)
+        dims = min(wanted or full, full)
         key = f"{pooling}/{'white' if whiten else 'raw'}/{'unit' if normalise else 'len'}/{dims}"
         models[key] = distance_model(train[f"pooled_{pooling}"], dims, whiten, args.k,
                                      pooling, normalise)
