@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
                 "decode": round(stages.decode * 1000.0 / stages.images, 2),
                 "encoder": round(stages.encoder * 1000.0 / stages.images, 2),
                 "search": round(stages.search * 1000.0 / stages.images, 2),
+                # per-image extras the engine timed, e.g. "trust" (the trust estimate)
+                **{k: round(v * 1000.0 / stages.images, 3) for k, v in stages.extra.items()},
             },
             "single_image_latency_ms": {
                 "median": round(statistics.median(latencies), 2),

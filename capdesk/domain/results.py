@@ -17,9 +17,14 @@ class Caption:
     """One generated caption.
 
     ``score`` is the mean log-probability per emitted word (end token included), so
-    captions of different lengths compare; values near 0 are confident, below about
-    -1.5 deserve a human look. ``attention`` has one (grid_h, grid_w) map per word of
-    ``words``, each summing to 1.
+    captions of different lengths compare; near 0 is confident, but on its own it does not
+    tell a wrong caption (``trust`` does that better). ``attention`` has one (grid_h,
+    grid_w) map per word of ``words``, each summing to 1. ``token_log_probs`` and
+    ``entropies`` hold one value per emitted token (the end token last): each word's
+    log-probability and the entropy of the model's next-word distribution. ``trust`` is the
+    model folder's calibrated estimate (0–1) that a person would accept the caption, None
+    when the folder ships no estimator; ``flags`` are the codes the estimator raised
+    (``low_confidence``, ``unfamiliar``).
     """
 
     text: str
@@ -27,6 +32,10 @@ class Caption:
     score: float
     log_prob: float
     attention: np.ndarray
+    token_log_probs: tuple[float, ...] = ()
+    entropies: tuple[float, ...] = ()
+    trust: float | None = None
+    flags: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.attention.ndim != 3 or self.attention.shape[0] != len(self.words):
@@ -46,6 +55,10 @@ class CaptionResult:
     provider: str
     milliseconds: float
     image_size: tuple[int, int] | None = None
+    #: Probability (0–1) that a person would accept the caption; None without an estimator.
+    trust: float | None = None
+    #: Codes of the reasons to look at this caption (e.g. ``low_confidence``, ``unfamiliar``).
+    flags: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

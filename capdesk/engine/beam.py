@@ -35,12 +35,17 @@ class Hypothesis:
     ``token_ids`` excludes the start and end tokens; ``score`` is the mean log-probability
     per emitted token (the end token counts when it was emitted), a length-independent
     confidence. ``alphas`` holds one attention row per token of ``token_ids``.
+    ``token_log_probs`` and ``entropies`` hold, per emitted token (the end token last when
+    it was emitted), the word's log-probability and the entropy (nats) of the model's whole
+    next-word distribution at that step: the trust estimate reads them (``trust.py``).
     """
 
     token_ids: tuple[int, ...]
     log_prob: float
     score: float
     alphas: np.ndarray
+    token_log_probs: tuple[float, ...] = ()
+    entropies: tuple[float, ...] = ()
 
 
 def _rank(log_prob: float, length: int, length_penalty: float) -> float:
@@ -90,6 +95,8 @@ def beam_search(
     beam_logp[:, 0] = 0.0
     tokens = np.zeros((n_images * beam_size, 0), dtype=np.int64)
     alphas: np.ndarray | None = None
+    token_lp = np.zeros((n_images * beam_size, 0), dtype=np.float64)  # chosen words' log-p
+    token_ent = np.zeros((n_images * beam_size, 0), dtype=np.float64)  # entropy per step
     once: np.ndarray | None = None  # (V,) words said at most once, built at the first step
     used: np.ndarray | None = None  # (rows, V): no-repeat words each beam has said
 
@@ -97,6 +104,7 @@ def beam_search(
         if should_cancel is not None and should_cancel():
             raise SearchCancelled
         log_probs, state, alpha = step(words, state, context)
+        entropy = _entropy(log_probs)
         log_probs = log_probs.astype(np.float64, copy=True)
         if banned_ids:
             log_probs[:, list(banned_ids)] = -np.inf
@@ -121,6 +129,7 @@ def beam_search(
             beam_size,
             length_penalty,
             close_all=last_step,
+            per_token=(token_lp, token_ent, log_probs, entropy),
         )
         if last_step:
             break
@@ -136,6 +145,8 @@ def beam_search(
         words = (top % vocab).reshape(-1).astype(np.int64)
         state = {k: v[source] for k, v in state.items()}
         tokens = np.concatenate([tokens[source], words[:, None]], axis=1)
+        token_lp = np.concatenate([token_lp[source], log_probs[source, words][:, None]], 1)
+        token_ent = np.concatenate([token_ent[source], entropy[source][:, None]], 1)
         alphas = step_alphas[source]
         if len(no_repeat_ids):
             if once is None:
@@ -152,11 +163,19 @@ def beam_search(
             rows = np.repeat(keep, beam_size)
             active, beam_logp, words = active[keep], beam_logp[keep], words[rows]
             tokens, alphas = tokens[rows], alphas[rows]
+            token_lp, token_ent = token_lp[rows], token_ent[rows]
             used = None if used is None else used[rows]
             state = {k: v[rows] for k, v in state.items()}
             context = {k: v[rows] for k, v in context.items()}
 
     return [_best(image_hyps) for image_hyps in finished]
+
+
+def _entropy(log_probs: np.ndarray) -> np.ndarray:
+    """Entropy (nats) of each row's next-word distribution, before any word is banned."""
+    probs = np.exp(log_probs)
+    safe = np.where(probs > 0, log_probs, 0.0)
+    return -(probs * safe).sum(axis=1, dtype=np.float64)
 
 
 def _collect_endings(
@@ -171,12 +190,16 @@ def _collect_endings(
     length_penalty: float,
     *,
     close_all: bool,
+    per_token: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> None:
     """Record hypotheses that end at this step.
 
     An ending counts when it ranks among its image's top ``beam_size`` candidates, as in
     standard beam search; at the last step every live beam is closed as it stands.
+    ``per_token`` is (words' log-probs so far, entropies so far, this step's log-probs,
+    this step's entropies), for the hypotheses' per-token records.
     """
+    token_lp, token_ent, step_lp, step_ent = per_token
     vocab = total.shape[1]
     per_image = total.reshape(len(active), beam_size * vocab)
     kth = -np.partition(-per_image, beam_size - 1, axis=1)[:, beam_size - 1]
@@ -187,9 +210,13 @@ def _collect_endings(
             row = local * beam_size + beam
             ids = tuple(int(i) for i in tokens[row])
             end_lp = float(total[row, end_id])
+            so_far = tuple(float(v) for v in token_lp[row])
+            ents = (*(float(v) for v in token_ent[row]), float(step_ent[row]))
             if np.isfinite(end_lp) and end_lp >= kth[local]:
                 length = len(ids) + 1
-                hyp = Hypothesis(ids, end_lp, end_lp / length, step_alphas[row, : len(ids)])
+                lps = (*so_far, float(step_lp[row, end_id]))
+                alphas = step_alphas[row, : len(ids)]
+                hyp = Hypothesis(ids, end_lp, end_lp / length, alphas, lps, ents)
                 finished[image].append((_rank(end_lp, length, length_penalty), hyp))
             if close_all:
                 best = np.where(np.arange(vocab) == end_id, -np.inf, total[row])
@@ -197,7 +224,8 @@ def _collect_endings(
                 lp = float(best[word])
                 if np.isfinite(lp):
                     length = len(ids) + 1
-                    hyp = Hypothesis((*ids, word), lp, lp / length, step_alphas[row])
+                    lps = (*so_far, float(step_lp[row, word]))
+                    hyp = Hypothesis((*ids, word), lp, lp / length, step_alphas[row], lps, ents)
                     finished[image].append((_rank(lp, length, length_penalty), hyp))
 
 

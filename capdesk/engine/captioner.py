@@ -30,6 +30,7 @@ from capdesk.domain import Caption, CaptionResult, usable_cpu_count
 from capdesk.engine.beam import Arrays, Hypothesis, SearchCancelled, StepFunction, beam_search
 from capdesk.engine.model import ModelError, ModelSpec, load_spec
 from capdesk.engine.sessions import create_session, provider_name
+from capdesk.engine.trust import load_trust
 from capdesk.imaging import ImageLoadError, load_for_model
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class Captioner:
     ) -> None:
         self.spec: ModelSpec = load_spec(model_dir)
         self._no_repeat_ids = self.spec.no_repeat_ids  # computed once, used every batch
+        self._trust = load_trust(self.spec)  # None for folders without trust.json
         self._encoder = self._session(self.spec.encoder_path, provider, threads)
         self._decoder = self._session(self.spec.decoder_path, provider, threads)
         self.provider: str = provider_name(self._encoder)
@@ -159,8 +161,14 @@ class Captioner:
             length_penalty=spec.length_penalty if length_penalty is None else length_penalty,
             should_cancel=should_cancel,
         )
-        self.times.search += time.perf_counter() - started
-        return [self._to_caption(h) for h in hypotheses]
+        searched = time.perf_counter()
+        self.times.search += searched - started
+        captions = [self._to_caption(h) for h in hypotheses]
+        if self._trust is not None:
+            captions = self._trust.assess(captions, encoded.context)
+            trusted = time.perf_counter() - searched
+            self.times.extra["trust"] = self.times.extra.get("trust", 0.0) + trusted
+        return captions
 
     def caption_arrays(
         self,
@@ -203,7 +211,9 @@ class Captioner:
         text = text[:1].upper() + text[1:] + "."
         grid_h, grid_w = self.spec.grid
         attention = hyp.alphas.reshape(len(words), grid_h, grid_w).astype(np.float32)
-        return Caption(text, words, hyp.score, hyp.log_prob, attention)
+        return Caption(
+            text, words, hyp.score, hyp.log_prob, attention, hyp.token_log_probs, hyp.entropies
+        )
 
     # -- files ----------------------------------------------------------------------------
 
@@ -283,4 +293,7 @@ class Captioner:
                 continue
             caption = captions.get(path)
             error = model_error or (None if caption else "the model produced no caption")
-            yield CaptionResult(path, caption, error, self.provider, share_ms, item[1])
+            trust, flags = (caption.trust, caption.flags) if caption else (None, ())
+            yield CaptionResult(
+                path, caption, error, self.provider, share_ms, item[1], trust, flags
+            )

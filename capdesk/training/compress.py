@@ -273,4 +273,7 @@ def _mark_manifest(out_dir: Path, mode: str) -> None:
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     manifest["weights"] = mode
     manifest.pop("metrics", None)  # metrics belong to the float32 weights until re-measured
+    # So does a trust estimate: it was fitted on the other weights' probabilities and
+    # features (scripts/trust_fit.py fits one for the compressed folder).
+    manifest.pop("trust", None)
     write_manifest(out_dir, manifest)
