@@ -1,6 +1,15 @@
 """Plain values shared by every layer; imports nothing but the standard library and numpy."""
 
+from capdesk.domain.flags import FLAG_CODES, FLAG_MESSAGES, Flag, make_flag
 from capdesk.domain.records import CaptionRecord
 from capdesk.domain.results import Caption, CaptionResult
 
-__all__ = ["Caption", "CaptionRecord", "CaptionResult"]
+__all__ = [
+    "FLAG_CODES",
+    "FLAG_MESSAGES",
+    "Caption",
+    "CaptionRecord",
+    "CaptionResult",
+    "Flag",
+    "make_flag",
+]

@@ -1,0 +1,228 @@
+"""Cheap checks that tell a photographer their photo cannot be described well: blurred,
+far too dark, washed out, or too small.
+
+Blind photographers often cannot see that a shot is unusable; a caption of a blurred or
+black photo is a guess read out as fact. These checks run on the small array the engine
+already decodes for the model (224×224, squashed), so they cost a fraction of a
+millisecond and no extra decode. The thresholds were chosen on generated degradations of
+Flickr8k and COCO val photos (scripts/quality_sets.py, scripts/quality_eval.py; figures
+in docs/TRUST.md) and live in one dataclass so a model folder can override them.
+
+Blur is measured so that contrast does not matter: the energy of second differences at
+full resolution divided by the same energy at half resolution. Blur removes the finest
+detail first, so the ratio falls; dimming or a low-contrast scene scales both energies
+alike and leaves it unchanged. The ratio is taken over the highest-contrast tiles only,
+so a sharp subject in front of a smooth or out-of-focus background counts as sharp, and
+along the weakest of four directions, so a camera shake in one direction is caught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+from PIL import Image
+
+from capdesk.domain.flags import BLURRED, TOO_BRIGHT, TOO_DARK, TOO_SMALL, Flag, make_flag
+
+# Rec. 601 luma weights: the grey the eye sees, cheap to compute.
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+ANALYSIS_SIDE = 256  # larger inputs are shrunk to this before measuring
+TILE = 32  # tile side (px at the analysis size) for the local sharpness measure
+DARK_LEVEL = 32  # grey levels at or below this count as "dark"
+BRIGHT_LEVEL = 245  # grey levels at or above this count as "clipped bright"
+
+
+@dataclass(frozen=True)
+class QualityThresholds:
+    """Where each flag starts; chosen on val data (docs/TRUST.md), overridable per model."""
+
+    sharpness_min: float = 0.0  # below: blurred
+    sharpness_contrast_min: float = 4.0  # tiles flatter than this (grey std) are ignored
+    dark_p95_max: float = 0.0  # 95th-percentile grey at or below this: too dark
+    dark_mean_max: float = 0.0  # ...or the mean grey at or below this
+    bright_fraction_min: float = 1.0  # share of clipped-white pixels at or above: too bright
+    bright_p05_min: float = 256.0  # ...or the 5th-percentile grey at or above this
+    min_side: int = 96  # originals whose shorter side is below this: too small
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, float]) -> QualityThresholds:
+        """Defaults overridden by a model folder's ``quality`` block; unknown keys are errors."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown quality thresholds: {', '.join(sorted(unknown))}")
+        return replace(cls(), **{k: type(getattr(cls(), k))(v) for k, v in values.items()})
+
+
+@dataclass(frozen=True)
+class QualityMeasures:
+    """The numbers the flags are decided on, kept so trust models and reports can use them."""
+
+    original_size: tuple[int, int]
+    mean: float  # grey level 0..255
+    p05: float
+    p50: float
+    p95: float
+    dark_fraction: float  # share of pixels at or below DARK_LEVEL
+    bright_fraction: float  # share of pixels at or above BRIGHT_LEVEL
+    laplacian_var: float  # classic variance of the Laplacian (depends on contrast)
+    sharpness: float  # contrast-free fine/coarse detail ratio, weakest direction
+    sharpness_iso: float  # the same over all directions together
+    contrast: float  # grey standard deviation of the tiles the sharpness was taken on
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """Measures and the flags they raise (empty when the photo looks usable)."""
+
+    measures: QualityMeasures
+    flags: tuple[Flag, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(flag.code for flag in self.flags)
+
+
+DEFAULT_THRESHOLDS = QualityThresholds()
+
+
+def analysis_grey(rgb: np.ndarray, side: int = ANALYSIS_SIDE) -> np.ndarray:
+    """float32 grey (H, W) from uint8 RGB or grey, shrunk so its longer side is <= ``side``.
+
+    The loader's 224×224 array passes through without resizing; a bigger array (e.g. a
+    preview) is shrunk first so the cost stays flat and the measures stay comparable.
+    """
+    array = np.asarray(rgb)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim == 3:
+        array = array[:, :, :3]
+    if max(array.shape[:2]) > side:
+        image = Image.fromarray(array.astype(np.uint8))
+        image.thumbnail((side, side), Image.Resampling.BILINEAR)
+        array = np.asarray(image)
+    if array.ndim == 3:
+        return np.asarray(array, dtype=np.float32) @ _LUMA
+    return np.asarray(array, dtype=np.float32)
+
+
+def _half(grey: np.ndarray) -> np.ndarray:
+    h, w = (grey.shape[0] // 2) * 2, (grey.shape[1] // 2) * 2
+    g = grey[:h, :w]
+    return 0.25 * (g[0::2, 0::2] + g[1::2, 0::2] + g[0::2, 1::2] + g[1::2, 1::2])
+
+
+def _second_differences(grey: np.ndarray) -> list[np.ndarray]:
+    """Squared second differences along x, y and both diagonals, all shaped (H-2, W-2)."""
+    c = grey[1:-1, 1:-1]
+    dx = grey[1:-1, 2:] + grey[1:-1, :-2] - 2 * c
+    dy = grey[2:, 1:-1] + grey[:-2, 1:-1] - 2 * c
+    d1 = (grey[2:, 2:] + grey[:-2, :-2] - 2 * c) * 0.5  # diagonal steps are sqrt(2) longer
+    d2 = (grey[2:, :-2] + grey[:-2, 2:] - 2 * c) * 0.5
+    return [d * d for d in (dx, dy, d1, d2)]
+
+
+def _tile_sums(values: np.ndarray, tile: int, rows: int, cols: int) -> np.ndarray:
+    """Sum of ``values`` over a rows×cols grid of tile×tile blocks (edges padded by 1 px)."""
+    padded = np.zeros((rows * tile, cols * tile), dtype=np.float32)
+    h, w = min(values.shape[0], rows * tile - 1), min(values.shape[1], cols * tile - 1)
+    padded[1 : 1 + h, 1 : 1 + w] = values[:h, :w]
+    return padded.reshape(rows, tile, cols, tile).sum(axis=(1, 3))
+
+
+def _sharpness(grey: np.ndarray, contrast_min: float) -> tuple[float, float, float]:
+    """(weakest-direction ratio, all-direction ratio, contrast of the tiles used).
+
+    Ratios are fine-scale second-difference energy over the same at half resolution (per
+    pixel of each), on the quarter of tiles with the most contrast (at least 2 tiles).
+    """
+    if min(grey.shape) < 8:
+        return 0.0, 0.0, 0.0
+    coarse = _half(grey)
+    tile = min(TILE, (min(grey.shape) // 2) * 2)
+    rows, cols = max(1, grey.shape[0] // tile), max(1, grey.shape[1] // tile)
+    fine_e = [_tile_sums(d, tile, rows, cols) for d in _second_differences(grey)]
+    coarse_e = [_tile_sums(d, tile // 2, rows, cols) for d in _second_differences(coarse)]
+    g = grey[: rows * tile, : cols * tile].reshape(rows, tile, cols, tile)
+    contrast = g.std(axis=(1, 3)).ravel()
+    order = np.argsort(contrast)[::-1]
+    keep = order[: max(2, len(order) // 4)]
+    keep = keep[contrast[keep] >= contrast_min]
+    if keep.size == 0:  # a flat photo: nothing to be sharp about
+        return 0.0, 0.0, float(contrast.max(initial=0.0))
+    fine = np.array([e.ravel()[keep].sum() for e in fine_e])
+    coarse_sum = np.array([e.ravel()[keep].sum() for e in coarse_e])
+    # Per-pixel energies: a coarse tile has a quarter of the pixels.
+    ratios = (fine / 4.0 + 1e-3) / (coarse_sum + 1e-3)
+    iso = float((fine.sum() / 4.0 + 1e-3) / (coarse_sum.sum() + 1e-3))
+    return float(ratios.min()), iso, float(contrast[keep].mean())
+
+
+def measure_quality(
+    rgb: np.ndarray,
+    original_size: tuple[int, int],
+    thresholds: QualityThresholds = DEFAULT_THRESHOLDS,
+) -> QualityMeasures:
+    """All measures of one photo; ``original_size`` is the upright (width, height) on disk."""
+    grey = analysis_grey(rgb)
+    flat = grey.ravel()
+    p05, p50, p95 = (float(v) for v in np.percentile(flat, [5, 50, 95]))
+    if min(grey.shape) >= 3:
+        c = grey[1:-1, 1:-1]
+        lap = grey[1:-1, 2:] + grey[1:-1, :-2] + grey[2:, 1:-1] + grey[:-2, 1:-1] - 4 * c
+        laplacian_var = float(lap.var())
+    else:
+        laplacian_var = 0.0
+    sharp, sharp_iso, contrast = _sharpness(grey, thresholds.sharpness_contrast_min)
+    return QualityMeasures(
+        original_size=(int(original_size[0]), int(original_size[1])),
+        mean=float(flat.mean()),
+        p05=p05,
+        p50=p50,
+        p95=p95,
+        dark_fraction=float(np.count_nonzero(flat <= DARK_LEVEL) / flat.size),
+        bright_fraction=float(np.count_nonzero(flat >= BRIGHT_LEVEL) / flat.size),
+        laplacian_var=laplacian_var,
+        sharpness=sharp,
+        sharpness_iso=sharp_iso,
+        contrast=contrast,
+    )
+
+
+def flags_for(measures: QualityMeasures, thresholds: QualityThresholds) -> tuple[Flag, ...]:
+    """The flags the measures raise, most actionable first.
+
+    A photo that is too dark or too bright is not also called blurred: its missing detail
+    is the exposure's fault, and one clear instruction is better than two.
+    """
+    flags: list[Flag] = []
+    if min(measures.original_size) < thresholds.min_side:
+        flags.append(make_flag(TOO_SMALL))
+    dark = measures.p95 <= thresholds.dark_p95_max or measures.mean <= thresholds.dark_mean_max
+    bright = (
+        measures.bright_fraction >= thresholds.bright_fraction_min
+        or measures.p05 >= thresholds.bright_p05_min
+    )
+    if dark:
+        flags.append(make_flag(TOO_DARK))
+    elif bright:
+        flags.append(make_flag(TOO_BRIGHT))
+    elif measures.sharpness < thresholds.sharpness_min:
+        flags.append(make_flag(BLURRED))
+    return tuple(flags)
+
+
+def assess_quality(
+    rgb: np.ndarray,
+    original_size: tuple[int, int],
+    thresholds: QualityThresholds = DEFAULT_THRESHOLDS,
+) -> QualityReport:
+    """Measure a decoded photo and flag what would make its caption unreliable.
+
+    ``rgb`` is what the engine feeds the model (uint8, (H, W, 3) or (H, W)); any size
+    works. ``original_size`` is the photo's upright (width, height) before resizing.
+    """
+    measures = measure_quality(rgb, original_size, thresholds)
+    return QualityReport(measures, flags_for(measures, thresholds))
