@@ -11,13 +11,22 @@ uniformly from the ranges with a fixed seed per photo):
 
 - ``gauss_strong``   Gaussian blur, sigma in [3, 6] px
 - ``motion_strong``  linear motion blur, length in [12, 30] px, any angle
-- ``dark_strong``    exposure -4 .. -2.5 EV (linear light × 2^EV, sRGB curve), plus
+- ``dark_strong``    exposure error -4 .. -2.5 EV from a *metered* exposure, plus
                      sensor-like noise (sigma 0..2 grey levels after darkening)
-- ``bright_strong``  exposure +2 .. +3 EV (clipped at white)
+- ``bright_strong``  exposure error +2 .. +3 EV from a metered exposure (clipped at white)
 - ``gauss_mild``     Gaussian blur, sigma in [0.5, 1.0] px      (must NOT be flagged)
 - ``motion_mild``    motion blur, length in [2, 4] px           (must NOT be flagged)
 - ``dark_mild``      exposure -1 .. -0.5 EV                      (must NOT be flagged)
 - ``bright_mild``    exposure +0.3 .. +0.7 EV                    (must NOT be flagged)
+- ``dark_shift``     -4 .. -2.5 EV from the photo as taken      (reported, no target)
+- ``bright_shift``   +2 .. +3 EV from the photo as taken        (reported, no target)
+
+Exposure is changed in linear light (sRGB curve undone, × 2^EV, redone). "Metered" means
+what a camera's averaging meter does: the photo is first scaled so its mean linear
+luminance is 18 % grey, then the error is applied. This is what "a photo 3 stops too
+dark" means to a photographer; a shift from the photo as taken is not the same thing: a
+night shot brightened by +2 EV is a normally exposed photo, and a snow scene darkened by
+-2.5 EV is merely dim, so those shifts are reported but carry no target.
 
 Copies are JPEG quality 90 like the sources. Sets: ``flickr_val`` (split_val.txt),
 ``coco_val`` (coco_extra split_val.txt) for choosing thresholds; ``flickr_test``
@@ -54,9 +63,17 @@ def linear_to_srgb(values: np.ndarray) -> np.ndarray:
     return out * 255.0
 
 
-def exposure(rgb: np.ndarray, ev: float, noise: float = 0.0, seed: int = 0) -> np.ndarray:
-    """Change exposure by ``ev`` stops in linear light; optional Gaussian noise in grey levels."""
-    out = linear_to_srgb(srgb_to_linear(rgb.astype(np.float64)) * 2.0**ev)
+def exposure(
+    rgb: np.ndarray, ev: float, noise: float = 0.0, seed: int = 0, metered: bool = False
+) -> np.ndarray:
+    """Change exposure by ``ev`` stops in linear light (from a metered exposure if asked);
+    optional Gaussian noise in grey levels."""
+    linear = srgb_to_linear(rgb.astype(np.float64))
+    gain = 2.0**ev
+    if metered:
+        luminance = float((linear @ np.array([0.2126, 0.7152, 0.0722])).mean())
+        gain *= 0.18 / max(luminance, 1e-4)
+    out = linear_to_srgb(linear * gain)
     if noise > 0:
         out = out + np.random.default_rng(seed).normal(0.0, noise, out.shape)
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
@@ -99,13 +116,13 @@ def _motion(lo: float, hi: float) -> Transform:
     return run
 
 
-def _exposure(lo: float, hi: float, noise: float = 0.0) -> Transform:
+def _exposure(lo: float, hi: float, noise: float = 0.0, metered: bool = False) -> Transform:
     def run(rgb: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, float]]:
         ev = float(rng.uniform(lo, hi))
         sigma = float(rng.uniform(0.0, noise)) if noise else 0.0
         seed = int(rng.integers(0, 2**31))
         params = {"ev": round(ev, 3), "noise": round(sigma, 3)}
-        return exposure(rgb, ev, sigma, seed), params
+        return exposure(rgb, ev, sigma, seed, metered), params
 
     return run
 
@@ -113,12 +130,14 @@ def _exposure(lo: float, hi: float, noise: float = 0.0) -> Transform:
 TRANSFORMS: dict[str, Transform] = {
     "gauss_strong": _gauss(3.0, 6.0),
     "motion_strong": _motion(12.0, 30.0),
-    "dark_strong": _exposure(-4.0, -2.5, noise=2.0),
-    "bright_strong": _exposure(2.0, 3.0),
+    "dark_strong": _exposure(-4.0, -2.5, noise=2.0, metered=True),
+    "bright_strong": _exposure(2.0, 3.0, metered=True),
     "gauss_mild": _gauss(0.5, 1.0),
     "motion_mild": _motion(2.0, 4.0),
     "dark_mild": _exposure(-1.0, -0.5),
     "bright_mild": _exposure(0.3, 0.7),
+    "dark_shift": _exposure(-4.0, -2.5, noise=2.0),
+    "bright_shift": _exposure(2.0, 3.0),
 }
 
 
@@ -141,6 +160,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument("--out", type=Path, required=True, help="output folder (outside the repo)")
     parser.add_argument("--limit", type=int, default=0, help="photos per set (0 = all)")
+    parser.add_argument("--only", nargs="*", help="rewrite only these kinds (others if missing)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for set_name, (folder, all_names) in sources(args.data).items():
@@ -148,15 +168,17 @@ def main() -> int:
         out_dir = args.out / set_name
         out_dir.mkdir(parents=True, exist_ok=True)
         rows = []
+        done = set(args.only or TRANSFORMS)
         for name in names:
             rgb = np.asarray(Image.open(folder / name).convert("RGB"))
             stem = Path(name).stem
             rows.append({"image": str(folder / name), "kind": "original", "source": name})
             for kind, transform in TRANSFORMS.items():
+                target = out_dir / f"{stem}__{kind}.jpg"
                 rng = np.random.default_rng(zlib.crc32(f"{set_name}/{name}/{kind}".encode()))
                 degraded, params = transform(rgb, rng)
-                target = out_dir / f"{stem}__{kind}.jpg"
-                Image.fromarray(degraded).save(target, quality=90)
+                if kind in done or not target.exists():
+                    Image.fromarray(degraded).save(target, quality=90)
                 rows.append({"image": str(target), "kind": kind, "source": name, **params})
         manifest = args.out / f"{set_name}.jsonl"
         manifest.write_text("".join(json.dumps(row) + "\n" for row in rows))
