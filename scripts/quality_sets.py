@@ -169,18 +169,23 @@ def main() -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
         rows = []
         done = set(args.only or TRANSFORMS)
+        manifest = args.out / f"{set_name}.jsonl"
+        old = {}
+        if args.only and manifest.exists():
+            old = {r["image"]: r for r in map(json.loads, manifest.read_text().splitlines())}
         for name in names:
             rgb = np.asarray(Image.open(folder / name).convert("RGB"))
             stem = Path(name).stem
             rows.append({"image": str(folder / name), "kind": "original", "source": name})
             for kind, transform in TRANSFORMS.items():
                 target = out_dir / f"{stem}__{kind}.jpg"
+                if kind not in done and str(target) in old and target.exists():
+                    rows.append(old[str(target)])  # kept as generated before
+                    continue
                 rng = np.random.default_rng(zlib.crc32(f"{set_name}/{name}/{kind}".encode()))
                 degraded, params = transform(rgb, rng)
-                if kind in done or not target.exists():
-                    Image.fromarray(degraded).save(target, quality=90)
+                Image.fromarray(degraded).save(target, quality=90)
                 rows.append({"image": str(target), "kind": kind, "source": name, **params})
-        manifest = args.out / f"{set_name}.jsonl"
         manifest.write_text("".join(json.dumps(row) + "\n" for row in rows))
         log.info("%s: %d photos, %d rows -> %s", set_name, len(names), len(rows), manifest)
     return 0

@@ -167,8 +167,11 @@ def measure_quality(
 ) -> QualityMeasures:
     """All measures of one photo; ``original_size`` is the upright (width, height) on disk."""
     grey = analysis_grey(rgb)
-    flat = grey.ravel()
-    p05, p50, p95 = (float(v) for v in np.percentile(flat, [5, 50, 95]))
+    # Exposure measures from a 256-bin histogram: exact to a grey level, and a bincount is
+    # several times cheaper than sorting for percentiles.
+    counts = np.bincount((grey + 0.5).astype(np.uint8).ravel(), minlength=256)
+    share = np.cumsum(counts) / grey.size
+    p05, p50, p95 = (float(np.searchsorted(share, q)) for q in (0.05, 0.5, 0.95))
     if min(grey.shape) >= 3:
         c = grey[1:-1, 1:-1]
         lap = grey[1:-1, 2:] + grey[1:-1, :-2] + grey[2:, 1:-1] + grey[:-2, 1:-1] - 4 * c
@@ -178,12 +181,12 @@ def measure_quality(
     sharp, sharp_iso, contrast = _sharpness(grey, thresholds.sharpness_contrast_min)
     return QualityMeasures(
         original_size=(int(original_size[0]), int(original_size[1])),
-        mean=float(flat.mean()),
+        mean=float(grey.mean()),
         p05=p05,
         p50=p50,
         p95=p95,
-        dark_fraction=float(np.count_nonzero(flat <= DARK_LEVEL) / flat.size),
-        bright_fraction=float(np.count_nonzero(flat >= BRIGHT_LEVEL) / flat.size),
+        dark_fraction=float(share[DARK_LEVEL]),
+        bright_fraction=float(1.0 - share[BRIGHT_LEVEL - 1]),
         laplacian_var=laplacian_var,
         sharpness=sharp,
         sharpness_iso=sharp_iso,
