@@ -8,14 +8,15 @@ millisecond and no extra decode. The thresholds were chosen on generated degrada
 Flickr8k and COCO val photos (scripts/quality_sets.py, scripts/quality_eval.py; figures
 in docs/TRUST.md) and live in one dataclass so a model folder can override them.
 
-Blur is measured so that contrast does not matter: the energy of second differences (a
-directional Laplacian) at half resolution divided by the grey variance of the same tiles.
-Blur removes fine detail but keeps coarse contrast, so the ratio falls; dimming or a
-low-contrast scene scales both alike and leaves it unchanged. It is taken over the
-highest-contrast tiles only, so a sharp subject in front of a smooth or out-of-focus
-background counts as sharp, and along the weakest of four directions, so a camera shake
-in one direction is caught. On generated val sets this separated blurred from original
-photos better than the plain Laplacian variance and than a fine/coarse energy ratio
+Blur is measured so that contrast does not matter. At half resolution, per direction
+(horizontal, vertical, both diagonals), the energy of second differences is divided by
+the energy of differences across 6 pixels, on the tiles with the most contrast in that
+direction. Blur removes fine detail but keeps coarse contrast, so the ratio falls;
+dimming or a low-contrast scene scales both alike and leaves it unchanged. Only the
+highest-contrast tiles count, so a sharp subject before a smooth or out-of-focus
+background counts as sharp; the weakest direction decides, so a camera shake in one
+direction is caught. On generated val sets this separated blurred from original photos
+better than the plain Laplacian variance and than ratios of fine to coarse energy
 (docs/TRUST.md).
 """
 
@@ -33,6 +34,7 @@ from capdesk.domain.flags import BLURRED, TOO_BRIGHT, TOO_DARK, TOO_SMALL, Flag,
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 ANALYSIS_SIDE = 256  # larger inputs are shrunk to this before measuring
 TILE = 32  # tile side (px at the analysis size) for the local sharpness measure
+STEP = 3  # half the span (px at half resolution) of the wide difference blur is compared to
 DARK_LEVEL = 32  # grey levels at or below this count as "dark"
 BRIGHT_LEVEL = 245  # grey levels at or above this count as "clipped bright"
 
@@ -42,7 +44,7 @@ class QualityThresholds:
     """Where each flag starts; chosen on val data (docs/TRUST.md), overridable per model."""
 
     sharpness_min: float = 0.045  # below: blurred
-    sharpness_contrast_min: float = 4.0  # tiles flatter than this (grey std) are ignored
+    sharpness_contrast_min: float = 4.0  # tiles with less wide-difference RMS are ignored
     dark_p95_max: float = 110.0  # 95th-percentile grey at or below this: too dark
     bright_p50_min: float = 200.0  # median grey at or above this: too bright
     min_side: int = 96  # originals whose shorter side is below this: too small
@@ -71,7 +73,7 @@ class QualityMeasures:
     laplacian_var: float  # classic variance of the Laplacian (depends on contrast)
     sharpness: float  # contrast-free detail measure at half resolution, weakest direction
     sharpness_iso: float  # the same over all directions together
-    contrast: float  # grey standard deviation of the tiles the sharpness was taken on
+    contrast: float  # RMS wide difference (grey levels) of the tiles sharpness was taken on
 
 
 @dataclass(frozen=True)
@@ -115,49 +117,53 @@ def _half(grey: np.ndarray) -> np.ndarray:
     return 0.25 * (g[0::2, 0::2] + g[1::2, 0::2] + g[0::2, 1::2] + g[1::2, 1::2])
 
 
-def _second_differences(grey: np.ndarray) -> list[np.ndarray]:
-    """Squared second differences along x, y and both diagonals, all shaped (H-2, W-2)."""
-    c = grey[1:-1, 1:-1]
-    dx = grey[1:-1, 2:] + grey[1:-1, :-2] - 2 * c
-    dy = grey[2:, 1:-1] + grey[:-2, 1:-1] - 2 * c
-    d1 = (grey[2:, 2:] + grey[:-2, :-2] - 2 * c) * 0.5  # diagonal steps are sqrt(2) longer
-    d2 = (grey[2:, :-2] + grey[:-2, 2:] - 2 * c) * 0.5
-    return [d * d for d in (dx, dy, d1, d2)]
-
-
-def _tile_sums(values: np.ndarray, tile: int, rows: int, cols: int) -> np.ndarray:
-    """Sum of ``values`` over a rows×cols grid of tile×tile blocks (edges padded by 1 px)."""
+def _tile_sums(values: np.ndarray, offset: int, tile: int, rows: int, cols: int) -> np.ndarray:
+    """Sums of ``values`` (an image cropped by ``offset`` on each side) over a rows×cols grid
+    of tile×tile blocks of the uncropped image, flattened."""
     padded = np.zeros((rows * tile, cols * tile), dtype=np.float32)
-    h, w = min(values.shape[0], rows * tile - 1), min(values.shape[1], cols * tile - 1)
-    padded[1 : 1 + h, 1 : 1 + w] = values[:h, :w]
-    return padded.reshape(rows, tile, cols, tile).sum(axis=(1, 3))
+    h = min(values.shape[0], rows * tile - offset)
+    w = min(values.shape[1], cols * tile - offset)
+    padded[offset : offset + h, offset : offset + w] = values[:h, :w]
+    return padded.reshape(rows, tile, cols, tile).sum(axis=(1, 3)).ravel()
+
+
+def _shift(grey: np.ndarray, dy: int, dx: int, pad: int) -> np.ndarray:
+    h, w = grey.shape
+    return grey[pad + dy : h - pad + dy, pad + dx : w - pad + dx]
 
 
 def _sharpness(grey: np.ndarray, contrast_min: float) -> tuple[float, float, float]:
-    """(weakest-direction sharpness, all-direction sharpness, contrast of the tiles used).
+    """(weakest-direction sharpness, mean over directions, contrast of the tiles used).
 
-    Sharpness is the energy of second differences at half resolution divided by the grey
-    variance of the same tiles, over the quarter of tiles with the most contrast (at
-    least 2). Half resolution ignores the finest pixel-level softness that JPEG, a mild
-    focus miss or an upscaled photo all have; dividing by the tiles' own variance makes
-    it independent of exposure and scene contrast.
+    Per direction (horizontal, vertical, both diagonals), at half resolution: the energy
+    of second differences over the energy of differences across ``2 * STEP`` pixels, on
+    the quarter of tiles with the most contrast in that direction. Blur lowers the first
+    and barely touches the second; exposure and scene contrast scale both alike. Choosing
+    tiles per direction keeps a photo of straight edges (a cooker panel) from looking
+    blurred along the edges, while a camera shake still lowers its own direction.
     """
     half = _half(grey)
-    if min(half.shape) < 4:
+    pad = STEP
+    if min(half.shape) < 2 * pad + 3:
         return 0.0, 0.0, 0.0
     tile = min(TILE // 2, *half.shape)
     rows, cols = max(1, half.shape[0] // tile), max(1, half.shape[1] // tile)
-    energies = [_tile_sums(d, tile, rows, cols).ravel() for d in _second_differences(half)]
-    blocks = half[: rows * tile, : cols * tile].reshape(rows, tile, cols, tile)
-    contrast = blocks.std(axis=(1, 3)).ravel()
-    order = np.argsort(contrast)[::-1]
-    keep = order[: max(2, len(order) // 4)]
-    keep = keep[contrast[keep] >= contrast_min]
-    if keep.size == 0:  # a flat photo: nothing to be sharp about
-        return 0.0, 0.0, float(contrast.max(initial=0.0))
-    variance = float((contrast[keep] ** 2).sum()) * tile * tile
-    per_direction = np.array([float(e[keep].sum()) for e in energies]) / variance
-    return float(per_direction.min()), float(per_direction.mean()), float(contrast[keep].mean())
+    centre = _shift(half, 0, 0, pad)
+    ratios, contrasts = [], []
+    for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        fine = _shift(half, dy, dx, pad) + _shift(half, -dy, -dx, pad) - 2 * centre
+        wide = _shift(half, STEP * dy, STEP * dx, pad) - _shift(half, -STEP * dy, -STEP * dx, pad)
+        fine_e = _tile_sums(fine * fine, pad, tile, rows, cols)
+        wide_e = _tile_sums(wide * wide, pad, tile, rows, cols)
+        keep = np.argsort(wide_e)[::-1][: max(2, wide_e.size // 4)]
+        keep = keep[wide_e[keep] >= contrast_min**2 * tile * tile]
+        if keep.size == 0:  # nothing varies in this direction: nothing to be sharp about
+            ratios.append(0.0)
+            contrasts.append(0.0)
+            continue
+        ratios.append(float(fine_e[keep].sum() / wide_e[keep].sum()))
+        contrasts.append(float(np.sqrt(wide_e[keep].mean() / (tile * tile))))
+    return min(ratios), float(np.mean(ratios)), float(np.mean(contrasts))
 
 
 def measure_quality(
