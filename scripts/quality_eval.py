@@ -110,8 +110,9 @@ RULES = (
     (BLURRED, "sharpness", "sharpness_min", ("gauss_strong", "motion_strong"),
      ("gauss_mild", "motion_mild"), True),
     (TOO_DARK, "p95", "dark_p95_max", ("dark_strong",), ("dark_mild",), True),
-    (TOO_BRIGHT, "p50", "bright_p50_min", ("bright_strong",), ("bright_mild",), False),
 )  # fmt: skip
+# too_bright needs two measures (a bright photo AND lost highlights): see best_pair
+BRIGHT = (("clipped_fraction", "bright_clipped_min"), ("washed_fraction", "bright_washed_min"))
 
 
 def choose(rows: list[Row], budget: float) -> QualityThresholds:
@@ -127,7 +128,38 @@ def choose(rows: list[Row], budget: float) -> QualityThresholds:
         chosen[field] = round(t, 4)
         sign = "<" if below else ">="
         print(f"  {code:10s} {key} {sign} {t:.4f}  J={j:.3f} TPR={tpr:.3f} FP(orig)={fpo:.3f}")
+    (key_a, field_a), (key_b, field_b) = BRIGHT
+    strong = np.stack([col(("bright_strong",), key_a), col(("bright_strong",), key_b)], 1)
+    negative_kinds = ("original", "bright_mild")
+    negative = np.stack([col(negative_kinds, key_a), col(negative_kinds, key_b)], 1)
+    original = np.stack([col(("original",), key_a), col(("original",), key_b)], 1)
+    ta, tb, j, tpr, fpo = best_pair(strong, negative, original, budget)
+    chosen[field_a], chosen[field_b] = round(ta, 4), round(tb, 4)
+    print(
+        f"  {TOO_BRIGHT:10s} {key_a} >= {ta:.4f} and {key_b} >= {tb:.4f}  J={j:.3f} "
+        f"TPR={tpr:.3f} FP(orig)={fpo:.3f}"
+    )
     return replace(DEFAULT_THRESHOLDS, **chosen)
+
+
+def best_pair(
+    pos: np.ndarray, neg: np.ndarray, orig: np.ndarray, budget: float
+) -> tuple[float, float, float, float, float]:
+    """Two thresholds, both to be reached, maximising TPR − FPR(neg) with FPR(orig) <= budget.
+
+    Candidates are the 0..40th percentiles (step 0.5) of the strong copies' values.
+    """
+    grid = np.arange(0.0, 40.0, 0.5)
+    best = (float("nan"), float("nan"), -1.0, 0.0, 0.0)
+    for ta in np.unique(np.percentile(pos[:, 0], grid)):
+        for tb in np.unique(np.percentile(pos[:, 1], grid)):
+            def rate(x: np.ndarray, a: float = ta, b: float = tb) -> float:
+                return float(np.mean((x[:, 0] >= a) & (x[:, 1] >= b)))
+
+            tpr, fpr, fpo = rate(pos), rate(neg), rate(orig)
+            if fpo <= budget and tpr - fpr > best[2]:
+                best = (float(ta), float(tb), tpr - fpr, tpr, fpo)
+    return best
 
 
 def report(title: str, rows: list[Row], thresholds: QualityThresholds) -> None:

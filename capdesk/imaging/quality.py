@@ -37,6 +37,7 @@ TILE = 32  # tile side (px at the analysis size) for the local sharpness measure
 STEP = 3  # half the span (px at half resolution) of the wide difference blur is compared to
 DARK_LEVEL = 32  # grey levels at or below this count as "dark"
 BRIGHT_LEVEL = 245  # grey levels at or above this count as "clipped bright"
+CLIP_LEVEL = 250  # a pixel with any channel at or above this has lost highlight detail
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class QualityThresholds:
     sharpness_min: float = 0.045  # below: blurred
     sharpness_contrast_min: float = 4.0  # tiles with less wide-difference RMS are ignored
     dark_p95_max: float = 110.0  # 95th-percentile grey at or below this: too dark
-    bright_p50_min: float = 200.0  # median grey at or above this: too bright
+    bright_clipped_min: float = 1.0  # this share of pixels with a clipped channel...
+    bright_washed_min: float = 1.0  # ...and this share with two clipped: too bright
     min_side: int = 96  # originals whose shorter side is below this: too small
 
     @classmethod
@@ -70,6 +72,8 @@ class QualityMeasures:
     p95: float
     dark_fraction: float  # share of pixels at or below DARK_LEVEL
     bright_fraction: float  # share of pixels at or above BRIGHT_LEVEL
+    clipped_fraction: float  # share of pixels with any channel at or above CLIP_LEVEL
+    washed_fraction: float  # share of pixels with two or three channels at or above it
     laplacian_var: float  # classic variance of the Laplacian (depends on contrast)
     sharpness: float  # contrast-free detail measure at half resolution, weakest direction
     sharpness_iso: float  # the same over all directions together
@@ -97,6 +101,11 @@ def analysis_grey(rgb: np.ndarray, side: int = ANALYSIS_SIDE) -> np.ndarray:
     The loader's 224×224 array passes through without resizing; a bigger array (e.g. a
     preview) is shrunk first so the cost stays flat and the measures stay comparable.
     """
+    return _grey(_analysis_array(rgb, side))
+
+
+def _analysis_array(rgb: np.ndarray, side: int) -> np.ndarray:
+    """uint8 (H, W) or (H, W, 3), shrunk so its longer side is <= ``side``."""
     array = np.asarray(rgb)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
@@ -106,6 +115,10 @@ def analysis_grey(rgb: np.ndarray, side: int = ANALYSIS_SIDE) -> np.ndarray:
         image = Image.fromarray(array.astype(np.uint8))
         image.thumbnail((side, side), Image.Resampling.BILINEAR)
         array = np.asarray(image)
+    return array
+
+
+def _grey(array: np.ndarray) -> np.ndarray:
     if array.ndim == 3:
         return np.asarray(array, dtype=np.float32) @ _LUMA
     return np.asarray(array, dtype=np.float32)
@@ -172,7 +185,13 @@ def measure_quality(
     thresholds: QualityThresholds = DEFAULT_THRESHOLDS,
 ) -> QualityMeasures:
     """All measures of one photo; ``original_size`` is the upright (width, height) on disk."""
-    grey = analysis_grey(rgb)
+    array = _analysis_array(rgb, ANALYSIS_SIDE)
+    grey = _grey(array)
+    # Highlights: one clipped channel is often just a saturated colour (a warm-lit floor);
+    # two clipped channels over a large area is detail washed out to white.
+    hot = (array >= CLIP_LEVEL).reshape(array.shape[0], array.shape[1], -1).sum(axis=2)
+    clipped = float(np.count_nonzero(hot >= 1) / max(hot.size, 1))
+    washed = float(np.count_nonzero(hot >= (2 if array.ndim == 3 else 1)) / max(hot.size, 1))
     # Exposure measures from a 256-bin histogram: exact to a grey level, and a bincount is
     # several times cheaper than sorting for percentiles.
     counts = np.bincount((grey + 0.5).astype(np.uint8).ravel(), minlength=256)
@@ -193,6 +212,8 @@ def measure_quality(
         p95=p95,
         dark_fraction=float(share[DARK_LEVEL]),
         bright_fraction=float(1.0 - share[BRIGHT_LEVEL - 1]),
+        clipped_fraction=clipped,
+        washed_fraction=washed,
         laplacian_var=laplacian_var,
         sharpness=sharp,
         sharpness_iso=sharp_iso,
@@ -212,7 +233,10 @@ def flags_for(measures: QualityMeasures, thresholds: QualityThresholds) -> tuple
         flags.append(make_flag(TOO_SMALL))
     if measures.p95 <= thresholds.dark_p95_max:
         flags.append(make_flag(TOO_DARK))
-    elif measures.p50 >= thresholds.bright_p50_min:
+    elif (
+        measures.clipped_fraction >= thresholds.bright_clipped_min
+        and measures.washed_fraction >= thresholds.bright_washed_min
+    ):
         flags.append(make_flag(TOO_BRIGHT))
     elif measures.sharpness < thresholds.sharpness_min and not flags:
         flags.append(make_flag(BLURRED))
