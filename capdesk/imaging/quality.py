@@ -80,7 +80,6 @@ class QualityMeasures:
     bright_fraction: float  # share of pixels at or above BRIGHT_LEVEL
     clipped_fraction: float  # share of pixels with any channel at or above CLIP_LEVEL
     washed_fraction: float  # share of pixels with two or three channels at or above it
-    laplacian_var: float  # classic variance of the Laplacian (depends on contrast)
     sharpness: float  # contrast-free detail measure at half resolution, weakest direction
     sharpness_iso: float  # the same over all directions together
     contrast: float  # RMS wide difference (grey levels) of the tiles sharpness was taken on
@@ -195,20 +194,17 @@ def measure_quality(
     grey = _grey(array)
     # Highlights: one clipped channel is often just a saturated colour (a warm-lit floor);
     # two clipped channels over a large area is detail washed out to white.
-    hot = (array >= CLIP_LEVEL).reshape(array.shape[0], array.shape[1], -1).sum(axis=2)
-    clipped = float(np.count_nonzero(hot >= 1) / max(hot.size, 1))
-    washed = float(np.count_nonzero(hot >= (2 if array.ndim == 3 else 1)) / max(hot.size, 1))
+    if array.ndim == 3:
+        r, g, b = (array[:, :, i] >= CLIP_LEVEL for i in range(3))
+        clipped = float(np.count_nonzero(r | g | b)) / r.size
+        washed = float(np.count_nonzero((r & g) | (r & b) | (g & b))) / r.size
+    else:
+        clipped = washed = float(np.count_nonzero(array >= CLIP_LEVEL)) / max(array.size, 1)
     # Exposure measures from a 256-bin histogram: exact to a grey level, and a bincount is
     # several times cheaper than sorting for percentiles.
     counts = np.bincount((grey + 0.5).astype(np.uint8).ravel(), minlength=256)
     share = np.cumsum(counts) / grey.size
     p05, p50, p95 = (float(np.searchsorted(share, q)) for q in (0.05, 0.5, 0.95))
-    if min(grey.shape) >= 3:
-        c = grey[1:-1, 1:-1]
-        lap = grey[1:-1, 2:] + grey[1:-1, :-2] + grey[2:, 1:-1] + grey[:-2, 1:-1] - 4 * c
-        laplacian_var = float(lap.var())
-    else:
-        laplacian_var = 0.0
     sharp, sharp_iso, contrast = _sharpness(grey, thresholds.sharpness_contrast_min)
     return QualityMeasures(
         original_size=(int(original_size[0]), int(original_size[1])),
@@ -220,7 +216,6 @@ def measure_quality(
         bright_fraction=float(1.0 - share[BRIGHT_LEVEL - 1]),
         clipped_fraction=clipped,
         washed_fraction=washed,
-        laplacian_var=laplacian_var,
         sharpness=sharp,
         sharpness_iso=sharp_iso,
         contrast=contrast,
