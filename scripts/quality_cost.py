@@ -6,7 +6,7 @@ proposed hook: no extra decode), and, for comparison, a separate ~512 px decode
 (load_rgb) plus assess_quality on it, which is what a loader-side larger grey copy
 would cost at most.
 
-    python scripts/quality_cost.py ../shared/data/samples/images [/tmp/capdesk-bench/large]
+    PYTHONPATH=. python scripts/quality_cost.py /tmp/capdesk-bench/small /tmp/capdesk-bench/large
 """
 
 from __future__ import annotations

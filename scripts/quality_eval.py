@@ -13,7 +13,7 @@ capdesk.imaging.quality.measure_quality), caches the measures, and
 3. prints the flag rates on extra folders (``--folder NAME=DIR``, e.g. the VizWiz photos
    and the full-resolution samples) and lists the flagged files.
 
-    python scripts/quality_eval.py --sets /tmp/capdesk-quality \\
+    PYTHONPATH=. python scripts/quality_eval.py --sets /tmp/capdesk-quality \\
         --folder vizwiz=../shared/data/ood/vizwiz/images \\
         --folder samples=../shared/data/samples/images --test
 """

@@ -32,7 +32,7 @@ Copies are JPEG quality 90 like the sources. Sets: ``flickr_val`` (split_val.txt
 ``coco_val`` (coco_extra split_val.txt) for choosing thresholds; ``flickr_test``
 (split_test.txt) for the single final check.
 
-    python scripts/quality_sets.py --data ../shared/data --out /tmp/capdesk-quality
+    PYTHONPATH=. python scripts/quality_sets.py --data ../shared/data --out /tmp/capdesk-quality
 """
 
 from __future__ import annotations
