@@ -3,10 +3,14 @@
 from capdesk.imaging.formats import IMAGE_EXTENSIONS, expand_paths, is_image_path
 from capdesk.imaging.heatmap import attention_heatmap, blend_overlay, blend_weight, colorize
 from capdesk.imaging.loading import ImageLoadError, load_for_model, load_rgb
+from capdesk.imaging.quality import QualityReport, QualityThresholds, assess_quality
 
 __all__ = [
     "IMAGE_EXTENSIONS",
     "ImageLoadError",
+    "QualityReport",
+    "QualityThresholds",
+    "assess_quality",
     "attention_heatmap",
     "blend_overlay",
     "blend_weight",

@@ -1,0 +1,171 @@
+"""Photo quality checks: sharp photos pass, blurred/dark/bright/tiny ones are flagged."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from capdesk.domain import FLAG_CODES, FLAG_MESSAGES, Flag, make_flag
+from capdesk.domain.flags import BLURRED, TOO_BRIGHT, TOO_DARK, TOO_SMALL
+from capdesk.imaging.quality import (
+    DEFAULT_THRESHOLDS,
+    QualityThresholds,
+    analysis_grey,
+    assess_quality,
+)
+
+SIZE = (224, 224)
+
+
+def _scene(seed: int = 0, size: tuple[int, int] = SIZE) -> np.ndarray:
+    """A sharp synthetic photo: random rectangles and discs of varied grey and colour
+    over a gradient, with fine texture, like a cluttered indoor shot."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    yy, xx = np.mgrid[0:h, 0:w]
+    image = np.zeros((h, w, 3), dtype=np.float64)
+    image += (60 + 80 * xx / w)[..., None]
+    for _ in range(40):
+        colour = rng.uniform(20, 235, 3)
+        x0, y0 = rng.integers(0, w), rng.integers(0, h)
+        if rng.random() < 0.5:
+            x1, y1 = x0 + rng.integers(1, max(2, w // 3)), y0 + rng.integers(1, max(2, h // 3))
+            image[y0:y1, x0:x1] = colour
+        else:
+            r = rng.integers(1, max(2, w // 6))
+            image[(xx - x0) ** 2 + (yy - y0) ** 2 < r * r] = colour
+    image += rng.normal(0, 3, (h, w, 1))
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def _blur(rgb: np.ndarray, sigma: float) -> np.ndarray:
+    return np.asarray(Image.fromarray(rgb).filter(ImageFilter.GaussianBlur(sigma)))
+
+
+def _motion(rgb: np.ndarray, length: int) -> np.ndarray:
+    """Horizontal camera shake: the mean of ``length`` horizontally shifted copies."""
+    padded = np.pad(rgb.astype(np.float64), ((0, 0), (length, length), (0, 0)), mode="edge")
+    w = rgb.shape[1]
+    acc = sum(padded[:, length + d : length + d + w] for d in range(-length // 2, length // 2))
+    return np.clip(np.asarray(acc) / length, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sharp_scene_is_not_flagged(seed: int) -> None:
+    report = assess_quality(_scene(seed), SIZE)
+    assert report.flags == ()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_strongly_blurred_scene_is_flagged_blurred(seed: int) -> None:
+    report = assess_quality(_blur(_scene(seed), 4.0), SIZE)
+    assert report.codes == (BLURRED,)
+
+
+def test_camera_shake_in_one_direction_is_flagged_blurred() -> None:
+    report = assess_quality(_motion(_scene(3), 20), SIZE)
+    assert BLURRED in report.codes
+
+
+def test_low_contrast_sharp_scene_is_not_called_blurred() -> None:
+    """Contrast squeezed to a fifth (fog, a grey wall with detail) stays sharp."""
+    scene = _scene(4).astype(np.float64)
+    faint = (128 + (scene - scene.mean()) * 0.2).astype(np.uint8)
+    assert BLURRED not in assess_quality(faint, SIZE).codes
+
+
+def test_blur_raises_sharpness_falls() -> None:
+    scene = _scene(5)
+    values = [assess_quality(_blur(scene, s), SIZE).measures.sharpness for s in (0.01, 1, 2, 4)]
+    assert values == sorted(values, reverse=True)
+
+
+def test_black_photo_is_too_dark() -> None:
+    black = np.zeros((224, 224, 3), dtype=np.uint8)
+    assert assess_quality(black, SIZE).codes == (TOO_DARK,)
+
+
+def test_underexposed_scene_is_too_dark() -> None:
+    dim = (_scene(6).astype(np.float64) * 0.12).astype(np.uint8)
+    assert assess_quality(dim, SIZE).codes == (TOO_DARK,)
+
+
+def test_white_photo_is_too_bright() -> None:
+    white = np.full((224, 224, 3), 255, dtype=np.uint8)
+    assert assess_quality(white, SIZE).codes == (TOO_BRIGHT,)
+
+
+def test_tiny_original_is_too_small() -> None:
+    report = assess_quality(_scene(7, (40, 30)), (40, 30))
+    assert TOO_SMALL in report.codes
+
+
+def test_small_original_squashed_to_model_size_is_too_small() -> None:
+    """The engine passes the 224 array and the original size; the size decides."""
+    upscaled = np.asarray(Image.fromarray(_scene(8, (60, 45))).resize(SIZE))
+    assert TOO_SMALL in assess_quality(upscaled, (60, 45)).codes
+
+
+def test_greyscale_input_is_accepted_and_agrees_with_rgb() -> None:
+    rgb = _scene(9)
+    grey = np.asarray(Image.fromarray(rgb).convert("L"))
+    grey_rgb = np.asarray(Image.fromarray(grey).convert("RGB"))
+    a, b = assess_quality(grey, SIZE), assess_quality(grey_rgb, SIZE)
+    assert a.codes == b.codes == ()
+    assert a.measures.sharpness == pytest.approx(b.measures.sharpness, rel=0.02)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 7), (37, 211), (301, 157), (1000, 750)])
+def test_odd_sizes_give_a_report(size: tuple[int, int]) -> None:
+    rgb = _scene(10, size)
+    report = assess_quality(rgb, size)
+    assert all(flag.code in FLAG_CODES for flag in report.flags)
+    assert np.isfinite(report.measures.sharpness)
+
+
+def test_large_array_is_measured_like_its_downscaled_copy() -> None:
+    big = np.asarray(Image.fromarray(_scene(11, (512, 512))))
+    small = np.asarray(Image.fromarray(big).resize((256, 256), Image.Resampling.BILINEAR))
+    assert analysis_grey(big).shape == (256, 256)
+    assert assess_quality(big, (512, 512)).codes == assess_quality(small, (512, 512)).codes
+
+
+def test_every_flag_has_a_known_code_and_a_message() -> None:
+    reports = [
+        assess_quality(np.zeros((224, 224, 3), np.uint8), (20, 20)),
+        assess_quality(np.full((224, 224, 3), 255, np.uint8), SIZE),
+        assess_quality(_blur(_scene(12), 5), SIZE),
+    ]
+    flags = [flag for report in reports for flag in report.flags]
+    assert {f.code for f in flags} == {TOO_SMALL, TOO_DARK, TOO_BRIGHT, BLURRED}
+    for flag in flags:
+        assert flag.code in FLAG_CODES
+        assert len(flag.message) > 20
+        assert flag.message == FLAG_MESSAGES[flag.code]
+
+
+def test_vocabulary() -> None:
+    assert set(FLAG_CODES) == {
+        "unfamiliar",
+        "blurred",
+        "too_dark",
+        "too_bright",
+        "too_small",
+        "mostly_text",
+        "low_confidence",
+    }
+    assert make_flag("blurred").to_dict() == {"code": "blurred", "message": FLAG_MESSAGES[BLURRED]}
+    with pytest.raises(ValueError, match="unknown flag code"):
+        make_flag("nope")
+    with pytest.raises(ValueError):
+        Flag("", "x")
+
+
+def test_thresholds_can_be_overridden_from_a_model_folder() -> None:
+    strict = QualityThresholds.from_mapping({"min_side": 1000})
+    assert strict.min_side == 1000
+    assert strict.sharpness_min == DEFAULT_THRESHOLDS.sharpness_min
+    assert TOO_SMALL in assess_quality(_scene(13), SIZE, strict).codes
+    with pytest.raises(ValueError, match="unknown quality thresholds"):
+        QualityThresholds.from_mapping({"nope": 1})
