@@ -118,6 +118,8 @@ def result_record(result: CaptionResult, model: str) -> CaptionRecord:
         provider=result.provider,
         milliseconds=result.milliseconds if caption is not None else None,
         error=None if caption is not None else (result.error or "unknown error"),
+        trust=result.trust,
+        flags=result.flags,
     )
 
 

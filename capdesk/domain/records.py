@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from capdesk.domain.flags import Flag
+
 
 @dataclass(frozen=True)
 class CaptionRecord:
@@ -16,7 +18,8 @@ class CaptionRecord:
     for text a person wrote from scratch). ``provider`` and ``milliseconds`` say where and
     how fast it was made, when known. ``error`` is set (and ``caption`` empty) for an
     image that could not be captioned, so the command line can report it in the same
-    row format as the rest.
+    row format as the rest. ``trust`` (0–1) and ``flags`` are the engine's estimate that a
+    person would accept the caption and its reasons to check it (docs/TRUST.md).
     """
 
     path: Path
@@ -29,3 +32,5 @@ class CaptionRecord:
     provider: str = ""
     milliseconds: float | None = None
     error: str | None = None
+    trust: float | None = None
+    flags: tuple[Flag, ...] = ()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from capdesk.domain.flags import Flag
+
 
 @dataclass(frozen=True)
 class Caption:
@@ -57,8 +59,13 @@ class CaptionResult:
     image_size: tuple[int, int] | None = None
     #: Probability (0–1) that a person would accept the caption; None without an estimator.
     trust: float | None = None
-    #: Codes of the reasons to look at this caption (e.g. ``low_confidence``, ``unfamiliar``).
-    flags: tuple[str, ...] = ()
+    #: Reasons to look at this caption, photo-quality ones first (``blurred`` …), then the
+    #: trust estimate's (``low_confidence``, ``unfamiliar``); each with a message for people.
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def flag_codes(self) -> tuple[str, ...]:
+        return tuple(flag.code for flag in self.flags)
 
     @property
     def ok(self) -> bool:

@@ -26,17 +26,20 @@ from onnxruntime.capi.onnxruntime_pybind11_state import (
     NoSuchFile,
 )
 
-from capdesk.domain import Caption, CaptionResult, usable_cpu_count
+from capdesk.domain import Caption, CaptionResult, Flag, make_flag, usable_cpu_count
 from capdesk.engine.beam import Arrays, Hypothesis, SearchCancelled, StepFunction, beam_search
 from capdesk.engine.model import ModelError, ModelSpec, load_spec
 from capdesk.engine.sessions import create_session, provider_name
 from capdesk.engine.trust import load_trust
-from capdesk.imaging import ImageLoadError, load_for_model
+from capdesk.imaging import ImageLoadError, QualityThresholds, assess_quality, load_for_model
+from capdesk.imaging.quality import FITTED_SIDE
 
 log = logging.getLogger(__name__)
 
 _ONNX_LOAD_ERRORS = (Fail, InvalidArgument, InvalidGraph, InvalidProtobuf, NoSuchFile)
 Loaded = tuple[np.ndarray, tuple[int, int]] | ImageLoadError
+#: A loaded photo with the flags its quality checks raised (on the loader thread).
+Checked = tuple[np.ndarray, tuple[int, int], tuple[Flag, ...]] | ImageLoadError
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Captioner:
         self.spec: ModelSpec = load_spec(model_dir)
         self._no_repeat_ids = self.spec.no_repeat_ids  # computed once, used every batch
         self._trust = load_trust(self.spec)  # None for folders without trust.json
+        self._quality = _quality_thresholds(self.spec)
         self._encoder = self._session(self.spec.encoder_path, provider, threads)
         self._decoder = self._session(self.spec.decoder_path, provider, threads)
         self.provider: str = provider_name(self._encoder)
@@ -230,6 +234,25 @@ class Captioner:
         finally:
             self.times.decode += time.perf_counter() - started
 
+    def load_checked(self, path: Path) -> Checked:
+        """:meth:`load`, then the photo-quality checks on the same pixels (blur, exposure,
+        size): they cost about 2 ms, so they run on the loader threads beside decoding."""
+        loaded = self.load(path)
+        if isinstance(loaded, ImageLoadError):
+            return loaded
+        started = time.perf_counter()
+        pixels, size = loaded
+        checked = pixels
+        if max(pixels.shape[:2]) < FITTED_SIDE:
+            # The thresholds were fitted on 224-px photos; a model with a smaller input
+            # (the tests' tiny one) gets the photo decoded once more at that size.
+            checked, _ = load_for_model(path, (FITTED_SIDE, FITTED_SIDE), "bilinear")
+        flags = assess_quality(checked, size, self._quality).flags
+        self.times.extra["quality"] = (
+            self.times.extra.get("quality", 0.0) + time.perf_counter() - started
+        )
+        return pixels, size, flags
+
     def caption_paths(
         self,
         paths: Iterable[Path],
@@ -259,12 +282,12 @@ class Captioner:
                     future.cancel()
                 return
 
-    def _submit(self, chunk: Sequence[Path]) -> list[tuple[Path, Future[Loaded]]]:
-        return [(Path(p), self._loader.submit(self.load, Path(p))) for p in chunk]
+    def _submit(self, chunk: Sequence[Path]) -> list[tuple[Path, Future[Checked]]]:
+        return [(Path(p), self._loader.submit(self.load_checked, Path(p))) for p in chunk]
 
     def _caption_loaded(
         self,
-        batch: list[tuple[Path, Future[Loaded]]],
+        batch: list[tuple[Path, Future[Checked]]],
         beam_size: int | None,
         should_cancel: Callable[[], bool],
     ) -> Iterator[CaptionResult]:
@@ -293,7 +316,20 @@ class Captioner:
                 continue
             caption = captions.get(path)
             error = model_error or (None if caption else "the model produced no caption")
-            trust, flags = (caption.trust, caption.flags) if caption else (None, ())
-            yield CaptionResult(
-                path, caption, error, self.provider, share_ms, item[1], trust, flags
-            )
+            pixels, size, flags = item
+            trust = None
+            if caption is not None:
+                trust = caption.trust
+                flags = (*flags, *(make_flag(code) for code in caption.flags))
+            yield CaptionResult(path, caption, error, self.provider, share_ms, size, trust, flags)
+
+
+def _quality_thresholds(spec: ModelSpec) -> QualityThresholds:
+    """The checks' thresholds: the defaults, or the model folder's ``quality`` block."""
+    try:
+        return QualityThresholds.from_mapping(spec.manifest.get("quality") or {})
+    except (TypeError, ValueError) as exc:
+        raise ModelError(
+            f"{spec.directory / 'manifest.json'} has a broken \"quality\" block ({exc}). "
+            "Remove it to use the default checks, or re-export the model."
+        ) from exc

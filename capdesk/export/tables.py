@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from capdesk.domain.flags import Flag
 from capdesk.domain.records import CaptionRecord
 from capdesk.export.atomic import ExportError, atomic_write_bytes
 
@@ -40,9 +41,12 @@ ROW_FIELDS = (
     "milliseconds",
     "error",
     "written",
+    "trust",
+    "flags",
 )
 """Field order of every row, CSV header and JSON object alike; fixed so scripts can rely
-on it. The first seven are the original app columns, the rest were added after."""
+on it. The first seven are the original app columns, the rest were added after (new ones
+always at the end)."""
 
 CSV_COLUMNS = ROW_FIELDS
 _REQUIRED = ("path", "file_name", "caption", "edited", "score", "model", "time")
@@ -84,8 +88,9 @@ def record_to_json(record: CaptionRecord, written: Sequence[Path] = ()) -> dict[
     """The row of one record as a JSON object, keys in :data:`ROW_FIELDS` order.
 
     ``caption`` is null for an image that could not be captioned (``error`` says why);
-    ``score``, ``milliseconds``, ``time`` and ``error`` are null when unknown; ``written``
-    lists the files this export wrote for the image.
+    ``score``, ``milliseconds``, ``time``, ``error`` and ``trust`` are null when unknown;
+    ``written`` lists the files this export wrote for the image; ``flags`` the reasons to
+    check the caption, each ``{"code", "message"}`` (in CSV one ``code: message`` a line).
     """
     failed = record.error is not None and not record.caption
     return {
@@ -101,7 +106,23 @@ def record_to_json(record: CaptionRecord, written: Sequence[Path] = ()) -> dict[
         "milliseconds": _milliseconds(record.milliseconds),
         "error": record.error,
         "written": [path_text(p) for p in written],
+        "trust": None if record.trust is None else round(float(record.trust), 4),
+        "flags": [flag.to_dict() for flag in record.flags],
     }
+
+
+def _flag_line(flag: Mapping[str, str]) -> str:
+    return f"{flag['code']}: {flag['message']}"
+
+
+def _flags(value: Any) -> tuple[Flag, ...]:
+    """Flags from a JSON list of objects or a CSV cell of ``code: message`` lines."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        pairs = [line.partition(": ") for line in value.split(_WRITTEN_SEPARATOR) if line]
+        return tuple(Flag(code.strip(), message.strip()) for code, _, message in pairs)
+    return tuple(Flag(str(item["code"]), str(item["message"])) for item in value)
 
 
 def _text_cell(text: str) -> str:
@@ -124,7 +145,8 @@ def _csv_cells(record: CaptionRecord, written: Sequence[Path]) -> list[str]:
         elif value is None:
             cells.append("")
         elif isinstance(value, list):
-            cells.append(_text_cell(_WRITTEN_SEPARATOR.join(value)))
+            lines = [_flag_line(v) if isinstance(v, dict) else str(v) for v in value]
+            cells.append(_text_cell(_WRITTEN_SEPARATOR.join(lines)))
         else:
             cells.append(_text_cell(str(value)))
     return cells
@@ -269,4 +291,6 @@ def _record(row: Mapping[str, Any]) -> CaptionRecord:
         provider=row.get("provider") or "",
         milliseconds=_number(row.get("milliseconds")),
         error=row.get("error") or None,
+        trust=_number(row.get("trust")),
+        flags=_flags(row.get("flags")),
     )

@@ -33,6 +33,7 @@ from capdesk.domain.flags import BLURRED, TOO_BRIGHT, TOO_DARK, TOO_SMALL, Flag,
 # Rec. 601 luma weights: the grey the eye sees, cheap to compute.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 ANALYSIS_SIDE = 256  # larger inputs are shrunk to this before measuring
+FITTED_SIDE = 224  # the thresholds were chosen on the loader's 224×224 arrays
 TILE = 32  # tile side (px at the analysis size) for the local sharpness measure
 STEP = 3  # half the span (px at half resolution) of the wide difference blur is compared to
 DARK_LEVEL = 32  # grey levels at or below this count as "dark"

@@ -102,7 +102,9 @@ def test_bench_prints_one_json_object(photo_folder: Path, tiny_model_dir: Path) 
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["images"] == report["captioned"] == 6
-    assert set(report["ms_per_image"]) == {"end_to_end", "decode", "encoder", "search"}
+    stages = set(report["ms_per_image"])
+    assert {"end_to_end", "decode", "encoder", "search"} <= stages
+    assert stages - {"end_to_end", "decode", "encoder", "search"} <= {"quality", "trust"}
     # The figures depend on the machine; that they agree with each other does not.
     per_image = report["ms_per_image"]
     assert per_image["end_to_end"] * report["images_per_second"] == pytest.approx(1000, rel=0.05)

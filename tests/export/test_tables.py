@@ -50,7 +50,7 @@ def test_csv_header_line_ends_and_quoting() -> None:
     text = csv_text(RECORDS)
     assert text.startswith(
         "path,file_name,caption,edited,score,model,time,"
-        "reviewed,provider,milliseconds,error,written\r\n"
+        "reviewed,provider,milliseconds,error,written,trust,flags\r\n"
     )
     assert text.endswith("\r\n")
     assert '"A dog, running; on the ""beach"""' in text
@@ -112,6 +112,8 @@ def test_jsonl_round_trip_and_shape(tmp_path: Path) -> None:
         "milliseconds": None,
         "error": None,
         "written": [],
+        "trust": None,
+        "flags": [],
     }
     assert list(first) == list(ROW_FIELDS)
     assert "漢字" in lines[1]  # not \\u escapes
@@ -181,3 +183,24 @@ def test_undecodable_file_names_do_not_fail_the_table(tmp_path: Path) -> None:
     assert "/in/caf\\xe9.jpg" in text
     assert json.loads(write_jsonl([CaptionRecord(odd, "x")], tmp_path / "o.jsonl")
                       .read_text("utf-8"))["file_name"] == "caf\\xe9.jpg"
+
+
+def test_trust_and_flags_round_trip_in_both_formats(tmp_path: Path) -> None:
+    from capdesk.domain import make_flag
+
+    record = CaptionRecord(
+        Path("/photos/blurry.jpg"),
+        "A man in a room.",
+        score=-0.7,
+        trust=0.123456,
+        flags=(make_flag("blurred"), make_flag("low_confidence")),
+    )
+    row = json.loads(jsonl_text([record]))
+    assert row["trust"] == 0.1235
+    assert [f["code"] for f in row["flags"]] == ["blurred", "low_confidence"]
+    assert all(f["message"] for f in row["flags"])
+    expected = replace(record, trust=0.1235)
+    assert read_jsonl(write_jsonl([record], tmp_path / "r.jsonl")) == [expected]
+    assert read_csv(write_csv([record], tmp_path / "r.csv")) == [expected]
+    text = csv_text([record])
+    assert "blurred: The photo looks blurred" in text
