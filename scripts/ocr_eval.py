@@ -22,8 +22,8 @@ from PIL import Image, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from capdesk.ocr.metrics import WordScore, score_words  # noqa: E402
-from capdesk.ocr.tesseract import TesseractEngine, TesseractSettings  # noqa: E402
+from capdesk.ocr.metrics import WordScore, score_words
+from capdesk.ocr.tesseract import TesseractEngine, TesseractSettings
 
 SPLITS = Path(__file__).resolve().parents[1] / "docs" / "ocr_splits.json"
 
@@ -54,7 +54,7 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def make_engine(args: argparse.Namespace):  # noqa: ANN201 - returns any engine with .read()
+def make_engine(args: argparse.Namespace):
     if args.engine == "tesseract":
         return TesseractEngine(TesseractSettings(
             psm=args.psm, oem=args.oem, lang=args.lang, min_long_side=args.min_long_side,
@@ -91,7 +91,7 @@ def main() -> int:
     engine = make_engine(args)
     total = WordScore(0, 0, 0)
     seconds = cpu = 0.0
-    dump = args.dump.open("w") if args.dump else None
+    dump = args.dump.open("w", buffering=1) if args.dump else None
     for r in records:
         rgb = load_rgb(args.folder / r["image"])
         t0 = time.perf_counter()

@@ -26,7 +26,7 @@ def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     padded[:, 1:-1] = mask
     d = np.diff(padded, axis=1)
     starts_y, starts_x = np.nonzero(d == 1)
-    ends_y, ends_x = np.nonzero(d == -1)           # exclusive ends, same order as starts
+    _, ends_x = np.nonzero(d == -1)           # exclusive ends, same order as starts
     n_runs = len(starts_x)
     if n_runs == 0:
         return np.zeros((h, w), np.int32), 0
@@ -130,7 +130,8 @@ def group_lines(boxes: list[Box], ycenter_ths: float = 0.5, height_ths: float = 
         for row in rows:
             mean_h = float(np.mean([r.height for r in row]))
             mean_cy = float(np.mean([r.cy for r in row]))
-            if abs(mean_cy - b.cy) < ycenter_ths * mean_h and abs(mean_h - b.height) < height_ths * mean_h:
+            near = abs(mean_cy - b.cy) < ycenter_ths * mean_h
+            if near and abs(mean_h - b.height) < height_ths * mean_h:
                 row.append(b)
                 break
         else:

@@ -26,7 +26,8 @@ FEATURES = ("edge_density", "busy_cells", "row_alternation", "col_alternation",
 def gate_features(rgb: np.ndarray) -> np.ndarray:
     """Eight statistics of a 128-px grey thumbnail (about 1 ms)."""
     im = Image.fromarray(rgb[..., :3] if rgb.ndim == 3 else rgb)
-    g = np.asarray(im.convert("L").resize((THUMB, THUMB), Image.BILINEAR), np.float32) / 255.0
+    thumb = im.convert("L").resize((THUMB, THUMB), Image.Resampling.BILINEAR)
+    g = np.asarray(thumb, np.float32) / 255.0
     gx = np.diff(g, axis=1)
     gy = np.diff(g, axis=0)
     strong_x = np.abs(gx) > 0.12

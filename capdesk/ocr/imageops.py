@@ -13,7 +13,8 @@ def to_grey(rgb: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(rgb[..., :3].astype(np.uint8, copy=False)).convert("L"))
 
 
-def resize(img: np.ndarray, width: int, height: int, resample: int = Image.BILINEAR) -> np.ndarray:
+def resize(img: np.ndarray, width: int, height: int,
+           resample: Image.Resampling = Image.Resampling.BILINEAR) -> np.ndarray:
     """Resize an uint8 grey or RGB array with Pillow."""
     return np.asarray(Image.fromarray(img).resize((max(1, width), max(1, height)), resample))
 

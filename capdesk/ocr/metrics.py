@@ -19,8 +19,8 @@ Definition (the one the docs and the evaluation script use):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 def normalise_word(token: str) -> str:

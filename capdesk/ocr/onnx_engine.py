@@ -76,7 +76,7 @@ class OnnxEngine:
         charset_path = self.model_dir / files.get("charset", "charset.json")
         if not charset_path.is_file():
             raise OcrError(f"OCR model file missing: {charset_path}")
-        self.charset = ["" ] + list(json.loads(charset_path.read_text())["characters"])
+        self.charset = ["", *json.loads(charset_path.read_text())["characters"]]
         self._ignore = [i for i, ch in enumerate(self.charset) if ch == "€"]
 
     # --- detection -------------------------------------------------------------------------
@@ -88,7 +88,8 @@ class OnnxEngine:
         if max(h, w) * ratio < 64:
             ratio = 64 / max(h, w)
         nh, nw = max(1, round(h * ratio)), max(1, round(w * ratio))
-        img = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.BILINEAR), np.float32)
+        img = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.Resampling.BILINEAR),
+                         np.float32)
         ph, pw = math.ceil(nh / 32) * 32, math.ceil(nw / 32) * 32
         x = np.zeros((ph, pw, 3), np.float32)
         x[:nh, :nw] = img
@@ -102,7 +103,6 @@ class OnnxEngine:
         s = self.settings
         words = word_boxes(scores[0], scores[1], s.text_threshold, s.low_text, s.link_threshold)
         back = 2.0 / ratio                      # score map is half the resized image
-        h, w = rgb.shape[:2]
         lines = []
         for piece in group_lines(words):
             b = line_band(piece)
@@ -117,44 +117,43 @@ class OnnxEngine:
         slope * x (an affine shear), so a tilted line comes out horizontal."""
         width = max(1, round(b.x1 - b.x0))
         height = max(1, round(b.y1 - b.y0))
-        return grey.transform((width, height), Image.AFFINE,
-                              (1.0, 0.0, b.x0, b.slope, 1.0, b.y0), Image.BILINEAR, fillcolor=None)
+        return grey.transform((width, height), Image.Transform.AFFINE,
+                              (1.0, 0.0, b.x0, b.slope, 1.0, b.y0), Image.Resampling.BILINEAR)
 
     @staticmethod
     def outer_box(b: Box, w: int, h: int) -> tuple[int, int, int, int]:
         """Upright box around a slanted band, clipped to the image."""
         dy = b.slope * (b.x1 - b.x0)
         return (max(0, int(b.x0)), max(0, int(b.y0 + min(0.0, dy))),
-                min(w, int(math.ceil(b.x1))), min(h, int(math.ceil(b.y1 + max(0.0, dy)))))
+                min(w, math.ceil(b.x1)), min(h, math.ceil(b.y1 + max(0.0, dy))))
 
     # --- recognition -----------------------------------------------------------------------
     def recognise(self, grey: np.ndarray, boxes: list[Box]) -> list[tuple[str, float]]:
         """Text and confidence per box; crops are batched by width to limit padding."""
-        crops: list[np.ndarray | None] = []
+        crops: dict[int, np.ndarray] = {}
         page = Image.fromarray(grey)
-        for b in boxes:
+        for i, b in enumerate(boxes):
             crop = self.crop(page, b)
             cw, ch = crop.size
             if cw < 2 or ch < 2:
-                crops.append(None)
                 continue
             nw = min(self.settings.max_batch_width, max(8, math.ceil(REC_HEIGHT * cw / ch)))
-            crops.append(np.asarray(crop.resize((nw, REC_HEIGHT), Image.BICUBIC), np.float32))
+            crops[i] = np.asarray(crop.resize((nw, REC_HEIGHT), Image.Resampling.BICUBIC),
+                                  np.float32)
         results: list[tuple[str, float]] = [("", 0.0)] * len(boxes)
-        order = sorted((i for i, c in enumerate(crops) if c is not None),
-                       key=lambda i: crops[i].shape[1])  # type: ignore[union-attr]
         batch: list[int] = []
-        for i in order + [-1]:
-            if i >= 0 and (not batch or crops[i].shape[1] <= 1.5 * crops[batch[0]].shape[1] + 16) \
-                    and len(batch) < 16:  # type: ignore[union-attr]
+        for i in sorted(crops, key=lambda k: crops[k].shape[1]):
+            fits = not batch or crops[i].shape[1] <= 1.5 * crops[batch[0]].shape[1] + 16
+            if fits and len(batch) < 16:
                 batch.append(i)
                 continue
-            if batch:
-                self._run_batch(batch, crops, results)  # type: ignore[arg-type]
-            batch = [i] if i >= 0 else []
+            self._run_batch(batch, crops, results)
+            batch = [i]
+        if batch:
+            self._run_batch(batch, crops, results)
         return results
 
-    def _run_batch(self, batch: list[int], crops: list[np.ndarray],
+    def _run_batch(self, batch: list[int], crops: dict[int, np.ndarray],
                    results: list[tuple[str, float]]) -> None:
         width = max(crops[i].shape[1] for i in batch)
         x = np.empty((len(batch), 1, REC_HEIGHT, width), np.float32)
@@ -186,7 +185,7 @@ class OnnxEngine:
         grey = to_grey(rgb)
         lines = []
         h, w = rgb.shape[:2]
-        for b, (text, conf) in zip(boxes, self.recognise(grey, boxes)):
+        for b, (text, conf) in zip(boxes, self.recognise(grey, boxes), strict=True):
             if text and conf >= self.settings.min_confidence:
                 lines.append(Line(text, self.outer_box(b, w, h), conf))
         cov = union_coverage([self.outer_box(b, w, h) for b in boxes], w, h)

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from capdesk.ocr.gate import TextGate
+from capdesk.ocr.onnx_engine import OnnxEngine, OnnxSettings
 from capdesk.ocr.tesseract import TesseractEngine, TesseractSettings
 from capdesk.ocr.types import OcrError, VisibleText
 
@@ -64,13 +65,13 @@ class TextReader:
                 if engine == "tesseract" or self.model_dir is None:
                     raise
                 log.warning("Tesseract not found; reading text with the ONNX models only")
-        self.onnx = None
+        self.onnx: OnnxEngine | None = None
         if engine == "onnx" or (engine == "auto" and self._has_onnx()):
-            from capdesk.ocr.onnx_engine import OnnxEngine, OnnxSettings
-            oset = OnnxSettings(**{k: v for k, v in manifest.get("onnx", {}).items()})
+            oset = OnnxSettings(**manifest.get("onnx", {}))
             if canvas:
                 oset = OnnxSettings(**{**oset.__dict__, "canvas": canvas})
-            self.onnx = OnnxEngine(self.model_dir, oset, threads)  # type: ignore[arg-type]
+            assert self.model_dir is not None
+            self.onnx = OnnxEngine(self.model_dir, oset, threads)
 
     def _has_onnx(self) -> bool:
         if self.model_dir is None:
@@ -106,6 +107,7 @@ class TextReader:
             return self.tesseract.read(rgb)
         if self.engine == "onnx" or self.tesseract is None:
             return self.onnx.read(rgb)
+        assert self.onnx is not None
         if self.gate is None or self.gate.passes(rgb):
             doc = self.tesseract.read(rgb)
             if len(doc.text.split()) >= MIN_DOCUMENT_WORDS:

@@ -47,7 +47,7 @@ class TesseractSettings:
 
 
 def find_tesseract(binary: str | None = None) -> str:
-    """The Tesseract executable to run: ``binary``, ``$CAPDESK_TESSERACT`` or ``tesseract`` on PATH."""
+    """The Tesseract executable: ``binary``, ``$CAPDESK_TESSERACT`` or ``tesseract`` on PATH."""
     candidate = binary or os.environ.get("CAPDESK_TESSERACT") or "tesseract"
     path = shutil.which(candidate)
     if path is None:
@@ -81,7 +81,7 @@ class TesseractEngine:
         if s.min_long_side and long_side < s.min_long_side:
             scale = s.min_long_side / long_side
             grey = resize(grey, round(grey.shape[1] * scale), round(grey.shape[0] * scale),
-                          Image.BICUBIC)
+                          Image.Resampling.BICUBIC)
         if s.binarise:
             grey = sauvola(grey, radius=max(7, int(15 * scale)))
         return grey, scale
