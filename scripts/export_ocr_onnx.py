@@ -20,8 +20,8 @@ from collections import OrderedDict
 from pathlib import Path
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
+import torch.nn.functional as nnf
+from torch import nn
 from torchvision import models
 
 # english_g2's character list, from easyocr/config.py (index 0 of the output is the CTC blank).
@@ -90,11 +90,11 @@ class Craft(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         s = self.basenet(x)
         y = self.upconv1(torch.cat([s[0], s[1]], dim=1))
-        y = F.interpolate(y, size=s[2].shape[2:], mode="bilinear", align_corners=False)
+        y = nnf.interpolate(y, size=s[2].shape[2:], mode="bilinear", align_corners=False)
         y = self.upconv2(torch.cat([y, s[2]], dim=1))
-        y = F.interpolate(y, size=s[3].shape[2:], mode="bilinear", align_corners=False)
+        y = nnf.interpolate(y, size=s[3].shape[2:], mode="bilinear", align_corners=False)
         y = self.upconv3(torch.cat([y, s[3]], dim=1))
-        y = F.interpolate(y, size=s[4].shape[2:], mode="bilinear", align_corners=False)
+        y = nnf.interpolate(y, size=s[4].shape[2:], mode="bilinear", align_corners=False)
         y = self.upconv4(torch.cat([y, s[4]], dim=1))
         return self.conv_cls(y)
 

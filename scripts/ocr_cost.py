@@ -20,7 +20,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from capdesk.ocr.gate import TextGate  # noqa: E402
+from capdesk.ocr.gate import TextGate
 
 
 def main() -> int:

@@ -23,6 +23,7 @@ from PIL import Image, ImageOps
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from capdesk.ocr.metrics import WordScore, score_words
+from capdesk.ocr.reader import TextReader
 from capdesk.ocr.tesseract import TesseractEngine, TesseractSettings
 
 SPLITS = Path(__file__).resolve().parents[1] / "docs" / "ocr_splits.json"
@@ -58,10 +59,12 @@ def make_engine(args: argparse.Namespace):
     if args.engine == "tesseract":
         return TesseractEngine(TesseractSettings(
             psm=args.psm, oem=args.oem, lang=args.lang, min_long_side=args.min_long_side,
-            binarise=args.binarise, min_confidence=args.min_conf), threads=args.threads)
-    from capdesk.ocr.reader import TextReader
+            binarise=args.binarise, min_confidence=args.min_conf,
+            remove_rules=args.remove_rules), threads=args.threads)
     return TextReader(args.model_dir, engine=args.engine, threads=args.threads,
-                      canvas=args.canvas)
+                      canvas=args.canvas, onnx_overrides={
+                          "min_confidence": args.onnx_min_conf,
+                          "contrast_retry": args.contrast_retry})
 
 
 def main() -> int:
@@ -76,7 +79,10 @@ def main() -> int:
     p.add_argument("--min-long-side", type=int, default=0)
     p.add_argument("--binarise", action="store_true")
     p.add_argument("--min-conf", type=float, default=-1.0)
-    p.add_argument("--canvas", type=int, default=1280)
+    p.add_argument("--remove-rules", action="store_true")
+    p.add_argument("--canvas", type=int, default=1024)
+    p.add_argument("--onnx-min-conf", type=float, default=0.05)
+    p.add_argument("--contrast-retry", type=float, default=0.0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--dump", type=Path, help="write per-image JSON lines (read text, scores)")
@@ -109,7 +115,8 @@ def main() -> int:
     name = engine.settings.name() if hasattr(engine, "settings") else engine.describe()
     print(f"{args.folder.name} split={args.split} n={len(records)} engine={name}")
     print(f"  word recall {total.recall:.3f} ({total.found}/{total.truth})  precision "
-          f"{total.precision:.3f} ({total.found}/{total.read})  s/image {seconds / n:.3f} wall, {cpu / n:.3f} CPU")
+          f"{total.precision:.3f} ({total.found}/{total.read})  "
+          f"s/image {seconds / n:.3f} wall, {cpu / n:.3f} CPU")
     return 0
 
 

@@ -22,7 +22,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from capdesk.ocr.gate import FEATURES, TextGate, gate_features  # noqa: E402
+from capdesk.ocr.gate import FEATURES, TextGate, gate_features
 
 SPLITS = Path(__file__).resolve().parents[1] / "docs" / "ocr_splits.json"
 TEXT_FOLDERS = ("sroie", "funsd", "icdar2015")
@@ -37,7 +37,8 @@ def features(paths: list[Path]) -> np.ndarray:
     return np.stack([gate_features(rgb(p)) for p in paths])
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 3000) -> tuple[np.ndarray, float]:
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2,
+                 steps: int = 3000) -> tuple[np.ndarray, float]:
     """Plain gradient descent on the mean log-loss with balanced class weights."""
     w = np.zeros(x.shape[1])
     b = 0.0
@@ -62,7 +63,8 @@ def main() -> int:
     val = (args.data / "flickr8k" / "split_val.txt").read_text().split()
     flickr = [args.data / "flickr8k" / "images" / n for n in val]
     fit_neg, check_neg = flickr[:args.negatives], flickr[args.negatives:]
-    pos = {s: {f: [ood / f / n for n in splits[f][s]] for f in TEXT_FOLDERS} for s in ("fit", "check")}
+    pos = {s: {f: [ood / f / n for n in splits[f][s]] for f in TEXT_FOLDERS}
+           for s in ("fit", "check")}
 
     xp = features([q for f in TEXT_FOLDERS for q in pos["fit"][f]])
     xn = features(fit_neg)
@@ -81,7 +83,8 @@ def main() -> int:
         "fitted_on": f"fit halves of {', '.join(TEXT_FOLDERS)} (docs/ocr_splits.json) vs "
                      f"Flickr8k split_val.txt[:{args.negatives}]; threshold: <= {args.max_fpr:.0%} "
                      "of those negatives pass"}, indent=1))
-    print("weights", dict(zip(FEATURES, np.round(w, 2))), "threshold", round(threshold, 4))
+    print("weights", dict(zip(FEATURES, np.round(w, 2), strict=True)),
+          "threshold", round(threshold, 4))
     for s in ("fit", "check"):
         for f in TEXT_FOLDERS:
             rate = np.mean([gate.passes(rgb(q)) for q in pos[s][f]])

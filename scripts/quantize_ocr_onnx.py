@@ -16,8 +16,13 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
-                                      quantize_dynamic, quantize_static)
+from onnxruntime.quantization import (
+    CalibrationDataReader,
+    QuantFormat,
+    QuantType,
+    quantize_dynamic,
+    quantize_static,
+)
 from onnxruntime.quantization.shape_inference import quant_pre_process
 from PIL import Image
 
@@ -35,7 +40,7 @@ class Photos(CalibrationDataReader):
     def _prep(path: Path, canvas: int) -> dict[str, np.ndarray]:
         im = Image.open(path).convert("RGB")
         r = min(1.0, canvas / max(im.size))
-        im = im.resize((round(im.width * r), round(im.height * r)), Image.BILINEAR)
+        im = im.resize((round(im.width * r), round(im.height * r)), Image.Resampling.BILINEAR)
         a = np.asarray(im, np.float32)
         x = np.zeros((math.ceil(a.shape[0] / 32) * 32, math.ceil(a.shape[1] / 32) * 32, 3),
                      np.float32)

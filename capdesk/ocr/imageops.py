@@ -56,3 +56,26 @@ def union_coverage(boxes: list[tuple[int, int, int, int]], width: int, height: i
         mask[max(0, y0) // step:max(0, y1 + step - 1) // step,
              max(0, x0) // step:max(0, x1 + step - 1) // step] = True
     return float(mask.mean())
+
+
+def remove_rules(grey: np.ndarray, min_length: int, dark: int = 160) -> np.ndarray:
+    """Paint long horizontal and vertical dark runs (form rules, underlines, table borders) white.
+
+    Why: on forms, Tesseract merges underlined words with the rule below them and drops the
+    whole block; rules are much longer than any letter stroke, so runs longer than
+    ``min_length`` pixels can go without touching letters (which only lose the overlap).
+    """
+    out = grey.copy()
+    mask = grey < dark
+    for axis in (1, 0):
+        m = mask if axis == 1 else mask.T
+        o = out if axis == 1 else out.T            # a view: writes go into ``out``
+        padded = np.zeros((m.shape[0], m.shape[1] + 2), np.int8)
+        padded[:, 1:-1] = m
+        d = np.diff(padded, axis=1)
+        ry, rx0 = np.nonzero(d == 1)
+        _, rx1 = np.nonzero(d == -1)
+        for y, a, b in zip(ry, rx0, rx1, strict=True):
+            if b - a >= min_length:
+                o[y, a:b] = 255
+    return out

@@ -40,9 +40,21 @@ class OnnxSettings:
     min_confidence: float = 0.05
     margin: float = 0.1
     max_batch_width: int = 2048
+    contrast_retry: float = 0.0   # EasyOCR's contrast_ths: re-read lines below it stretched
 
     def name(self) -> str:
-        return f"onnx-craft-g2(canvas={self.canvas},min_conf={self.min_confidence})"
+        return (f"onnx-craft-g2(canvas={self.canvas},min_conf={self.min_confidence},"
+                f"contrast_retry={self.contrast_retry})")
+
+
+def stretch_contrast(crop: np.ndarray, target: float = 0.5) -> np.ndarray:
+    """EasyOCR's adjust_contrast_grey: stretch a low-contrast crop so its 10-90 % grey range
+    spans about 200 levels (faint scene text on a busy background)."""
+    high, low = np.percentile(crop, 90), np.percentile(crop, 10)
+    if (high - low) / max(10.0, high + low) >= target:
+        return crop
+    ratio = 200.0 / max(10.0, high - low)
+    return np.clip((crop - low + 25) * ratio, 0, 255).astype(np.float32)
 
 
 def _session(path: Path, threads: int) -> ort.InferenceSession:
@@ -151,6 +163,15 @@ class OnnxEngine:
             batch = [i]
         if batch:
             self._run_batch(batch, crops, results)
+        weak = [i for i in crops if results[i][1] < self.settings.contrast_retry]
+        if weak:
+            stretched = {i: stretch_contrast(crops[i]) for i in weak}
+            again: list[tuple[str, float]] = [("", 0.0)] * len(boxes)
+            for start in range(0, len(weak), 16):
+                self._run_batch(weak[start:start + 16], stretched, again)
+            for i in weak:
+                if again[i][1] > results[i][1]:
+                    results[i] = again[i]
         return results
 
     def _run_batch(self, batch: list[int], crops: dict[int, np.ndarray],

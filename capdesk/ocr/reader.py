@@ -40,7 +40,8 @@ class TextReader:
 
     def __init__(self, model_dir: Path | str | None = None, engine: str = "auto",
                  tesseract: str | None = None, threads: int = 2, canvas: int | None = None,
-                 tesseract_settings: TesseractSettings | None = None) -> None:
+                 tesseract_settings: TesseractSettings | None = None,
+                 onnx_overrides: dict[str, float] | None = None) -> None:
         if engine not in ENGINES:
             raise OcrError(f"unknown OCR engine {engine!r}; use one of {', '.join(ENGINES)}")
         self.engine = engine
@@ -67,9 +68,10 @@ class TextReader:
                 log.warning("Tesseract not found; reading text with the ONNX models only")
         self.onnx: OnnxEngine | None = None
         if engine == "onnx" or (engine == "auto" and self._has_onnx()):
-            oset = OnnxSettings(**manifest.get("onnx", {}))
+            fields = {**manifest.get("onnx", {}), **(onnx_overrides or {})}
             if canvas:
-                oset = OnnxSettings(**{**oset.__dict__, "canvas": canvas})
+                fields["canvas"] = canvas
+            oset = OnnxSettings(**fields)
             assert self.model_dir is not None
             self.onnx = OnnxEngine(self.model_dir, oset, threads)
 

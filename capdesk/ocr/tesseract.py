@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from capdesk.ocr.imageops import resize, sauvola, to_grey, union_coverage
+from capdesk.ocr.imageops import remove_rules, resize, sauvola, to_grey, union_coverage
 from capdesk.ocr.types import Line, OcrError, VisibleText
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ class TesseractSettings:
     receipt text reads far better when a capital is ~30 px tall. ``binarise``: Sauvola before
     Tesseract (its own Otsu is global). ``psm``/``oem``: page segmentation and engine modes.
     ``min_confidence``: words Tesseract rates below this (0-100) are dropped.
+    ``remove_rules``: paint long straight rules (underlines, form boxes) white first.
     """
 
     psm: int = 3
@@ -38,11 +39,12 @@ class TesseractSettings:
     min_long_side: int = 0
     binarise: bool = False
     min_confidence: float = -1.0
+    remove_rules: bool = False
     timeout_s: float = 60.0
 
     def name(self) -> str:
         return (f"tesseract(psm={self.psm},oem={self.oem},lang={self.lang},"
-                f"min_long_side={self.min_long_side},binarise={self.binarise},"
+                f"min_long_side={self.min_long_side},binarise={self.binarise},rules={self.remove_rules},"
                 f"min_conf={self.min_confidence})")
 
 
@@ -82,6 +84,8 @@ class TesseractEngine:
             scale = s.min_long_side / long_side
             grey = resize(grey, round(grey.shape[1] * scale), round(grey.shape[0] * scale),
                           Image.Resampling.BICUBIC)
+        if s.remove_rules:
+            grey = remove_rules(grey, min_length=max(40, int(max(grey.shape) * 0.04)))
         if s.binarise:
             grey = sauvola(grey, radius=max(7, int(15 * scale)))
         return grey, scale
