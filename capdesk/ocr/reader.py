@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 ENGINES = ("tesseract", "onnx", "auto")
 # Chosen on the fit halves (docs/OCR.md); the model folder's manifest may override them.
-DEFAULT_TESSERACT = TesseractSettings(psm=3, oem=1, lang="eng", min_long_side=2048,
+DEFAULT_TESSERACT = TesseractSettings(psm=3, oem=1, lang="eng", min_long_side=2560,
                                       remove_rules=True)
 MIN_DOCUMENT_WORDS = 5
 
