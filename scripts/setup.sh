@@ -35,7 +35,7 @@ case "$mode" in
     exec "$VENV/bin/capdesk-app" "$@"
     ;;
   test)
-    extra=(libimage-exiftool-perl xvfb)
+    extra=(libimage-exiftool-perl xvfb tesseract-ocr fonts-dejavu-core)
     command -v java >/dev/null || extra+=(default-jre-headless)  # METEOR and PTB tokenizer
     command -v dpkg >/dev/null && apt_install "${QT_LIBS[@]}" "${extra[@]}"
     pip install -e ".[train,eval,dev,perf]"
