@@ -44,7 +44,8 @@ Single-purpose helpers, for the dialog and scripts:
   of those captions are unreviewed), which existing files would be replaced, and whether
   a copy would land on an original (refused). ``export_records`` checks it too and
   raises :class:`ExportRefused`; :func:`default_destination` keeps the dialog's default
-  out of the photos' own folder.
+  out of the photos' own folder. :func:`unreviewed_flagged` lists the flagged captions
+  nobody reviewed (the dialog asks before exporting them; :func:`flagged_message` words it).
 
 Every file is written atomically (temporary file in the same folder, fsync, rename), so
 an interrupted export never leaves a half-written photo. See docs/EXPORT.md.
@@ -90,8 +91,10 @@ from capdesk.export.safety import (
     ExportPlan,
     ExportRefused,
     default_destination,
+    flagged_message,
     onto_photos,
     plan_export,
+    unreviewed_flagged,
 )
 from capdesk.export.sidecars import read_sidecar, sidecar_path, write_sidecar
 from capdesk.export.tables import (
@@ -136,6 +139,7 @@ __all__ = [
     "default_destination",
     "embed_alt_text",
     "export_records",
+    "flagged_message",
     "has_alt_text",
     "html_text",
     "jsonl_text",
@@ -155,6 +159,7 @@ __all__ = [
     "strip_redundant_prefix",
     "supports_embedding",
     "trim_alt_text",
+    "unreviewed_flagged",
     "write_alt_text",
     "write_csv",
     "write_html",

@@ -218,6 +218,28 @@ def plan_export(records: Iterable[CaptionRecord], options: ExportOptions) -> Exp
     )
 
 
+def unreviewed_flagged(records: Iterable[CaptionRecord]) -> tuple[Path, ...]:
+    """Photos whose caption the engine flagged (docs/TRUST.md) and nobody reviewed.
+
+    Exporting them publishes alt text that is likely wrong, so the Export dialog asks
+    first; plain values in, so the command line can apply the same count.
+    """
+    return tuple(r.path for r in records if r.flags and not (r.reviewed or r.edited))
+
+
+def flagged_message(paths: Sequence[Path]) -> str:
+    """``"3 captions are flagged and nobody reviewed them (a.jpg, …) — export anyway?"``,
+    or '' when there are none."""
+    if not paths:
+        return ""
+    verb = "caption is" if len(paths) == 1 else "captions are"
+    pronoun = "it" if len(paths) == 1 else "them"
+    return (
+        f"{len(paths)} {verb} flagged and nobody reviewed {pronoun} ({_names(paths)}) "
+        "— export anyway?"
+    )
+
+
 def default_destination(records: Iterable[CaptionRecord], folder: Path) -> Path:
     """``folder``, or its ``captioned`` subfolder when ``folder`` holds any of the photos.
 

@@ -9,8 +9,10 @@ never the photos' own folder (copies there would be the originals), a destinatio
 would put copies over an original disables Export with the reason, and before the
 dialog closes it asks (a) to confirm writing into the originals, saying how many change
 and how many of those captions nobody has reviewed, and (b) to confirm replacing files
-that already exist. What would happen is worked out by :func:`capdesk.export.plan_export`,
-the same rule ``export_records`` and the command line apply.
+that already exist, and (c) to confirm exporting captions the engine flagged that nobody
+reviewed (likely wrong alt text). What would happen is worked out by
+:func:`capdesk.export.plan_export` and :func:`capdesk.export.unreviewed_flagged`, the same
+rules ``export_records`` and the command line apply.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ from capdesk.export import (
     ExportOptions,
     check_alt_text,
     default_destination,
+    flagged_message,
     plan_export,
+    unreviewed_flagged,
 )
 from capdesk.ui.dialogs import folder_field
 
@@ -182,6 +186,16 @@ class ExportDialog(QDialog):
         refusal = plan.refusal()
         if refusal:
             self.error.setText(refusal)
+            return
+        flagged = [p for p in unreviewed_flagged(self._records) if p not in plan.skipped]
+        if flagged and not confirm(
+            self,
+            "Export flagged captions?",
+            flagged_message(flagged),
+            "Flagged captions are likely wrong; review them first (F8 goes to the next one), "
+            "or export them as they are.",
+            "Export",
+        ):
             return
         if plan.changed_originals and not confirm(
             self,

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QPixmap
 
 from capdesk.domain import CaptionResult
-from capdesk.ui.items import ImageItem, Status
+from capdesk.ui.items import ImageItem, Status, trust_text
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,23 @@ Index = QModelIndex | QPersistentModelIndex
 ThumbnailSource = Callable[[Path], QPixmap | None]
 
 
+def flag_lines(item: ImageItem) -> list[str]:
+    """The row's reasons to check it: the engine's flag messages (kept after a review, as
+    information), else a fallback rule's reason, plus the trust estimate when known."""
+    lines = [flag.message for flag in item.flags]
+    if not lines and item.check_reason:
+        lines.append(f"check this: {item.check_reason}")
+    if item.trust is not None:
+        lines.append(trust_text(item.trust))
+    return lines
+
+
 def describe(item: ImageItem) -> str:
-    """One sentence a screen reader reads for a row: name, status, flag and caption."""
+    """One sentence a screen reader reads for a row: name, status, flags and caption."""
     parts = [item.path.name, item.status.value]
-    if item.check_reason:
-        parts.append(f"check this: {item.check_reason}")
+    if item.flagged:
+        parts.append("needs a look")
+    parts += flag_lines(item)
     if item.error and item.status is Status.ERROR:
         parts.append(item.error)
     if item.text:
@@ -84,7 +96,7 @@ class ImageListModel(QAbstractListModel):
             return self._thumbnails(item.path)
         if role == Qt.ItemDataRole.ToolTipRole:
             # The grid view shows only the start of a caption; the tooltip has all of it.
-            lines = (str(item.path), item.text, item.check_reason or item.error or "")
+            lines = [str(item.path), item.text, *flag_lines(item), item.error or ""]
             return "\n".join(line for line in lines if line)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return describe(item)

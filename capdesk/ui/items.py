@@ -1,6 +1,11 @@
 """What the app knows about one image in the list, and when it needs a human look.
 
 Plain Python (no Qt) so the review rules can be tested and reused without a window.
+
+An image needs a look when the engine flagged its result (docs/TRUST.md): the
+``low_confidence`` flag already encodes the one trust threshold chosen on validation data,
+so nothing here adds a second one. Only results from model folders without a trust
+estimator (``trust`` None) fall back to the old mean-log-probability rule.
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
-from capdesk.domain import Caption, CaptionRecord, CaptionResult
+from capdesk.domain import Caption, CaptionRecord, CaptionResult, Flag
 
 UNSURE_SCORE = -1.5
-"""Mean log-probability per word below which the model is guessing (see Caption.score)."""
+"""Fallback only, for results without a trust estimate (model folders without an
+estimator): mean log-probability per word below which the model is guessing. On real photos
+it almost never fires (docs/TRUST.md), which is why flagged results use ``trust`` instead."""
 
 _FALLBACK_WORDS = frozenset({"<unk>", "unk", "<pad>", "<start>", "<end>", "<bos>", "<eos>"})
 
@@ -31,15 +38,30 @@ class Status(Enum):
     EXISTING = "has alt text"
 
 
-def unsure_reason(caption: Caption | None) -> str | None:
-    """Why a caption should be checked first, or None when it looks fine."""
+def trust_text(trust: float | None) -> str:
+    """``"Trust 23 %"``, or '' when the model folder has no estimator."""
+    return "" if trust is None else f"Trust {round(trust * 100)} %"
+
+
+def unsure_reason(
+    caption: Caption | None, *, trust: float | None = None, flags: tuple[Flag, ...] = ()
+) -> str | None:
+    """Why a caption should be checked first, or None when it looks fine.
+
+    The engine's ``flags`` decide when there are any (their messages are the reason); a
+    caption without words or with an unknown-word token is a defect, not an estimate, so
+    it is always reported. The score rule applies only when ``trust`` is None: the model
+    folder has no calibrated estimator, and the old rule is all there is.
+    """
     if caption is None:
         return None
+    if flags:
+        return "; ".join(flag.message for flag in flags)
     if not caption.text.strip() or not caption.words:
         return "the model produced no words"
     if any(word.lower() in _FALLBACK_WORDS for word in caption.words):
         return "the model fell back to an unknown word"
-    if caption.score < UNSURE_SCORE:
+    if trust is None and caption.score < UNSURE_SCORE:
         return f"the model is unsure (score {caption.score:.2f})"
     return None
 
@@ -61,17 +83,27 @@ class ImageItem:
     #: Counts a person's edits, so a result can tell whether it was asked for before one.
     edit_count: int = 0
     edit_count_when_queued: int | None = None
+    #: The engine's estimate and reasons for the current caption (see CaptionResult). They
+    #: stay after a review or an edit, as information: a blurred photo is still blurred.
+    trust: float | None = None
+    flags: tuple[Flag, ...] = ()
 
     @property
     def check_reason(self) -> str | None:
-        """Why this caption is flagged "check this" (None once reviewed or if fine)."""
+        """Why this caption needs a look (None once reviewed or if fine)."""
         if self.reviewed or self.edited:
             return None
-        return unsure_reason(self.caption)
+        return unsure_reason(self.caption, trust=self.trust, flags=self.flags)
 
     @property
     def flagged(self) -> bool:
+        """Needs a look: flagged by the engine (or the fallback rule) and not yet reviewed."""
         return self.check_reason is not None
+
+    @property
+    def engine_flagged(self) -> bool:
+        """Carries engine flags and nobody reviewed it: what F8 visits first."""
+        return bool(self.flags) and self.flagged
 
     def _edited_while_queued(self) -> bool:
         queued_at = self.edit_count_when_queued
@@ -97,6 +129,8 @@ class ImageItem:
             self.error = result.error or "unknown error"
             return
         self.caption = result.caption
+        self.trust = result.trust
+        self.flags = result.flags
         self.model_name = model_name
         self.error = None
         if edited_while_queued:
@@ -131,7 +165,12 @@ class ImageItem:
             self.status = Status.EDITED if self.edited else Status.DONE
 
     def record(self) -> CaptionRecord:
-        """The export view of this item."""
+        """The export view of this item.
+
+        ``trust``, like ``score``, is about the model's caption, so it is dropped once a
+        person replaced the text; the flags stay (a blurred photo is still blurred).
+        """
+        from_model = not self.edited and self.caption is not None
         return CaptionRecord(
             path=self.path,
             caption=self.text,
@@ -141,24 +180,35 @@ class ImageItem:
             captioned_at=self.captioned_at,
             reviewed=self.reviewed or self.edited,
             provider=self.provider,
+            trust=self.trust if from_model else None,
+            flags=self.flags,
         )
 
 
 def next_to_review(items: list[ImageItem], current: Path | None) -> ImageItem | None:
-    """The next caption nobody has reviewed, after ``current`` and wrapping around;
-    captions flagged "check this" come first, because they are the likely mistakes."""
+    """The next caption nobody has reviewed, after ``current`` and wrapping around.
+
+    Engine-flagged captions come first (they are the likely mistakes), then those only
+    the fallback rules find unsure (no words, an unknown word, a low score without a trust
+    estimate), then the rest, each group in list order.
+    """
     paths = [item.path for item in items]
     start = paths.index(current) if current in paths else -1
     order = items[start + 1 :] + items[: start + 1]
     waiting = [i for i in order if i.caption is not None and not i.reviewed and i.path != current]
-    return next((i for i in waiting if i.flagged), waiting[0] if waiting else None)
+    for tier in (lambda i: i.engine_flagged, lambda i: i.flagged):
+        found = next((i for i in waiting if tier(i)), None)
+        if found is not None:
+            return found
+    return waiting[0] if waiting else None
 
 
 def review_summary(items: list[ImageItem]) -> str:
-    """The status bar's counts, e.g. ``24 images · 20 captioned · 3 to check · 5 reviewed``."""
+    """The status bar's counts, e.g. ``24 images · 20 captioned · 3 flagged · 5 reviewed``;
+    "flagged" counts the captions that still need a look (a review takes one off)."""
     captioned = sum(1 for i in items if i.caption is not None)
     flagged = sum(1 for i in items if i.flagged)
     reviewed = sum(1 for i in items if i.reviewed)
     errors = sum(1 for i in items if i.status is Status.ERROR)
-    text = f"{len(items)} images · {captioned} captioned · {flagged} to check · {reviewed} reviewed"
+    text = f"{len(items)} images · {captioned} captioned · {flagged} flagged · {reviewed} reviewed"
     return text + (f" · {errors} errors" if errors else "")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capdesk.ui.flag_view import FlagList
 from capdesk.ui.items import ImageItem, Status
 from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer, paint_layer
 from capdesk.ui.words import WordBar
@@ -156,6 +157,8 @@ class PreviewPanel(QWidget):
             | Qt.TextInteractionFlag.TextSelectableByMouse
         )
 
+        self.flag_list = FlagList(self)  # why the caption may be wrong, and its trust
+
         self.editor = QLineEdit(self)
         self.editor.setPlaceholderText("Caption")
         self.editor.setAccessibleName("Caption text")
@@ -188,6 +191,7 @@ class PreviewPanel(QWidget):
         layout.addWidget(words_scroll)
         layout.addLayout(controls)
         layout.addWidget(self.info)
+        layout.addWidget(self.flag_list)
         layout.addLayout(edit_row)
 
     # -- values in -----------------------------------------------------------------
@@ -211,6 +215,7 @@ class PreviewPanel(QWidget):
         if not same_image or not self.editor.isModified():  # keep what is being typed
             self.editor.setText(item.text if item is not None else "")
         self.info.setText(self._describe(item))
+        self.flag_list.show_flags(*((item.flags, item.trust) if item is not None else ((), None)))
         self._update_controls()
         if rgb is None:
             self.canvas.set_image(
@@ -306,7 +311,9 @@ class PreviewPanel(QWidget):
         parts = [f"{item.path.name}: {item.status.value}"]
         if item.status is Status.ERROR and item.error:
             parts.append(item.error)
-        if item.check_reason:
+        if item.flags and item.check_reason:
+            parts.append("⚠ Needs a look (reasons below).")
+        elif item.check_reason:
             parts.append(f"⚠ Check this: {item.check_reason}.")
         elif item.reviewed:
             parts.append("Reviewed.")

@@ -19,13 +19,13 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
-from capdesk.domain import Caption, CaptionResult
+from capdesk.domain import Caption, CaptionResult, make_flag
 from capdesk.imaging import ImageLoadError, load_for_model
 from capdesk.jobs import CaptionEngine, EngineConfig
 
@@ -42,7 +42,10 @@ class FakeCaptioner:
 
     ``step_seconds`` is slept per decode step (``steps`` per batch), checking
     ``should_cancel`` in between, like the real beam search. ``unsure`` lists file names
-    that get a low score, to exercise review flags.
+    that get a low score, to exercise the fallback review rule. ``trust`` and ``flags``
+    map file names to the trust estimate and flag codes their results carry (with the
+    domain's standard messages), like a model folder with an estimator; other files get
+    neither, like the tests' tiny model.
     """
 
     def __init__(
@@ -54,6 +57,8 @@ class FakeCaptioner:
         unsure: Iterable[str] = (),
         provider: str = "cpu",
         pause_after: int | None = None,
+        trust: Mapping[str, float] | None = None,
+        flags: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.provider = provider
         self.model_name = "fake"
@@ -62,6 +67,8 @@ class FakeCaptioner:
         self.grid = grid
         self.unsure = set(unsure)
         self.pause_after = pause_after
+        self.trust = dict(trust or {})
+        self.flags = {name: tuple(codes) for name, codes in (flags or {}).items()}
         self.calls: list[list[Path]] = []
         self.beam_sizes: list[int | None] = []
         self.yielded = 0
@@ -130,7 +137,11 @@ class FakeCaptioner:
                 path, None, f"cannot read image: {exc}", self.provider, _ms(started)
             )
         caption = self.caption_for(path, beam_size)
-        return CaptionResult(path, caption, None, self.provider, _ms(started), size)
+        flags = tuple(make_flag(code) for code in self.flags.get(path.name, ()))
+        return CaptionResult(
+            path, caption, None, self.provider, _ms(started), size,
+            trust=self.trust.get(path.name), flags=flags,
+        )
 
     def caption_for(self, path: Path, beam_size: int | None = None) -> Caption:
         """The caption this fake gives ``path`` at ``beam_size`` (tests compare with it)."""
