@@ -35,6 +35,7 @@ from capdesk.jobs import (
     Progress,
     RunFinished,
 )
+from capdesk.ui.announce import ProgressPacer
 from capdesk.ui.dialogs import model_error_box
 from capdesk.ui.file_commands import FileCommands
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
@@ -73,6 +74,8 @@ class WindowController(QObject):
         self._current: Path | None = None
         self._model_name = ""
         self._shut_down = False
+        self._pacer = ProgressPacer()
+        self._run_paths: set[Path] = set()
 
         self.loader = ImageLoader(parent=self)
         self.scanner = PathScanner(self)
@@ -109,7 +112,7 @@ class WindowController(QObject):
         self.model.edit_requested.connect(self.edit_caption)
         self.model.dataChanged.connect(self._on_model_changed)
         self.model.rowsRemoved.connect(self._schedule_counts)
-        self.queue.started.connect(lambda paths: self.model.set_status(paths, Status.CAPTIONING))
+        self.queue.started.connect(self._on_started)
         self.queue.result_ready.connect(self._on_result)
         self.queue.progress.connect(self._on_progress)
         self.queue.finished.connect(self._on_finished)
@@ -141,7 +144,7 @@ class WindowController(QObject):
         a["accept"].triggered.connect(self.accept_current)
         a["edit"].triggered.connect(lambda: w.list_view.edit(w.list_view.currentIndex()))
         a["search"].triggered.connect(self._focus_search)
-        a["play"].triggered.connect(w.preview.play_button.toggle)
+        a["play"].triggered.connect(w.preview.toggle_play)
         a["toggle_heatmap"].triggered.connect(w.preview.overlay_check.toggle)
         a["grid_view"].setChecked(self.settings.grid_view)
         w.list_view.set_grid(self.settings.grid_view)
@@ -265,17 +268,24 @@ class WindowController(QObject):
 
     def accept_current(self) -> None:
         """Mark the selected captions reviewed, then move to the next unreviewed one."""
+        accepted = []
         for path in self.selected_paths() or ([self._current] if self._current else []):
             item = self.model.item(path)
             if item is not None and item.caption is not None and not item.reviewed:
                 self.undo_stack.push(AcceptCaption(self.model, path))
-        self.next_unreviewed()
+                accepted.append(path.name)
+        target = self.next_unreviewed()
+        if accepted:
+            what = accepted[0] if len(accepted) == 1 else f"{len(accepted)} captions"
+            after = f" Next: {target.name}." if target is not None else ""
+            self.window.announcer.announce(f"Accepted {what}.{after}")
 
     def next_unreviewed(self) -> Path | None:
         """Select the next unreviewed caption after the current one, flagged ones first."""
         target = next_to_review(self.model.items(), self._current)
         if target is None:
             self.window.statusBar().showMessage("Every caption has been reviewed.", 4000)
+            self.window.announcer.announce("Every caption has been reviewed.")
             return None
         self.select(target.path)
         return target.path
@@ -316,6 +326,23 @@ class WindowController(QObject):
         self.window.search.setFocus()
         self.window.search.selectAll()
 
+    def _on_started(self, paths: list[Path]) -> None:
+        self._run_paths.update(paths)
+        self.model.set_status(paths, Status.CAPTIONING)
+
+    def run_summary(self, finished: RunFinished) -> str:
+        """What a run did, as the screen reader says it: "finished: 3 captioned, 1 needs a
+        look, 0 failed" (counted over the images this run touched)."""
+        items = [i for p in self._run_paths if (i := self.model.item(p)) is not None]
+        failed = sum(i.status is Status.ERROR for i in items)
+        done = [i for i in items if i.caption is not None and i.status is not Status.ERROR]
+        look = sum(i.flagged for i in done)
+        verb = "cancelled" if finished.cancelled else "finished"
+        text = f"{verb}: {len(done)} captioned, {look} need a look, {failed} failed"
+        if finished.unfinished:
+            text += f", {len(finished.unfinished)} not done"
+        return text[:1].upper() + text[1:] + "."
+
     @Slot(object)
     def _on_result(self, result: CaptionResult) -> None:
         self.model.apply_result(result, self._model_name)
@@ -327,20 +354,24 @@ class WindowController(QObject):
         bar.setValue(progress.done)
         bar.setFormat(progress.text)
         bar.setAccessibleDescription(progress.text)
+        if self._pacer.due(progress.done, progress.total):
+            self.window.announcer.announce(f"Captioning: {progress.done} of {progress.total} done.")
 
     @Slot(object)
     def _on_finished(self, finished: RunFinished) -> None:
         self.model.mark_cancelled(finished.unfinished)
         self._update_counts()
-        verb = "Cancelled" if finished.cancelled else "Finished"
-        self.window.statusBar().showMessage(
-            f"{verb}: {finished.captioned} captioned, {len(finished.unfinished)} not done.", 6000
-        )
+        summary = self.run_summary(finished)
+        self._run_paths.clear()
+        self.window.statusBar().showMessage(summary, 6000)
+        self.window.announcer.announce(summary)
 
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
         self.window.progress.setVisible(busy)
         self.window.cancel_button.setVisible(busy)
+        if busy:
+            self._pacer.reset()
         self.window.actions_by_name["cancel"].setEnabled(busy)
 
     @Slot(object)
@@ -355,6 +386,7 @@ class WindowController(QObject):
     def _on_engine_failed(self, message: str) -> None:
         self.window.engine_label.setText("Model not loaded")
         if not self._shut_down:
+            self.window.announcer.error(f"The model could not be loaded: {message}")
             model_error_box(message, self.window).open()
 
     @Slot(QModelIndex, QModelIndex)
@@ -385,9 +417,10 @@ class WindowController(QObject):
     @Slot(QModelIndex, QModelIndex)
     def _on_model_changed(self, top: QModelIndex, bottom: QModelIndex) -> None:
         if self._current is not None:
-            row = self.model.index_of(self._current).row()
-            if top.row() <= row <= bottom.row():
+            source = self.model.index_of(self._current)
+            if top.row() <= source.row() <= bottom.row():
                 self._show_preview()
+                self.window.list_view.row_changed(self.filter.mapFromSource(source).row())
         self._schedule_counts()
 
     def _schedule_counts(self) -> None:

@@ -138,6 +138,7 @@ class FileCommands(QObject):
             show_message(self.window, "Export failed", "\n".join(report.errors))
             return None
         self.window.statusBar().showMessage(f"Exported captions to {destination}", 6000)
+        self.window.announcer.announce(f"Exported captions to {destination.name}.")
         return destination
 
     def _on_export_finished(self, report: ExportReport) -> None:
@@ -145,11 +146,13 @@ class FileCommands(QObject):
         lines += [f"{o.path.name}: {o.message}" for o in report.failed[:10]]
         lines += list(report.errors)
         self.window.statusBar().showMessage(lines[0], 8000)
+        self.window.announcer.announce(lines[0], assertive=not report.ok)
         if not report.ok:
             show_message(self.window, "Export finished with problems", "\n".join(lines))
 
     def _on_export_failed(self, message: str) -> None:
         self.window.statusBar().clearMessage()
+        self.window.announcer.error(f"Export failed: {message}")
         show_message(self.window, "Export failed", message)
 
     def _records(self) -> list[CaptionRecord]:

@@ -92,6 +92,19 @@ class OverlayRenderer:
         return qimage_to_rgb(self.compose(word, opacity, enabled))
 
 
+def attention_places(caption: Caption | None) -> dict[int, str]:
+    """Where each word's attention lies, in words ("top left", "centre"), by word index
+    with ALL_WORDS for the whole caption: the heatmap for people who cannot see it."""
+    from capdesk.imaging.regions import describe_attention  # noqa: PLC0415
+
+    if caption is None or caption.attention.shape[0] == 0:
+        return {}
+    places = {ALL_WORDS: describe_attention(caption.attention.mean(axis=0))}
+    for index in range(min(len(caption.words), caption.attention.shape[0])):
+        places[index] = describe_attention(caption.attention[index])
+    return places
+
+
 def paint_layer(painter: QPainter, target: QRect, layer: QImage) -> None:
     """Scale the small heat layer smoothly over ``target`` (shared by canvas and compose)."""
     painter.save()

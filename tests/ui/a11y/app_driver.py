@@ -21,7 +21,7 @@ from tests.support.fake_engine import FakeCaptioner
 def main(folder: Path) -> int:
     QCoreApplication.setApplicationName("capdesk")
     app = QApplication([sys.argv[0]])
-    from capdesk.ui.app import build_window  # noqa: PLC0415
+    from capdesk.ui.app import build_window
 
     settings_dir = tempfile.mkdtemp(prefix="capdesk-a11y-")
     store = QSettings(str(Path(settings_dir) / "capdesk.ini"), QSettings.Format.IniFormat)

@@ -23,6 +23,12 @@ from gi.repository import Atspi, GLib  # noqa: E402
 MAX_OBJECTS = 5000
 
 
+def _emit(text: str) -> None:
+    """One line to the test, flushed at once (it reads line by line)."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def _find_app(name: str) -> Atspi.Accessible | None:
     desktop = Atspi.get_desktop(0)
     for i in range(desktop.get_child_count()):
@@ -70,11 +76,11 @@ def _walk(obj: Atspi.Accessible, depth: int, parent_role: str, out: list[dict]) 
 def dump(app_name: str) -> int:
     app = _find_app(app_name)
     if app is None:
-        print(json.dumps({"error": f"no application named {app_name!r} on the bus"}))
+        _emit(json.dumps({"error": f"no application named {app_name!r} on the bus"}))
         return 2
     out: list[dict] = []
     _walk(app, 0, "", out)
-    print(json.dumps(out))
+    _emit(json.dumps(out))
     return 0
 
 
@@ -95,14 +101,14 @@ def listen(app_name: str, seconds: float) -> int:
             }
         except GLib.Error:
             return
-        print(json.dumps(record), flush=True)
+        _emit(json.dumps(record))
 
     listener = Atspi.EventListener.new(on_event)
     for kind in ("object:announcement", "object:property-change:accessible-name"):
         listener.register(kind)
     GLib.timeout_add(int(seconds * 1000), loop.quit)
     GLib.io_add_watch(sys.stdin.fileno(), GLib.IO_HUP | GLib.IO_IN, lambda *_: loop.quit())
-    print("listening", flush=True)
+    _emit("listening")
     loop.run()
     return 0
 
