@@ -8,7 +8,7 @@ plain method calls (``add_paths``, ``caption_new``, ``cancel``...).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,6 +43,7 @@ from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.settings import AppSettings, save_settings
+from capdesk.ui.speech import CaptionReader, ReadMode, SpeechEngine
 from capdesk.ui.thumbnails import ThumbnailCache
 from capdesk.ui.undo import AcceptCaption, EditCaption
 
@@ -66,6 +67,8 @@ class WindowController(QObject):
         store: QSettings | None = None,
         engine_factory: EngineFactory | None = None,
         batch_size: int = 8,
+        voice: Callable[[], SpeechEngine] | None = None,
+        screen_reader: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -76,6 +79,13 @@ class WindowController(QObject):
         self._shut_down = False
         self._pacer = ProgressPacer()
         self._run_paths: set[Path] = set()
+        extra: dict[str, Callable] = {}
+        if voice is not None:
+            extra["voice"] = voice
+        if screen_reader is not None:
+            extra["screen_reader"] = screen_reader
+        self.reader = CaptionReader(window.announcer, **extra)
+        self._configure_reader(settings)
 
         self.loader = ImageLoader(parent=self)
         self.scanner = PathScanner(self)
@@ -150,6 +160,8 @@ class WindowController(QObject):
         w.list_view.set_grid(self.settings.grid_view)
         a["grid_view"].toggled.connect(self._on_grid_toggled)
         a["quit"].triggered.connect(w.close)
+        a["read_caption"].triggered.connect(self.read_caption)
+        a["stop_reading"].triggered.connect(self.stop_reading)
 
     @staticmethod
     def _engine_config(settings: AppSettings) -> EngineConfig:
@@ -187,7 +199,26 @@ class WindowController(QObject):
             self.thumbnails.set_size(settings.thumbnail_size)
             self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
         self.window.beam_spin.setValue(settings.beam_size)
+        self._configure_reader(settings)
         self.save()
+
+    def _configure_reader(self, settings: AppSettings) -> None:
+        self.reader.configure(
+            ReadMode(settings.read_mode), settings.voice, settings.speech_rate / 100.0
+        )
+
+    # -- reading aloud -------------------------------------------------------------
+    def read_caption(self) -> str:
+        """Read the current caption (the edited text where edited); says what happened."""
+        item = self.current_item
+        status = self.reader.read(item.text if item is not None else "")
+        self.window.statusBar().showMessage(status, 6000)
+        return status
+
+    def stop_reading(self) -> str:
+        status = self.reader.stop()
+        self.window.statusBar().showMessage(status, 3000)
+        return status
 
     # -- adding and captioning -----------------------------------------------------
     def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int:

@@ -26,6 +26,7 @@ from capdesk.ui.items import ImageItem
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.overlay import overlay_full_size
 from capdesk.ui.settings import AppSettings
+from capdesk.ui.speech import CaptionReader
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ class FileHost(Protocol):
     def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int: ...
 
     def apply_settings(self, settings: AppSettings) -> None: ...
+
+    @property
+    def reader(self) -> CaptionReader: ...
 
 
 class FileCommands(QObject):
@@ -194,7 +198,10 @@ class FileCommands(QObject):
     # -- settings and help ---------------------------------------------------------
     def edit_settings(self) -> SettingsDialog:
         """Open the settings dialog (window-modal, not blocking the worker's updates)."""
-        dialog = SettingsDialog(self.controller.settings, self.window)
+        reader = self.controller.reader
+        engine = reader.engine() if self.controller.settings.read_mode != "off" else None
+        voices = engine.voice_names() if engine is not None else []
+        dialog = SettingsDialog(self.controller.settings, self.window, voices, reader.unavailable)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.controller.apply_settings(dialog.result_settings()))
         dialog.open()

@@ -348,6 +348,8 @@ class MainWindow(QMainWindow):
         caption_menu.addActions([a["caption_all"], a["recaption"], a["cancel"]])
         view_menu = menu_bar.addMenu("&View")
         view_menu.addActions([a["grid_view"], a["play"], a["toggle_heatmap"]])
+        view_menu.addSeparator()
+        view_menu.addActions([a["read_caption"], a["stop_reading"]])
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
         for menu in (file_menu, edit_menu, caption_menu, view_menu, help_menu):

@@ -1,0 +1,146 @@
+"""Announcements, "Read caption" and the settings behind it (offscreen; the AT-SPI test
+in tests/ui/a11y reads the same things over the real bus)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import QToolButton
+
+from capdesk.ui.announce import PROGRESS_SECONDS, ProgressPacer
+from capdesk.ui.speech import CaptionReader, SpeechUnavailable
+from tests.support.fake_voice import FakeVoice
+
+
+def _reader(window, voice=None, screen_reader=False):
+    voice = voice or FakeVoice()
+    return voice, CaptionReader(window.announcer, lambda: voice, lambda: screen_reader)
+
+
+def test_a_finished_run_is_announced_with_its_counts(qtbot, make_window, images):
+    window, controller = make_window()
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(images(3))
+    said = [text for text, _assertive in window.announcer.history]
+    assert "Finished: 3 captioned, 0 need a look, 0 failed." in said
+    assert window.live_label.accessibleName() == said[-1]
+
+
+def test_a_failed_image_is_counted_and_model_errors_are_assertive(qtbot, make_window, images):
+    window, controller = make_window()
+    paths = images(2)
+    paths[0].write_bytes(b"not a jpeg")
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(paths)
+    assert window.announcer.history[-1] == (
+        "Finished: 1 captioned, 0 need a look, 1 failed.",
+        False,
+    )
+    controller._on_engine_failed("no model here")
+    assert window.announcer.history[-1][1] is True
+
+
+def test_accepting_a_caption_is_confirmed(qtbot, make_window, images):
+    window, controller = make_window()
+    paths = images(2)
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(paths)
+    controller.select(paths[0])
+    controller.accept_current()
+    assert window.announcer.history[-1][0] == f"Accepted {paths[0].name}. Next: {paths[1].name}."
+
+
+def test_progress_is_said_every_tenth_or_thirty_seconds_not_per_image():
+    now = [0.0]
+    pacer = ProgressPacer(clock=lambda: now[0])
+    spoken = []
+    for done in range(100):
+        now[0] += 0.1
+        if pacer.due(done, 100):
+            spoken.append(done)
+    assert spoken == [10, 20, 30, 40, 50, 60, 70, 80, 90]
+    pacer.reset()
+    assert not pacer.due(0, 1000)
+    now[0] += PROGRESS_SECONDS
+    assert pacer.due(1, 1000)  # slow run: every 30 s even under 10 %
+
+
+def test_read_caption_uses_the_voice_without_a_screen_reader(qtbot, make_window, images):
+    window, controller = make_window()
+    paths = images(1)
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(paths)
+    controller.select(paths[0])
+    voice, controller.reader = _reader(window)
+    window.actions_by_name["read_caption"].trigger()
+    assert voice.said == [controller.current_item.text]
+    window.actions_by_name["stop_reading"].trigger()
+    assert voice.stopped == 1
+
+
+def test_read_caption_goes_to_the_screen_reader_when_one_runs(qtbot, make_window, images):
+    window, controller = make_window()
+    paths = images(1)
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(paths)
+    controller.select(paths[0])
+    voice, controller.reader = _reader(window, screen_reader=True)
+    assert controller.read_caption() == "Caption sent to the screen reader."
+    assert voice.said == []
+    assert window.announcer.history[-1] == (controller.current_item.text, True)
+
+
+def test_read_aloud_off_and_a_missing_voice_are_messages_not_crashes(qtbot, make_window, images):
+    window, controller = make_window()
+    paths = images(1)
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(paths)
+    controller.select(paths[0])
+
+    def no_voice():
+        raise SpeechUnavailable("No speech engine is installed. Install speech-dispatcher.")
+
+    controller.reader = CaptionReader(window.announcer, no_voice, lambda: False)
+    assert controller.read_caption() == (
+        "Cannot read aloud: No speech engine is installed. Install speech-dispatcher."
+    )
+    voice, controller.reader = _reader(window)
+    controller.apply_settings(replace(controller.settings, read_mode="off"))
+    assert "off" in controller.read_caption()
+    assert voice.said == []
+
+
+def test_voice_and_rate_come_from_the_settings(qtbot, make_window):
+    window, controller = make_window()
+    voice, controller.reader = _reader(window)
+    controller.apply_settings(replace(controller.settings, voice="Bob", speech_rate=-50))
+    controller.reader.engine()
+    assert (voice.voice, voice.rate) == ("Bob", -0.5)
+    dialog = controller.files.edit_settings()
+    assert [dialog.voice.itemData(i) for i in range(dialog.voice.count())] == ["", "Alice", "Bob"]
+    assert dialog.voice.currentData() == "Bob"
+    dialog.read_mode.setCurrentIndex(dialog.read_mode.findData("voice"))
+    assert dialog.result_settings().read_mode == "voice"
+    dialog.close()
+
+
+def test_word_buttons_say_what_they_do_and_are_not_checkable(qtbot, make_window, images):
+    window, controller = make_window()
+    paths = images(1)
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(paths)
+    controller.select(paths[0])
+    preview = window.preview
+    qtbot.waitUntil(lambda: len(preview.words.buttons) > 1, timeout=60_000)
+    word = controller.current_item.caption.words[0]
+    first = preview.words.buttons[1]
+    assert first.accessibleName() == f"Show where the model looked for '{word}'"
+    assert "attention:" in first.accessibleDescription()
+    assert not any(b.isCheckable() for b in preview.words.buttons)
+    assert not preview.play_button.isCheckable()
+    first.click()
+    assert preview.words.current == 0
+    assert preview.words.buttons[1].accessibleDescription().startswith("Shown now.")
+    assert "the model looked at:" in preview.canvas.accessibleDescription()
+    clear = [b for b in window.search.findChildren(QToolButton) if b.accessibleName()]
+    assert clear and clear[0].accessibleName() == "Clear search"
