@@ -86,6 +86,7 @@ class WindowController(QObject):
             extra["screen_reader"] = screen_reader
         self.reader = CaptionReader(window.announcer, **extra)
         self._configure_reader(settings)
+        window.preview.set_colours(settings.heatmap_colours)
 
         self.loader = ImageLoader(parent=self)
         self.scanner = PathScanner(self)
@@ -199,6 +200,7 @@ class WindowController(QObject):
             self.thumbnails.set_size(settings.thumbnail_size)
             self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
         self.window.beam_spin.setValue(settings.beam_size)
+        self.window.preview.set_colours(settings.heatmap_colours)
         self._configure_reader(settings)
         self.save()
 

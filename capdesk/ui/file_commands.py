@@ -183,7 +183,8 @@ class FileCommands(QObject):
             return False
         try:
             rgb = load_rgb(item.path)
-            image = rgb_to_qimage(overlay_full_size(rgb, item.caption, word, opacity))
+            colours = self.controller.settings.heatmap_colours
+            image = rgb_to_qimage(overlay_full_size(rgb, item.caption, word, opacity, colours))
             # The stubs say bytes, but PySide6 6.12 only accepts str for the format.
             saved = image.save(str(destination), "PNG")  # type: ignore[call-overload]
         except Exception as exc:  # unreadable source or unwritable target: tell, don't crash

@@ -91,6 +91,7 @@ class PreviewPanel(QWidget):
         self._item: ImageItem | None = None
         self._selected = ALL_WORDS
         self._hovered: int | None = None
+        self._colours = "classic"
         self._timer = QTimer(self)
         self._timer.setInterval(PLAY_INTERVAL_MS)
         self._timer.timeout.connect(self._step)
@@ -204,7 +205,9 @@ class PreviewPanel(QWidget):
         self._item = item
         caption = item.caption if item is not None else None
         if not same_image or self._renderer is None or self._renderer.caption is not caption:
-            self._renderer = OverlayRenderer(rgb, caption) if rgb is not None else None
+            self._renderer = (
+                OverlayRenderer(rgb, caption, self._colours) if rgb is not None else None
+            )
             self._selected = ALL_WORDS
             self._hovered = None
             self.words.set_words(
@@ -223,6 +226,19 @@ class PreviewPanel(QWidget):
             self._redraw()
 
     # -- values out ----------------------------------------------------------------
+    def set_colours(self, colours: str) -> None:
+        """Use another heatmap colour map (a Settings choice) from the next redraw on."""
+        if colours == self._colours:
+            return
+        self._colours = colours
+        if self._renderer is not None:
+            self._renderer = OverlayRenderer(self._renderer.rgb, self._renderer.caption, colours)
+            self._redraw()
+
+    @property
+    def colours(self) -> str:
+        return self._colours
+
     @property
     def current_word(self) -> int:
         return self._hovered if self._hovered is not None else self._selected

@@ -48,7 +48,7 @@ class AppSettings:
     read_mode: str = "screen_reader"  # "Read caption": screen_reader, voice or off
     voice: str = ""  # built-in voice name, empty: the system's default voice
     speech_rate: int = 0  # percent, -100 (slowest) .. 100 (fastest)
-    heatmap_colours: str = "cividis"  # colour map: cividis (colour-vision safe) or classic
+    heatmap_colours: str = "viridis"  # colour map: viridis or cividis (colour-vision safe), classic
 
     @property
     def model_path(self) -> Path | None:

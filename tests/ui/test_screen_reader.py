@@ -144,3 +144,25 @@ def test_word_buttons_say_what_they_do_and_are_not_checkable(qtbot, make_window,
     assert "the model looked at:" in preview.canvas.accessibleDescription()
     clear = [b for b in window.search.findChildren(QToolButton) if b.accessibleName()]
     assert clear and clear[0].accessibleName() == "Clear search"
+
+
+def test_warning_colours_keep_their_contrast_on_any_palette(qapp):
+    from PySide6.QtGui import QColor, QPalette
+
+    from capdesk.ui.image_model import contrast_ratio, readable_brush
+
+    original = qapp.palette()
+    try:
+        for base in ("#ffffff", "#000000", "#1e1e1e"):
+            palette = QPalette(original)
+            palette.setColor(QPalette.ColorRole.Base, QColor(base))
+            qapp.setPalette(palette)
+            brush = readable_brush("#b00020", "#ff8a80")
+            assert brush is not None
+            assert contrast_ratio(brush.color(), QColor(base)) >= 4.5
+        palette = QPalette(original)
+        palette.setColor(QPalette.ColorRole.Base, QColor("#808080"))  # neither works
+        qapp.setPalette(palette)
+        assert readable_brush("#b00020", "#ff8a80") is None
+    finally:
+        qapp.setPalette(original)
