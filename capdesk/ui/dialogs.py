@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -117,7 +118,9 @@ class SettingsDialog(QDialog):
 
         self._build_reading(settings, voices or [], voice_problem)
         form = QFormLayout()
-        form.addRow("&Model folder", model_row)
+        model_label = QLabel("&Model folder", self)  # the row is a layout: buddy by hand
+        model_label.setBuddy(self.model_dir)
+        form.addRow(model_label, model_row)
         form.addRow("&Provider", self.provider)
         form.addRow("&Beam size", self.beam_size)
         form.addRow("", self.recursive)
@@ -126,7 +129,7 @@ class SettingsDialog(QDialog):
         form.addRow("Heatmap &colours", self.heatmap_colours)
         form.addRow("&Read captions with", self.read_mode)
         form.addRow("&Voice", self.voice)
-        form.addRow("Speech &rate", self.speech_rate)
+        form.addRow("Speech r&ate", self.speech_rate)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self

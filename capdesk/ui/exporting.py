@@ -137,7 +137,9 @@ class ExportDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Formats", formats)
-        form.addRow("&Destination", destination_row)
+        destination_label = QLabel("&Destination", self)  # the row is a layout
+        destination_label.setBuddy(self.destination)
+        form.addRow(destination_label, destination_row)
         form.addRow("", self.in_place)
         form.addRow("", self.copies)
         form.addRow("", self.skip_existing)

@@ -166,3 +166,21 @@ def test_warning_colours_keep_their_contrast_on_any_palette(qapp):
         assert readable_brush("#b00020", "#ff8a80") is None
     finally:
         qapp.setPalette(original)
+
+
+def test_every_dialog_label_key_is_unique_and_reaches_its_field(qtbot, make_window, images):
+    """Keyboard only: Alt+letter on each Settings and Export label moves to its field."""
+    from PySide6.QtWidgets import QLabel
+
+    window, controller = make_window()
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(images(1))
+    for dialog in (controller.files.edit_settings(), controller.files.export()):
+        keys = []
+        for label in dialog.findChildren(QLabel):
+            text = label.text()
+            if "&" in text:
+                assert label.buddy() is not None, text
+                keys.append(text[text.index("&") + 1].lower())
+        assert keys and len(keys) == len(set(keys)), keys
+        dialog.close()

@@ -3,7 +3,8 @@
 Started by ``test_atspi.py`` with the project's Python and ``QT_QPA_PLATFORM=xcb`` on
 Xvfb. It prints ``ready`` once the window is shown and the engine loaded; on the line
 ``caption`` it captions every photo in FOLDER, selects the first one, waits for its word
-buttons and prints ``finished``; on ``quit`` (or end of input) it closes the window.
+buttons and prints ``finished``; on ``dialogs`` it opens Settings and Export and prints
+``dialogs``; on ``quit`` (or end of input) it closes the window.
 """
 
 from __future__ import annotations
@@ -47,10 +48,15 @@ def main(folder: Path) -> int:
     controller.queue.engine_ready.connect(lambda _info: say("ready"))
     controller.queue.finished.connect(on_finished)
 
+    dialogs: list[object] = []
+
     def on_input() -> None:
         line = sys.stdin.readline().strip()
         if line == "caption":
             controller.add_paths([folder])
+        elif line == "dialogs":  # both stay open for the reader, then close on "quit"
+            dialogs.extend([controller.files.edit_settings(), controller.files.export()])
+            QTimer.singleShot(500, lambda: say("dialogs"))
         elif line in ("quit", ""):
             window.close()
             app.quit()

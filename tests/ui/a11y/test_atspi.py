@@ -181,7 +181,19 @@ def session(desktop, tmp_path_factory) -> Iterator[dict]:
         )
         tree = json.loads(dumped.stdout)
         assert isinstance(tree, list), tree
-        yield {"events": events, "tree": tree}
+        app.stdin.write("dialogs\n")
+        app.stdin.flush()
+        _read_line(app, "dialogs", 30)
+        dumped = subprocess.run(
+            [str(SYSTEM_PYTHON), str(HERE / "atspi_reader.py"), "dump", APP_NAME],
+            env=desktop,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        with_dialogs = json.loads(dumped.stdout)
+        yield {"events": events, "tree": tree, "dialogs": with_dialogs}
     finally:
         if app.poll() is None:
             app.stdin.write("quit\n")
@@ -196,15 +208,32 @@ def _label(node: dict) -> str:
     return f"{node['role']} (parent {node['parent_role']}, states {','.join(node['states'])})"
 
 
-def test_no_focusable_or_operable_object_is_unnamed(session):
+def _unnamed(tree: list[dict]) -> list[str]:
     unnamed = []
-    for node in session["tree"]:
+    for node in tree:
         states = set(node["states"])
         operable = node["role"] in INTERACTIVE and {"showing", "sensitive"} <= states
         named_kind = node["role"] in INTERACTIVE | {"unknown", "popup menu"}
         if ("focusable" in states or operable or named_kind) and not node["name"].strip():
             unnamed.append(_label(node))
-    assert unnamed == []
+    return unnamed
+
+
+def test_no_focusable_or_operable_object_is_unnamed(session):
+    assert _unnamed(session["tree"]) == []
+
+
+def test_the_settings_and_export_dialogs_are_named_throughout(session):
+    """Both dialogs open: the Provider popup, every field and button named; no empty
+    "Alt text checks" label."""
+    tree = session["dialogs"]
+    titles = {n["name"] for n in tree if n["role"] == "dialog"}
+    assert {"Settings", "Export captions"} <= titles, titles
+    assert _unnamed(tree) == []
+    labels = [n for n in tree if n["role"] == "label" and "showing" in n["states"]]
+    assert all(n["name"].strip() for n in labels), [_label(n) for n in labels]
+    # A label whose mnemonic has no buddy keeps its "&" and its key does nothing.
+    assert [n["name"] for n in tree if "&" in n["name"]] == []
 
 
 def test_word_buttons_and_play_are_buttons_not_check_boxes(session):
