@@ -42,9 +42,8 @@ def test_embedded_alt_text_is_read_back(qtbot, make_window, images):
 
 
 def test_skipping_can_be_turned_off(qtbot, make_window, images, settings_store):
-    save_settings(
-        replace(load_settings(settings_store), skip_existing_alt_text=False), settings_store
-    )
+    save_settings(replace(load_settings(settings_store), skip_existing_alt_text=False),
+                  settings_store)
     (photo,) = images(1)
     photo.with_suffix(".txt").write_text("An older description.")
     engine = FakeCaptioner()

@@ -22,15 +22,10 @@ def answers(monkeypatch):
     replies: list[QMessageBox.StandardButton] = []
 
     def fake_exec(box: QMessageBox) -> int:
-        asked.append(
-            {
-                "title": box.windowTitle(),
-                "text": box.text(),
-                "detail": box.informativeText(),
-                "proceed": box.button(QMessageBox.StandardButton.Ok).text(),
-                "default": box.defaultButton().text(),
-            }
-        )
+        asked.append({"title": box.windowTitle(), "text": box.text(),
+                      "detail": box.informativeText(),
+                      "proceed": box.button(QMessageBox.StandardButton.Ok).text(),
+                      "default": box.defaultButton().text()})
         return int((replies.pop(0) if replies else QMessageBox.StandardButton.Cancel).value)
 
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)

@@ -50,9 +50,8 @@ def test_images_appear_at_once_and_wait_for_their_read(qtbot, make_window, image
 def test_when_not_kept_captioning_does_not_wait(
     qtbot, make_window, images, held_reads, settings_store
 ):
-    save_settings(
-        replace(load_settings(settings_store), skip_existing_alt_text=False), settings_store
-    )
+    save_settings(replace(load_settings(settings_store), skip_existing_alt_text=False),
+                  settings_store)
     described, plain = images(2)
     described.with_suffix(".txt").write_text("An older description.")
     _window, controller = make_window()

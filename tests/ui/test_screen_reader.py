@@ -172,7 +172,7 @@ def test_every_dialog_label_key_is_unique_and_reaches_its_field(qtbot, make_wind
     """Keyboard only: Alt+letter on each Settings and Export label moves to its field."""
     from PySide6.QtWidgets import QLabel
 
-    window, controller = make_window()
+    _window, controller = make_window()
     with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
         controller.add_paths(images(1))
     for dialog in (controller.files.edit_settings(), controller.files.export()):

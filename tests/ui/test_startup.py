@@ -69,13 +69,8 @@ def test_window_is_shown_before_the_engine_is_imported(tiny_model_dir: Path, tmp
     }
     env.pop("CAPDESK_EXIT_AFTER_SHOWN", None)
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(tiny_model_dir)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        [sys.executable, "-c", PROBE, str(tiny_model_dir)], cwd=REPO, env=env,
+        capture_output=True, text=True, timeout=300, check=False,
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith("PROBE ")]
     assert done.returncode == 0 and lines, done.stdout + done.stderr
