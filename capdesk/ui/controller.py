@@ -8,7 +8,7 @@ plain method calls (``add_paths``, ``caption_new``, ``cancel``...).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,18 +32,17 @@ from capdesk.jobs import (
     EngineInfo,
     ImageLoader,
     PathScanner,
-    Progress,
     RunFinished,
 )
-from capdesk.ui.announce import ProgressPacer
 from capdesk.ui.dialogs import model_error_box
+from capdesk.ui.feedback import Feedback
 from capdesk.ui.file_commands import FileCommands
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
 from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.settings import AppSettings, save_settings
-from capdesk.ui.speech import CaptionReader, ReadMode, SpeechEngine
+from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
 from capdesk.ui.undo import AcceptCaption, EditCaption
 
@@ -67,8 +66,6 @@ class WindowController(QObject):
         store: QSettings | None = None,
         engine_factory: EngineFactory | None = None,
         batch_size: int = 8,
-        voice: Callable[[], SpeechEngine] | None = None,
-        screen_reader: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -77,15 +74,6 @@ class WindowController(QObject):
         self._current: Path | None = None
         self._model_name = ""
         self._shut_down = False
-        self._pacer = ProgressPacer()
-        self._run_paths: set[Path] = set()
-        extra: dict[str, Callable] = {}
-        if voice is not None:
-            extra["voice"] = voice
-        if screen_reader is not None:
-            extra["screen_reader"] = screen_reader
-        self.reader = CaptionReader(window.announcer, **extra)
-        self._configure_reader(settings)
         window.preview.set_colours(settings.heatmap_colours)
 
         self.loader = ImageLoader(parent=self)
@@ -96,6 +84,8 @@ class WindowController(QObject):
         self.model = ImageListModel(self.thumbnails.pixmap, self)
         self.filter = CaptionFilter(self)
         self.filter.setSourceModel(self.model)
+        self.feedback = Feedback(window, self.model, self._current_text)
+        self.feedback.configure(settings)
         self.undo_stack = QUndoStack(self)
         self.queue = CaptionQueue(
             self._engine_config(settings), engine_factory, batch_size=batch_size, parent=self
@@ -123,11 +113,11 @@ class WindowController(QObject):
         self.model.edit_requested.connect(self.edit_caption)
         self.model.dataChanged.connect(self._on_model_changed)
         self.model.rowsRemoved.connect(self._schedule_counts)
-        self.queue.started.connect(self._on_started)
+        self.queue.started.connect(self.feedback.started)
         self.queue.result_ready.connect(self._on_result)
-        self.queue.progress.connect(self._on_progress)
+        self.queue.progress.connect(self.feedback.progress)
         self.queue.finished.connect(self._on_finished)
-        self.queue.busy_changed.connect(self._on_busy)
+        self.queue.busy_changed.connect(self.feedback.busy)
         self.queue.engine_ready.connect(self._on_engine_ready)
         self.queue.engine_failed.connect(self._on_engine_failed)
         selection = w.list_view.selectionModel()
@@ -161,8 +151,6 @@ class WindowController(QObject):
         w.list_view.set_grid(self.settings.grid_view)
         a["grid_view"].toggled.connect(self._on_grid_toggled)
         a["quit"].triggered.connect(w.close)
-        a["read_caption"].triggered.connect(self.read_caption)
-        a["stop_reading"].triggered.connect(self.stop_reading)
 
     @staticmethod
     def _engine_config(settings: AppSettings) -> EngineConfig:
@@ -201,26 +189,16 @@ class WindowController(QObject):
             self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
         self.window.beam_spin.setValue(settings.beam_size)
         self.window.preview.set_colours(settings.heatmap_colours)
-        self._configure_reader(settings)
+        self.feedback.configure(settings)
         self.save()
 
-    def _configure_reader(self, settings: AppSettings) -> None:
-        self.reader.configure(
-            ReadMode(settings.read_mode), settings.voice, settings.speech_rate / 100.0
-        )
+    @property
+    def reader(self) -> CaptionReader:
+        return self.feedback.reader
 
-    # -- reading aloud -------------------------------------------------------------
-    def read_caption(self) -> str:
-        """Read the current caption (the edited text where edited); says what happened."""
+    def _current_text(self) -> str:
         item = self.current_item
-        status = self.reader.read(item.text if item is not None else "")
-        self.window.statusBar().showMessage(status, 6000)
-        return status
-
-    def stop_reading(self) -> str:
-        status = self.reader.stop()
-        self.window.statusBar().showMessage(status, 3000)
-        return status
+        return item.text if item is not None else ""
 
     # -- adding and captioning -----------------------------------------------------
     def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int:
@@ -359,53 +337,15 @@ class WindowController(QObject):
         self.window.search.setFocus()
         self.window.search.selectAll()
 
-    def _on_started(self, paths: list[Path]) -> None:
-        self._run_paths.update(paths)
-        self.model.set_status(paths, Status.CAPTIONING)
-
-    def run_summary(self, finished: RunFinished) -> str:
-        """What a run did, as the screen reader says it: "finished: 3 captioned, 1 needs a
-        look, 0 failed" (counted over the images this run touched)."""
-        items = [i for p in self._run_paths if (i := self.model.item(p)) is not None]
-        failed = sum(i.status is Status.ERROR for i in items)
-        done = [i for i in items if i.caption is not None and i.status is not Status.ERROR]
-        look = sum(i.flagged for i in done)
-        verb = "cancelled" if finished.cancelled else "finished"
-        text = f"{verb}: {len(done)} captioned, {look} need a look, {failed} failed"
-        if finished.unfinished:
-            text += f", {len(finished.unfinished)} not done"
-        return text[:1].upper() + text[1:] + "."
-
     @Slot(object)
     def _on_result(self, result: CaptionResult) -> None:
         self.model.apply_result(result, self._model_name)
 
     @Slot(object)
-    def _on_progress(self, progress: Progress) -> None:
-        bar = self.window.progress
-        bar.setMaximum(max(progress.total, 1))
-        bar.setValue(progress.done)
-        bar.setFormat(progress.text)
-        bar.setAccessibleDescription(progress.text)
-        if self._pacer.due(progress.done, progress.total):
-            self.window.announcer.announce(f"Captioning: {progress.done} of {progress.total} done.")
-
-    @Slot(object)
     def _on_finished(self, finished: RunFinished) -> None:
         self.model.mark_cancelled(finished.unfinished)
         self._update_counts()
-        summary = self.run_summary(finished)
-        self._run_paths.clear()
-        self.window.statusBar().showMessage(summary, 6000)
-        self.window.announcer.announce(summary)
-
-    @Slot(bool)
-    def _on_busy(self, busy: bool) -> None:
-        self.window.progress.setVisible(busy)
-        self.window.cancel_button.setVisible(busy)
-        if busy:
-            self._pacer.reset()
-        self.window.actions_by_name["cancel"].setEnabled(busy)
+        self.feedback.finished(finished)
 
     @Slot(object)
     def _on_engine_ready(self, info: EngineInfo) -> None:

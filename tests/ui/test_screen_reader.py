@@ -71,7 +71,7 @@ def test_read_caption_uses_the_voice_without_a_screen_reader(qtbot, make_window,
     with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
         controller.add_paths(paths)
     controller.select(paths[0])
-    voice, controller.reader = _reader(window)
+    voice, controller.feedback.reader = _reader(window)
     window.actions_by_name["read_caption"].trigger()
     assert voice.said == [controller.current_item.text]
     window.actions_by_name["stop_reading"].trigger()
@@ -84,8 +84,8 @@ def test_read_caption_goes_to_the_screen_reader_when_one_runs(qtbot, make_window
     with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
         controller.add_paths(paths)
     controller.select(paths[0])
-    voice, controller.reader = _reader(window, screen_reader=True)
-    assert controller.read_caption() == "Caption sent to the screen reader."
+    voice, controller.feedback.reader = _reader(window, screen_reader=True)
+    assert controller.feedback.read_caption() == "Caption sent to the screen reader."
     assert voice.said == []
     assert window.announcer.history[-1] == (controller.current_item.text, True)
 
@@ -100,21 +100,21 @@ def test_read_aloud_off_and_a_missing_voice_are_messages_not_crashes(qtbot, make
     def no_voice():
         raise SpeechUnavailable("No speech engine is installed. Install speech-dispatcher.")
 
-    controller.reader = CaptionReader(window.announcer, no_voice, lambda: False)
-    assert controller.read_caption() == (
+    controller.feedback.reader = CaptionReader(window.announcer, no_voice, lambda: False)
+    assert controller.feedback.read_caption() == (
         "Cannot read aloud: No speech engine is installed. Install speech-dispatcher."
     )
-    voice, controller.reader = _reader(window)
+    voice, controller.feedback.reader = _reader(window)
     controller.apply_settings(replace(controller.settings, read_mode="off"))
-    assert "off" in controller.read_caption()
+    assert "off" in controller.feedback.read_caption()
     assert voice.said == []
 
 
 def test_voice_and_rate_come_from_the_settings(qtbot, make_window):
     window, controller = make_window()
-    voice, controller.reader = _reader(window)
+    voice, controller.feedback.reader = _reader(window)
     controller.apply_settings(replace(controller.settings, voice="Bob", speech_rate=-50))
-    controller.reader.engine()
+    controller.feedback.reader.engine()
     assert (voice.voice, voice.rate) == ("Bob", -0.5)
     dialog = controller.files.edit_settings()
     assert [dialog.voice.itemData(i) for i in range(dialog.voice.count())] == ["", "Alice", "Bob"]
