@@ -3,7 +3,8 @@
 Started by ``test_atspi.py`` with the project's Python and ``QT_QPA_PLATFORM=xcb`` on
 Xvfb. It prints ``ready`` once the window is shown and the engine loaded; on the line
 ``caption`` it captions every photo in FOLDER, selects the first one, waits for its word
-buttons and prints ``finished``; on ``dialogs`` it opens Settings and Export and prints
+buttons and prints ``finished``; on ``read`` it runs Read caption and prints
+``read STATUS|CAPTION``; on ``dialogs`` it opens Settings and Export and prints
 ``dialogs``; on ``quit`` (or end of input) it closes the window.
 """
 
@@ -54,6 +55,10 @@ def main(folder: Path) -> int:
         line = sys.stdin.readline().strip()
         if line == "caption":
             controller.add_paths([folder])
+        elif line == "read":  # Read caption, as Ctrl+R does
+            window.actions_by_name["read_caption"].trigger()
+            item = controller.current_item
+            say(f"read {window.statusBar().currentMessage()}|{item.text if item else ''}")
         elif line == "dialogs":  # both stay open for the reader, then close on "quit"
             dialogs.extend([controller.files.edit_settings(), controller.files.export()])
             QTimer.singleShot(500, lambda: say("dialogs"))

@@ -5,6 +5,8 @@ test runs this file as a child process with ``/usr/bin/python3``:
 
 * ``atspi_reader.py dump APP``: print one JSON list of every object under the application
   named APP: role, name, description, states, depth, parent's role.
+* ``atspi_reader.py screen-reader APP on|off``: set AT-SPI's ``org.a11y.Status
+  ScreenReaderEnabled`` on the session bus, as Orca does when it starts.
 * ``atspi_reader.py listen APP SECONDS``: print ``listening`` once the listeners are
   registered, then one JSON line per ``object:announcement`` or accessible-name change
   from APP, until SECONDS pass or stdin closes.
@@ -113,8 +115,29 @@ def listen(app_name: str, seconds: float) -> int:
     return 0
 
 
+def screen_reader(on: bool) -> int:
+    from gi.repository import Gio  # noqa: PLC0415
+
+    bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    bus.call_sync(
+        "org.a11y.Bus",
+        "/org/a11y/bus",
+        "org.freedesktop.DBus.Properties",
+        "Set",
+        GLib.Variant("(ssv)", ("org.a11y.Status", "ScreenReaderEnabled", GLib.Variant("b", on))),
+        None,
+        Gio.DBusCallFlags.NONE,
+        2000,
+        None,
+    )
+    _emit("ok")
+    return 0
+
+
 if __name__ == "__main__":
     command, app_name = sys.argv[1], sys.argv[2]
     if command == "dump":
         sys.exit(dump(app_name))
+    if command == "screen-reader":
+        sys.exit(screen_reader(sys.argv[3] == "on"))
     sys.exit(listen(app_name, float(sys.argv[3])))

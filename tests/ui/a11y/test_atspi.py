@@ -167,7 +167,18 @@ def session(desktop, tmp_path_factory) -> Iterator[dict]:
         app.stdin.write("caption\n")
         app.stdin.flush()
         _read_line(app, "finished", 60)
-        time.sleep(1.5)  # let the last events cross the bus
+        time.sleep(1.0)  # let the last events cross the bus
+        subprocess.run(
+            [str(SYSTEM_PYTHON), str(HERE / "atspi_reader.py"), "screen-reader", APP_NAME, "on"],
+            env=desktop,
+            check=True,
+            timeout=30,
+            capture_output=True,
+        )
+        app.stdin.write("read\n")
+        app.stdin.flush()
+        read = _read_prefixed(app, "read ", 30)
+        time.sleep(1.0)
         listener.stdin.close()
         events = [json.loads(line) for line in listener.stdout if line.startswith("{")]
         listener.wait(10)
@@ -193,7 +204,14 @@ def session(desktop, tmp_path_factory) -> Iterator[dict]:
             check=False,
         )
         with_dialogs = json.loads(dumped.stdout)
-        yield {"events": events, "tree": tree, "dialogs": with_dialogs}
+        status, caption = read.split("|", 1)
+        yield {
+            "events": events,
+            "tree": tree,
+            "dialogs": with_dialogs,
+            "read_status": status,
+            "caption": caption,
+        }
     finally:
         if app.poll() is None:
             app.stdin.write("quit\n")
@@ -202,6 +220,17 @@ def session(desktop, tmp_path_factory) -> Iterator[dict]:
             app.wait(15)
         except subprocess.TimeoutExpired:
             _stop(app)
+
+
+def _read_prefixed(process: subprocess.Popen, prefix: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        if line.startswith(prefix):
+            return line[len(prefix) :].rstrip("\n")
+    raise AssertionError(f"child never printed a line starting {prefix!r}")
 
 
 def _label(node: dict) -> str:
@@ -277,3 +306,14 @@ def test_a_row_changing_status_sends_a_name_change(session):
         and e["source_role"] == "list item"
     ]
     assert any(", done, " in (e.get("any_data") or e["source_name"]) for e in rows), rows
+
+
+def test_read_caption_goes_to_the_running_screen_reader(session):
+    """With ScreenReaderEnabled set on the bus (as Orca sets it), Read caption sends the
+    caption as an announcement instead of speaking with the built-in voice."""
+    assert session["read_status"] == "Caption sent to the screen reader."
+    assert session["caption"]
+    announced = [
+        e.get("any_data") for e in session["events"] if e["type"].startswith("object:announcement")
+    ]
+    assert session["caption"] in announced
