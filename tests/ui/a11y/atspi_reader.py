@@ -116,7 +116,7 @@ def listen(app_name: str, seconds: float) -> int:
 
 
 def screen_reader(on: bool) -> int:
-    from gi.repository import Gio  # noqa: PLC0415
+    from gi.repository import Gio
 
     bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
     bus.call_sync(
