@@ -184,3 +184,19 @@ def test_every_dialog_label_key_is_unique_and_reaches_its_field(qtbot, make_wind
                 keys.append(text[text.index("&") + 1].lower())
         assert keys and len(keys) == len(set(keys)), keys
         dialog.close()
+
+
+def test_the_inline_caption_editor_is_named_for_its_image(qtbot, make_window, images):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    window, controller = make_window()
+    paths = images(2)
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(paths)
+    view = window.list_view
+    view.setFocus()
+    controller.select(paths[1])
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    editors = [e for e in view.findChildren(QLineEdit) if e.isVisibleTo(view)]
+    assert [e.accessibleName() for e in editors] == [f"Caption of {paths[1].name}"]
