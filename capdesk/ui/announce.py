@@ -57,9 +57,12 @@ class Announcer:
 
 
 PROGRESS_STEP = 0.10
-"""Say the progress every 10 % of a run …"""
+"""Say the progress every 10 % of a run (at least every 5 images) …"""
+PROGRESS_MIN_IMAGES = 5
 PROGRESS_SECONDS = 30.0
-"""… or every 30 s, whichever comes first; never once per image."""
+"""… or every 30 s, whichever comes first; never once per image …"""
+PROGRESS_MIN_GAP = 10.0
+"""… and never twice within 10 s: a fast run would otherwise talk over the person."""
 
 
 @dataclass
@@ -81,8 +84,11 @@ class ProgressPacer:
             return False
         if total <= 0 or done >= total or done <= self._last_done:
             return False
-        step = max(1, int(total * PROGRESS_STEP))
-        if done - self._last_done >= step or now - self._last_time >= PROGRESS_SECONDS:
+        step = max(PROGRESS_MIN_IMAGES, round(total * PROGRESS_STEP))
+        waited = now - self._last_time
+        if (done - self._last_done >= step and waited >= PROGRESS_MIN_GAP) or (
+            waited >= PROGRESS_SECONDS
+        ):
             self._last_time, self._last_done = now, done
             return True
         return False

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QToolButton
 
-from capdesk.ui.announce import PROGRESS_SECONDS, ProgressPacer
+from capdesk.ui.announce import ProgressPacer
 from capdesk.ui.speech import CaptionReader, SpeechUnavailable
 from tests.support.fake_voice import FakeVoice
 
@@ -53,16 +53,23 @@ def test_accepting_a_caption_is_confirmed(qtbot, make_window, images):
 def test_progress_is_said_every_tenth_or_thirty_seconds_not_per_image():
     now = [0.0]
     pacer = ProgressPacer(clock=lambda: now[0])
-    spoken = []
-    for done in range(100):
-        now[0] += 0.1
-        if pacer.due(done, 100):
-            spoken.append(done)
-    assert spoken == [10, 20, 30, 40, 50, 60, 70, 80, 90]
-    pacer.reset()
-    assert not pacer.due(0, 1000)
-    now[0] += PROGRESS_SECONDS
-    assert pacer.due(1, 1000)  # slow run: every 30 s even under 10 %
+
+    def run(total, seconds_per_image):
+        pacer.reset()
+        spoken = []
+        for done in range(total):
+            if pacer.due(done, total):
+                spoken.append(done)
+            now[0] += seconds_per_image
+        return spoken
+
+    assert run(100, 2.0) == [10, 20, 30, 40, 50, 60, 70, 80, 90]  # every 10 %
+    assert run(3, 2.0) == []  # a tiny run: only the "finished" summary
+    assert run(100, 0.01) == []  # over in a second: nothing to say before it ends
+    fast = run(10_000, 0.01)  # 100 images a second: at most one line every 10 s
+    assert fast and all(b - a >= 1000 for a, b in zip(fast, fast[1:], strict=False))
+    slow = run(1000, 40.0)  # 40 s an image: every 30 s even under 10 %
+    assert slow[:3] == [1, 2, 3]
 
 
 def test_read_caption_uses_the_voice_without_a_screen_reader(qtbot, make_window, images):
