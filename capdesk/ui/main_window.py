@@ -127,6 +127,7 @@ class ImageListView(QListView):
             | QAbstractItemView.EditTrigger.DoubleClicked
         )
         self._drop_highlight = False
+        self._last_row_text: tuple[int, str] = (-1, "")
         self.setItemDelegate(CaptionDelegate(self))
         self.setUniformItemSizes(True)
         self.setWordWrap(True)
@@ -171,8 +172,13 @@ class ImageListView(QListView):
         AT-SPI bridge does not turn into a name change, so a focused row's "captioning…"
         would stay stale in Orca; this sends the name and description changes itself.
         """
-        if not QAccessible.isActive() or row < 0:
+        model = self.model()
+        if not QAccessible.isActive() or row < 0 or model is None:
             return
+        text = str(model.index(row, 0).data(Qt.ItemDataRole.AccessibleTextRole) or "")
+        if (row, text) == self._last_row_text:
+            return  # a thumbnail arriving changes nothing the screen reader says
+        self._last_row_text = (row, text)
         for kind in (QAccessible.Event.NameChanged, QAccessible.Event.DescriptionChanged):
             event = QAccessibleEvent(self, kind)
             event.setChild(row)

@@ -208,3 +208,18 @@ def test_the_inline_caption_editor_is_named_for_its_image(qtbot, make_window, im
     qtbot.keyClick(view, Qt.Key.Key_Return)
     editors = [e for e in view.findChildren(QLineEdit) if e.isVisibleTo(view)]
     assert [e.accessibleName() for e in editors] == [f"Caption of {paths[1].name}"]
+
+
+def test_without_qt_text_to_speech_the_real_voice_says_what_to_install(qapp):
+    """The real import path (no double): PySide6-Essentials alone has no QtTextToSpeech."""
+    import importlib.util
+
+    import pytest
+
+    from capdesk.ui.speech import qt_speech, screen_reader_running
+
+    if importlib.util.find_spec("PySide6.QtTextToSpeech") is not None:
+        pytest.skip("PySide6-Addons is installed here: QtTextToSpeech imports")
+    with pytest.raises(SpeechUnavailable, match="PySide6-Addons"):
+        qt_speech()
+    assert screen_reader_running() in (True, False)  # no session bus: an answer, no crash
