@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QSizeGrip,
     QSpinBox,
     QSplitter,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolBar,
@@ -92,6 +93,25 @@ class CaptionDelegate(QStyledItemDelegate):
         if isinstance(view, QListView) and view.viewMode() is QListView.ViewMode.IconMode:
             return grid_cell(icon, line)
         return QSize(icon.width() + 200, max(icon.height(), 3 * line) + 8)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        """Qt's focus rectangle is drawn in the highlight colour, invisible on a selected
+        row: outline the keyboard-focused row in the text colour so focus always shows."""
+        super().paint(painter, option, index)
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            painter.save()
+            selected = option.state & QStyle.StateFlag.State_Selected
+            palette = option.palette
+            colour = (palette.highlightedText() if selected else palette.text()).color()
+            pen = QPen(colour, 2, Qt.PenStyle.DotLine)
+            painter.setPen(pen)
+            painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
+            painter.restore()
 
     def createEditor(  # noqa: N802
         self,

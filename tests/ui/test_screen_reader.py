@@ -223,3 +223,32 @@ def test_without_qt_text_to_speech_the_real_voice_says_what_to_install(qapp):
     with pytest.raises(SpeechUnavailable, match="PySide6-Addons"):
         qt_speech()
     assert screen_reader_running() in (True, False)  # no session bus: an answer, no crash
+
+
+def test_keyboard_focus_is_visible_on_every_control(qtbot, make_window, images):
+    """Each enabled, focusable control looks different once it has keyboard focus."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWidget
+
+    window, controller = make_window()
+    paths = images(1)
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(paths)
+    controller.select(paths[0])
+    qtbot.waitUntil(lambda: len(window.preview.words.buttons) > 1, timeout=60_000)
+    unseen = []
+    for widget in window.findChildren(QWidget):
+        if widget.focusPolicy() == Qt.FocusPolicy.NoFocus or not widget.isVisible():
+            continue
+        if not widget.isEnabled() or widget.focusProxy() is not None:
+            continue
+        elsewhere = window.list_view if widget is window.search else window.search
+        elsewhere.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.wait(1)
+        before = widget.grab().toImage()
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        window.setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange, True)  # as Tab sets it
+        qtbot.wait(1)
+        if widget.grab().toImage() == before:
+            unseen.append(f"{type(widget).__name__} {widget.accessibleName()}")
+    assert unseen == []
