@@ -252,3 +252,18 @@ def test_keyboard_focus_is_visible_on_every_control(qtbot, make_window, images):
         if widget.grab().toImage() == before:
             unseen.append(f"{type(widget).__name__} {widget.accessibleName()}")
     assert unseen == []
+
+
+def test_the_heatmap_is_viridis_by_default_and_follows_the_setting(qtbot, make_window, images):
+    window, controller = make_window()
+    paths = images(1)
+    with qtbot.waitSignal(controller.queue.finished, timeout=60_000):
+        controller.add_paths(paths)
+    controller.select(paths[0])
+    preview = window.preview
+    qtbot.waitUntil(lambda: preview.current_overlay() is not None, timeout=60_000)
+    assert preview.colours == "viridis"
+    viridis = preview.current_overlay()
+    controller.apply_settings(replace(controller.settings, heatmap_colours="cividis"))
+    assert preview.colours == "cividis"
+    assert not (preview.current_overlay() == viridis).all()
