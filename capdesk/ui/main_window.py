@@ -353,6 +353,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         a = self.actions_by_name
         menu_bar = self.menuBar()
+        menu_bar.setAccessibleName("Menu bar")
         file_menu = menu_bar.addMenu("&File")
         file_menu.addActions([a["open_files"], a["open_folder"]])
         self.recent_menu = QMenu("Recent &folders", self)
