@@ -35,7 +35,9 @@ case "$mode" in
     exec "$VENV/bin/capdesk-app" "$@"
     ;;
   test)
-    extra=(libimage-exiftool-perl xvfb tesseract-ocr fonts-dejavu-core)
+    # AT-SPI: the screen-reader test reads the real window over the accessibility bus.
+    extra=(libimage-exiftool-perl xvfb tesseract-ocr fonts-dejavu-core
+           dbus dbus-x11 at-spi2-core gir1.2-atspi-2.0 python3-gi)
     command -v java >/dev/null || extra+=(default-jre-headless)  # METEOR and PTB tokenizer
     command -v dpkg >/dev/null && apt_install "${QT_LIBS[@]}" "${extra[@]}"
     pip install -e ".[train,eval,dev,perf]"

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from capdesk.imaging.colormaps import COLOUR_MAPS, colour_table
+
+CLASSIC = "classic"
+"""The original blue → teal → yellow → red ramp (not safe with red-green colour blindness)."""
+
 # A perceptually ordered ramp (dark blue → teal → yellow → red), readable on photos.
 _STOPS = np.array(
     [
@@ -53,9 +58,19 @@ def attention_heatmap(alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return ((smooth - low) / (high - low)).astype(np.float32)
 
 
-def colorize(heat: np.ndarray) -> np.ndarray:
-    """Map values in [0, 1] to uint8 RGB with the ramp above."""
+_LUTS: dict[str, np.ndarray] = {}
+
+
+def colorize(heat: np.ndarray, colours: str = CLASSIC) -> np.ndarray:
+    """Map values in [0, 1] to uint8 RGB with ``colours``: the classic ramp above, or
+    ``viridis`` / ``cividis`` (see colormaps.py)."""
     values = np.clip(heat, 0.0, 1.0).astype(np.float32)
+    if colours in COLOUR_MAPS:
+        if colours not in _LUTS:
+            _LUTS[colours] = colour_table(colours)
+        return _LUTS[colours][np.rint(values * 255).astype(np.intp)]
+    if colours != CLASSIC:
+        raise ValueError(f"unknown colour map {colours!r}")
     channels = [np.interp(values, _STOPS[:, 0], _STOPS[:, i]) for i in (1, 2, 3)]
     return np.stack(channels, axis=-1).astype(np.uint8)
 
@@ -76,7 +91,9 @@ def blend_weight(heat: np.ndarray, opacity: float) -> np.ndarray:
     return np.clip(opacity, 0.0, 1.0) * (_BASE_WEIGHT + (1.0 - _BASE_WEIGHT) * heat01)
 
 
-def blend_overlay(rgb: np.ndarray, heat: np.ndarray, opacity: float = 0.5) -> np.ndarray:
+def blend_overlay(
+    rgb: np.ndarray, heat: np.ndarray, opacity: float = 0.5, colours: str = CLASSIC
+) -> np.ndarray:
     """Blend the coloured heatmap over the photo; strong attention shows most colour.
 
     Weighting the colour by the heat itself keeps unattended areas close to the photo,
@@ -85,5 +102,7 @@ def blend_overlay(rgb: np.ndarray, heat: np.ndarray, opacity: float = 0.5) -> np
     if rgb.shape[:2] != heat.shape:
         raise ValueError(f"image {rgb.shape[:2]} and heatmap {heat.shape} differ in size")
     weight = blend_weight(heat, opacity)[..., None]
-    blended = rgb.astype(np.float32) * (1 - weight) + colorize(heat).astype(np.float32) * weight
+    blended = (
+        rgb.astype(np.float32) * (1 - weight) + colorize(heat, colours).astype(np.float32) * weight
+    )
     return np.clip(blended + 0.5, 0, 255).astype(np.uint8)

@@ -16,6 +16,8 @@ import-linter ``layers`` contract in pyproject.toml checks it:
 5. ``dialogs``, ``preview``, ``image_model`` — small dialogs, the preview pane, the list
    model.
 6. ``words`` — the word bar under the preview.
-7. ``overlay``, ``items``, ``actions``, ``settings`` — attention drawing, one image's
-   state, the command table, the settings declaration: values the rest is built from.
+7. ``speech`` — "Read caption": to the screen reader or the built-in voice.
+8. ``overlay``, ``items``, ``actions``, ``settings``, ``announce`` — attention drawing,
+   one image's state, the command table, the settings declaration, the screen-reader
+   announcer: values the rest is built from.
 """

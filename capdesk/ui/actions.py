@@ -56,6 +56,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "save_overlay", "&Save overlay as PNG…", "Ctrl+Shift+S", "Save the photo with the heatmap"
     ),
+    Command(
+        "read_caption",
+        "Rea&d caption",
+        "Ctrl+R",
+        "Read the caption aloud: to the screen reader, or with the built-in voice",
+    ),
+    Command("stop_reading", "St&op reading", "Ctrl+Shift+R", "Stop reading the caption aloud"),
     Command("settings", "Se&ttings…", "Ctrl+,", "Model folder, provider, beam size and more"),
     Command("shortcuts", "&Keyboard shortcuts", "F1", "List every shortcut"),
 )

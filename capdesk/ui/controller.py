@@ -32,16 +32,17 @@ from capdesk.jobs import (
     EngineInfo,
     ImageLoader,
     PathScanner,
-    Progress,
     RunFinished,
 )
 from capdesk.ui.dialogs import model_error_box
+from capdesk.ui.feedback import Feedback
 from capdesk.ui.file_commands import FileCommands
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
 from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.settings import AppSettings, save_settings
+from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
 from capdesk.ui.undo import AcceptCaption, EditCaption
 
@@ -73,6 +74,7 @@ class WindowController(QObject):
         self._current: Path | None = None
         self._model_name = ""
         self._shut_down = False
+        window.preview.set_colours(settings.heatmap_colours)
 
         self.loader = ImageLoader(parent=self)
         self.scanner = PathScanner(self)
@@ -82,6 +84,8 @@ class WindowController(QObject):
         self.model = ImageListModel(self.thumbnails.pixmap, self)
         self.filter = CaptionFilter(self)
         self.filter.setSourceModel(self.model)
+        self.feedback = Feedback(window, self.model, self._current_text)
+        self.feedback.configure(settings)
         self.undo_stack = QUndoStack(self)
         self.queue = CaptionQueue(
             self._engine_config(settings), engine_factory, batch_size=batch_size, parent=self
@@ -109,11 +113,11 @@ class WindowController(QObject):
         self.model.edit_requested.connect(self.edit_caption)
         self.model.dataChanged.connect(self._on_model_changed)
         self.model.rowsRemoved.connect(self._schedule_counts)
-        self.queue.started.connect(lambda paths: self.model.set_status(paths, Status.CAPTIONING))
+        self.queue.started.connect(self.feedback.started)
         self.queue.result_ready.connect(self._on_result)
-        self.queue.progress.connect(self._on_progress)
+        self.queue.progress.connect(self.feedback.progress)
         self.queue.finished.connect(self._on_finished)
-        self.queue.busy_changed.connect(self._on_busy)
+        self.queue.busy_changed.connect(self.feedback.busy)
         self.queue.engine_ready.connect(self._on_engine_ready)
         self.queue.engine_failed.connect(self._on_engine_failed)
         selection = w.list_view.selectionModel()
@@ -141,7 +145,7 @@ class WindowController(QObject):
         a["accept"].triggered.connect(self.accept_current)
         a["edit"].triggered.connect(lambda: w.list_view.edit(w.list_view.currentIndex()))
         a["search"].triggered.connect(self._focus_search)
-        a["play"].triggered.connect(w.preview.play_button.toggle)
+        a["play"].triggered.connect(w.preview.toggle_play)
         a["toggle_heatmap"].triggered.connect(w.preview.overlay_check.toggle)
         a["grid_view"].setChecked(self.settings.grid_view)
         w.list_view.set_grid(self.settings.grid_view)
@@ -184,7 +188,17 @@ class WindowController(QObject):
             self.thumbnails.set_size(settings.thumbnail_size)
             self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
         self.window.beam_spin.setValue(settings.beam_size)
+        self.window.preview.set_colours(settings.heatmap_colours)
+        self.feedback.configure(settings)
         self.save()
+
+    @property
+    def reader(self) -> CaptionReader:
+        return self.feedback.reader
+
+    def _current_text(self) -> str:
+        item = self.current_item
+        return item.text if item is not None else ""
 
     # -- adding and captioning -----------------------------------------------------
     def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int:
@@ -265,17 +279,24 @@ class WindowController(QObject):
 
     def accept_current(self) -> None:
         """Mark the selected captions reviewed, then move to the next unreviewed one."""
+        accepted = []
         for path in self.selected_paths() or ([self._current] if self._current else []):
             item = self.model.item(path)
             if item is not None and item.caption is not None and not item.reviewed:
                 self.undo_stack.push(AcceptCaption(self.model, path))
-        self.next_unreviewed()
+                accepted.append(path.name)
+        target = self.next_unreviewed()
+        if accepted:
+            what = accepted[0] if len(accepted) == 1 else f"{len(accepted)} captions"
+            after = f" Next: {target.name}." if target is not None else ""
+            self.window.announcer.announce(f"Accepted {what}.{after}")
 
     def next_unreviewed(self) -> Path | None:
         """Select the next unreviewed caption after the current one, flagged ones first."""
         target = next_to_review(self.model.items(), self._current)
         if target is None:
             self.window.statusBar().showMessage("Every caption has been reviewed.", 4000)
+            self.window.announcer.announce("Every caption has been reviewed.")
             return None
         self.select(target.path)
         return target.path
@@ -321,27 +342,10 @@ class WindowController(QObject):
         self.model.apply_result(result, self._model_name)
 
     @Slot(object)
-    def _on_progress(self, progress: Progress) -> None:
-        bar = self.window.progress
-        bar.setMaximum(max(progress.total, 1))
-        bar.setValue(progress.done)
-        bar.setFormat(progress.text)
-        bar.setAccessibleDescription(progress.text)
-
-    @Slot(object)
     def _on_finished(self, finished: RunFinished) -> None:
         self.model.mark_cancelled(finished.unfinished)
         self._update_counts()
-        verb = "Cancelled" if finished.cancelled else "Finished"
-        self.window.statusBar().showMessage(
-            f"{verb}: {finished.captioned} captioned, {len(finished.unfinished)} not done.", 6000
-        )
-
-    @Slot(bool)
-    def _on_busy(self, busy: bool) -> None:
-        self.window.progress.setVisible(busy)
-        self.window.cancel_button.setVisible(busy)
-        self.window.actions_by_name["cancel"].setEnabled(busy)
+        self.feedback.finished(finished)
 
     @Slot(object)
     def _on_engine_ready(self, info: EngineInfo) -> None:
@@ -355,6 +359,7 @@ class WindowController(QObject):
     def _on_engine_failed(self, message: str) -> None:
         self.window.engine_label.setText("Model not loaded")
         if not self._shut_down:
+            self.window.announcer.error(f"The model could not be loaded: {message}")
             model_error_box(message, self.window).open()
 
     @Slot(QModelIndex, QModelIndex)
@@ -385,9 +390,10 @@ class WindowController(QObject):
     @Slot(QModelIndex, QModelIndex)
     def _on_model_changed(self, top: QModelIndex, bottom: QModelIndex) -> None:
         if self._current is not None:
-            row = self.model.index_of(self._current).row()
-            if top.row() <= row <= bottom.row():
+            source = self.model.index_of(self._current)
+            if top.row() <= source.row() <= bottom.row():
                 self._show_preview()
+                self.window.list_view.row_changed(self.filter.mapFromSource(source).row())
         self._schedule_counts()
 
     def _schedule_counts(self) -> None:

@@ -13,9 +13,11 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSlider,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 from capdesk.domain.decoding import MAX_BEAM_SIZE, MIN_BEAM_SIZE, PROVIDER_CHOICES
 from capdesk.ui.actions import shortcut_rows
 from capdesk.ui.settings import AppSettings
+from capdesk.ui.speech import READ_MODE_LABELS, ReadMode
 
 
 def folder_field(
@@ -56,7 +59,13 @@ def folder_field(
 class SettingsDialog(QDialog):
     """Edit a copy of the settings; :meth:`result_settings` returns the edited copy."""
 
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: AppSettings,
+        parent: QWidget | None = None,
+        voices: list[str] | None = None,
+        voice_problem: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("capdesk settings")
         self.setAccessibleName("Settings")
@@ -78,6 +87,7 @@ class SettingsDialog(QDialog):
         self.provider.setAccessibleDescription(
             "Where the model runs. Auto uses the graphics card when one is usable."
         )
+        self.provider.view().setAccessibleName("Provider choices")
 
         self.beam_size = QSpinBox(self)
         self.beam_size.setRange(MIN_BEAM_SIZE, MAX_BEAM_SIZE)
@@ -106,13 +116,20 @@ class SettingsDialog(QDialog):
         self.thumbnail_size.setValue(settings.thumbnail_size)
         self.thumbnail_size.setAccessibleName("Thumbnail size")
 
+        self._build_reading(settings, voices or [], voice_problem)
         form = QFormLayout()
-        form.addRow("&Model folder", model_row)
+        model_label = QLabel("&Model folder", self)  # the row is a layout: buddy by hand
+        model_label.setBuddy(self.model_dir)
+        form.addRow(model_label, model_row)
         form.addRow("&Provider", self.provider)
         form.addRow("&Beam size", self.beam_size)
         form.addRow("", self.recursive)
         form.addRow("", self.skip_existing)
         form.addRow("&Thumbnail size", self.thumbnail_size)
+        form.addRow("Heatmap &colours", self.heatmap_colours)
+        form.addRow("&Read captions with", self.read_mode)
+        form.addRow("&Voice", self.voice)
+        form.addRow("Speech r&ate", self.speech_rate)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -123,6 +140,50 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
 
+    def _build_reading(self, settings: AppSettings, voices: list[str], problem: str) -> None:
+        """Colour map and "Read caption" settings (each combo's popup named too)."""
+        self.heatmap_colours = QComboBox(self)
+        for key, label in (
+            ("cividis", "Cividis (readable with colour blindness)"),
+            ("viridis", "Viridis (readable with colour blindness)"),
+            ("classic", "Classic blue to red"),
+        ):
+            self.heatmap_colours.addItem(label, key)
+        self.heatmap_colours.setCurrentIndex(
+            max(0, self.heatmap_colours.findData(settings.heatmap_colours))
+        )
+        self.heatmap_colours.setAccessibleName("Heatmap colours")
+        self.heatmap_colours.view().setAccessibleName("Heatmap colour choices")
+
+        self.read_mode = QComboBox(self)
+        for mode, label in READ_MODE_LABELS.items():
+            self.read_mode.addItem(label, mode.value)
+        self.read_mode.setCurrentIndex(max(0, self.read_mode.findData(settings.read_mode)))
+        self.read_mode.setAccessibleName("Read captions with")
+        self.read_mode.setAccessibleDescription(
+            "Where Read caption (Ctrl+R) sends the caption: the screen reader, "
+            "the built-in voice, or nowhere."
+        )
+        self.read_mode.view().setAccessibleName("Read captions with: choices")
+
+        self.voice = QComboBox(self)
+        self.voice.addItem("System default voice", "")
+        for name in voices:
+            self.voice.addItem(name, name)
+        self.voice.setCurrentIndex(max(0, self.voice.findData(settings.voice)))
+        self.voice.setAccessibleName("Voice")
+        self.voice.setAccessibleDescription(problem or "The built-in voice's voice.")
+        self.voice.setToolTip(problem)
+        self.voice.view().setAccessibleName("Voice choices")
+
+        self.speech_rate = QSlider(Qt.Orientation.Horizontal, self)
+        self.speech_rate.setRange(-100, 100)
+        self.speech_rate.setSingleStep(10)
+        self.speech_rate.setPageStep(25)
+        self.speech_rate.setValue(settings.speech_rate)
+        self.speech_rate.setAccessibleName("Speech rate")
+        self.speech_rate.setAccessibleDescription("From slowest to fastest; the middle is normal.")
+
     def result_settings(self) -> AppSettings:
         return replace(
             self._settings,
@@ -132,6 +193,10 @@ class SettingsDialog(QDialog):
             recursive=self.recursive.isChecked(),
             skip_existing_alt_text=self.skip_existing.isChecked(),
             thumbnail_size=self.thumbnail_size.value(),
+            heatmap_colours=str(self.heatmap_colours.currentData()),
+            read_mode=ReadMode(self.read_mode.currentData()).value,
+            voice=str(self.voice.currentData()),
+            speech_rate=self.speech_rate.value(),
         ).validated()
 
 

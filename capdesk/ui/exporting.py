@@ -43,6 +43,7 @@ from capdesk.export import (
     plan_export,
     unreviewed_flagged,
 )
+from capdesk.ui.announce import Announcer
 from capdesk.ui.dialogs import folder_field
 
 _LABELS = {
@@ -60,8 +61,9 @@ def confirm(parent: QWidget, title: str, text: str, detail: str, proceed: str) -
     Cancel is the default button, so Enter never writes by accident. Runs its own event
     loop like any confirmation: the export has not started yet, nothing waits on it.
     """
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Cancel,
-                      parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Cancel, parent
+    )
     box.setInformativeText(detail)
     box.setAccessibleName(title)
     box.setAccessibleDescription(f"{text} {detail}")
@@ -125,16 +127,23 @@ class ExportDialog(QDialog):
         self.skip_existing.setAccessibleName(self.skip_existing.text())
         self.skip_existing.setChecked(True)
 
-        self.checks = QLabel(alt_text_summary(records), self)
+        # A label's text is its accessible name; an empty one is hidden, so the screen
+        # reader never opens the dialog on a bare "Alt text checks." heading.
+        summary = alt_text_summary(records)
+        self.checks = QLabel(summary, self)
         self.checks.setWordWrap(True)
-        self.checks.setAccessibleName("Alt text checks")
+        self.checks.setAccessibleDescription("Alt text checks")
+        self.checks.setVisible(bool(summary))
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
-        self.error.setAccessibleName("Export problem")
+        self.error.setVisible(False)
+        self._announcer = Announcer(self.error)  # a new problem is said at once
 
         form = QFormLayout()
         form.addRow("Formats", formats)
-        form.addRow("&Destination", destination_row)
+        destination_label = QLabel("&Destination", self)  # the row is a layout
+        destination_label.setBuddy(self.destination)
+        form.addRow(destination_label, destination_row)
         form.addRow("", self.in_place)
         form.addRow("", self.copies)
         form.addRow("", self.skip_existing)
@@ -171,8 +180,19 @@ class ExportDialog(QDialog):
             message = plan_export(self._records, quick).refusal() or ""
         except ValueError as exc:
             message = str(exc).capitalize() + "."
-        self.error.setText(message)
+        self._show_problem(message)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not message)
+
+    def _show_problem(self, message: str) -> None:
+        """Show (and announce, assertively, once) what stops the export; hide when none."""
+        if message == self.error.text():
+            return
+        self.error.setVisible(bool(message))
+        if message:
+            self._announcer.error(message)
+        else:
+            self.error.setText("")
+            self.error.setAccessibleName("")
 
     def accept(self) -> None:
         """Close and export, once any change to the originals or existing files is agreed."""
@@ -181,11 +201,11 @@ class ExportDialog(QDialog):
             options.validate()
             plan = plan_export(self._records, options)
         except ValueError as exc:
-            self.error.setText(str(exc).capitalize() + ".")
+            self._show_problem(str(exc).capitalize() + ".")
             return
         refusal = plan.refusal()
         if refusal:
-            self.error.setText(refusal)
+            self._show_problem(refusal)
             return
         flagged = [p for p in unreviewed_flagged(self._records) if p not in plan.skipped]
         if flagged and not confirm(

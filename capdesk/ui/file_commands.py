@@ -26,6 +26,7 @@ from capdesk.ui.items import ImageItem
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.overlay import overlay_full_size
 from capdesk.ui.settings import AppSettings
+from capdesk.ui.speech import CaptionReader
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ class FileHost(Protocol):
     def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int: ...
 
     def apply_settings(self, settings: AppSettings) -> None: ...
+
+    @property
+    def reader(self) -> CaptionReader: ...
 
 
 class FileCommands(QObject):
@@ -138,6 +142,7 @@ class FileCommands(QObject):
             show_message(self.window, "Export failed", "\n".join(report.errors))
             return None
         self.window.statusBar().showMessage(f"Exported captions to {destination}", 6000)
+        self.window.announcer.announce(f"Exported captions to {destination.name}.")
         return destination
 
     def _on_export_finished(self, report: ExportReport) -> None:
@@ -145,11 +150,13 @@ class FileCommands(QObject):
         lines += [f"{o.path.name}: {o.message}" for o in report.failed[:10]]
         lines += list(report.errors)
         self.window.statusBar().showMessage(lines[0], 8000)
+        self.window.announcer.announce(lines[0], assertive=not report.ok)
         if not report.ok:
             show_message(self.window, "Export finished with problems", "\n".join(lines))
 
     def _on_export_failed(self, message: str) -> None:
         self.window.statusBar().clearMessage()
+        self.window.announcer.error(f"Export failed: {message}")
         show_message(self.window, "Export failed", message)
 
     def _records(self) -> list[CaptionRecord]:
@@ -176,7 +183,8 @@ class FileCommands(QObject):
             return False
         try:
             rgb = load_rgb(item.path)
-            image = rgb_to_qimage(overlay_full_size(rgb, item.caption, word, opacity))
+            colours = self.controller.settings.heatmap_colours
+            image = rgb_to_qimage(overlay_full_size(rgb, item.caption, word, opacity, colours))
             # The stubs say bytes, but PySide6 6.12 only accepts str for the format.
             saved = image.save(str(destination), "PNG")  # type: ignore[call-overload]
         except Exception as exc:  # unreadable source or unwritable target: tell, don't crash
@@ -191,7 +199,10 @@ class FileCommands(QObject):
     # -- settings and help ---------------------------------------------------------
     def edit_settings(self) -> SettingsDialog:
         """Open the settings dialog (window-modal, not blocking the worker's updates)."""
-        dialog = SettingsDialog(self.controller.settings, self.window)
+        reader = self.controller.reader
+        engine = reader.engine() if self.controller.settings.read_mode != "off" else None
+        voices = engine.voice_names() if engine is not None else []
+        dialog = SettingsDialog(self.controller.settings, self.window, voices, reader.unavailable)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.controller.apply_settings(dialog.result_settings()))
         dialog.open()

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QPixmap
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette, QPixmap
 
 from capdesk.domain import CaptionResult
 from capdesk.ui.items import ImageItem, Status, trust_text
@@ -43,6 +43,35 @@ def flag_lines(item: ImageItem) -> list[str]:
     if item.trust is not None:
         lines.append(trust_text(item.trust))
     return lines
+
+
+def _luminance(colour: QColor) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * linear(colour.redF())
+        + 0.7152 * linear(colour.greenF())
+        + 0.0722 * linear(colour.blueF())
+    )
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def readable_brush(on_light: str, on_dark: str) -> QBrush | None:
+    """A warning colour that keeps 4.5:1 contrast on the current palette's background,
+    or None (the palette's own text colour: a high-contrast theme stays intact). The
+    flag never relies on colour alone: the row's text says "⚠ check this" or "error"."""
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    for name in (on_light, on_dark):
+        colour = QColor(name)
+        if contrast_ratio(colour, base) >= 4.5:
+            return QBrush(colour)
+    return None
 
 
 def describe(item: ImageItem) -> str:
@@ -102,9 +131,9 @@ class ImageListModel(QAbstractListModel):
             return describe(item)
         if role == Qt.ItemDataRole.ForegroundRole:
             if item.status is Status.ERROR:
-                return QBrush(QColor("#b00020"))
+                return readable_brush("#b00020", "#ff8a80")
             if item.flagged:
-                return QBrush(QColor("#8a5300"))
+                return readable_brush("#8a5300", "#ffcc80")
             return None
         if role == ItemRole:
             return item

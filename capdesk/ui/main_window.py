@@ -20,6 +20,8 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleEvent,
     QAction,
     QCloseEvent,
     QDragEnterEvent,
@@ -41,17 +43,21 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QSizeGrip,
     QSpinBox,
     QSplitter,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from capdesk.domain.decoding import DEFAULT_BEAM_SIZE, MAX_BEAM_SIZE, MIN_BEAM_SIZE
 from capdesk.ui.actions import build_actions
+from capdesk.ui.announce import Announcer
 from capdesk.ui.preview import PreviewPanel
 
 log = logging.getLogger(__name__)
@@ -88,6 +94,38 @@ class CaptionDelegate(QStyledItemDelegate):
             return grid_cell(icon, line)
         return QSize(icon.width() + 200, max(icon.height(), 3 * line) + 8)
 
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        """Qt's focus rectangle is drawn in the highlight colour, invisible on a selected
+        row: outline the keyboard-focused row in the text colour so focus always shows."""
+        super().paint(painter, option, index)
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            painter.save()
+            selected = option.state & QStyle.StateFlag.State_Selected
+            palette = option.palette
+            colour = (palette.highlightedText() if selected else palette.text()).color()
+            pen = QPen(colour, 2, Qt.PenStyle.DotLine)
+            painter.setPen(pen)
+            painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
+            painter.restore()
+
+    def createEditor(  # noqa: N802
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        """The inline editor, named for the screen reader ("Caption of img1.jpg")."""
+        editor = super().createEditor(parent, option, index)
+        name = str(index.data(Qt.ItemDataRole.DisplayRole) or "").split("\n", 1)[0]
+        editor.setAccessibleName(f"Caption of {name}" if name else "Caption")
+        editor.setAccessibleDescription("Type the caption; Enter keeps it, Escape cancels.")
+        return editor
+
     def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
         if isinstance(editor, QLineEdit) and editor.isModified():
             return
@@ -109,6 +147,7 @@ class ImageListView(QListView):
             | QAbstractItemView.EditTrigger.DoubleClicked
         )
         self._drop_highlight = False
+        self._last_row_text: tuple[int, str] = (-1, "")
         self.setItemDelegate(CaptionDelegate(self))
         self.setUniformItemSizes(True)
         self.setWordWrap(True)
@@ -145,6 +184,25 @@ class ImageListView(QListView):
         )
         if current.isValid():
             self.scrollTo(current)
+
+    def row_changed(self, row: int) -> None:
+        """Tell the screen reader a row's text changed (status, caption, review flag).
+
+        Qt's list view sends only a table-model change on ``dataChanged``, which the
+        AT-SPI bridge does not turn into a name change, so a focused row's "captioning…"
+        would stay stale in Orca; this sends the name and description changes itself.
+        """
+        model = self.model()
+        if not QAccessible.isActive() or row < 0 or model is None:
+            return
+        text = str(model.index(row, 0).data(Qt.ItemDataRole.AccessibleTextRole) or "")
+        if (row, text) == self._last_row_text:
+            return  # a thumbnail arriving changes nothing the screen reader says
+        self._last_row_text = (row, text)
+        for kind in (QAccessible.Event.NameChanged, QAccessible.Event.DescriptionChanged):
+            event = QAccessibleEvent(self, kind)
+            event.setChild(row)
+            QAccessible.updateAccessibility(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         plain = event.modifiers() in (
@@ -213,6 +271,9 @@ class MainWindow(QMainWindow):
         self.search.setAccessibleDescription(
             "Show only images whose caption contains all the typed words."
         )
+        for button in self.search.findChildren(QToolButton):  # the clear button
+            button.setAccessibleName("Clear search")
+            button.setToolTip("Clear search")
         self.list_view = ImageListView(thumbnail_size, self)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -226,6 +287,10 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setAccessibleName("Images and preview")
+        splitter.setAccessibleDescription("Drag or use the arrow keys to resize the two panes.")
+        for i in range(splitter.count()):
+            splitter.handle(i).setAccessibleName("Resize images and preview")
         self.setCentralWidget(splitter)
 
         self.beam_spin = QSpinBox(self)
@@ -251,6 +316,8 @@ class MainWindow(QMainWindow):
             toolbar.addAction(self.actions_by_name[name])
         toolbar.addWidget(self.beam_spin)
         self.addToolBar(toolbar)
+        for button in toolbar.findChildren(QToolButton, "qt_toolbar_ext_button"):
+            button.setAccessibleName("More toolbar buttons")
 
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Captioning progress")
@@ -267,18 +334,26 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel("", self)
         self.counts_label.setAccessibleName("Review counts")
         status = self.statusBar()
+        for grip in status.findChildren(QSizeGrip):
+            grip.setAccessibleName("Resize window")
         holder = QWidget(self)
         row = QHBoxLayout(holder)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.progress)
         row.addWidget(self.cancel_button)
         status.addWidget(holder)
+        # The live status label: announcements land here (see announce.py).
+        self.live_label = QLabel("", self)
+        self.live_label.setAccessibleName("Announcements")
+        self.announcer = Announcer(self.live_label)
+        status.addPermanentWidget(self.live_label, 1)
         status.addPermanentWidget(self.counts_label)
         status.addPermanentWidget(self.engine_label)
 
     def _build_menus(self) -> None:
         a = self.actions_by_name
         menu_bar = self.menuBar()
+        menu_bar.setAccessibleName("Menu bar")
         file_menu = menu_bar.addMenu("&File")
         file_menu.addActions([a["open_files"], a["open_folder"]])
         self.recent_menu = QMenu("Recent &folders", self)
@@ -300,8 +375,12 @@ class MainWindow(QMainWindow):
         caption_menu.addActions([a["caption_all"], a["recaption"], a["cancel"]])
         view_menu = menu_bar.addMenu("&View")
         view_menu.addActions([a["grid_view"], a["play"], a["toggle_heatmap"]])
+        view_menu.addSeparator()
+        view_menu.addActions([a["read_caption"], a["stop_reading"]])
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
+        for menu in (file_menu, edit_menu, caption_menu, view_menu, help_menu):
+            menu.setAccessibleName(menu.title().replace("&", ""))
 
     # -- layout state ----------------------------------------------------------------
     def layout_state(self) -> tuple[str, str]:

@@ -37,9 +37,10 @@ def word_alpha(caption: Caption | None, word: int) -> np.ndarray | None:
 class OverlayRenderer:
     """Compose one caption's attention over one photo, caching each word's layer."""
 
-    def __init__(self, rgb: np.ndarray, caption: Caption | None) -> None:
+    def __init__(self, rgb: np.ndarray, caption: Caption | None, colours: str = "classic") -> None:
         self.rgb = rgb
         self.caption = caption
+        self.colours = colours
         self.photo = rgb_to_qimage(rgb).convertToFormat(QImage.Format.Format_RGB32)
         height, width = rgb.shape[:2]
         scale = min(1.0, LAYER_SIDE / max(width, height))
@@ -70,7 +71,7 @@ class OverlayRenderer:
             return None
         weight = blend_weight(heat, opacity)
         rgba = np.ascontiguousarray(
-            np.dstack([colorize(heat), np.round(weight * 255).astype(np.uint8)])
+            np.dstack([colorize(heat, self.colours), np.round(weight * 255).astype(np.uint8)])
         )
         height, width = heat.shape
         image = QImage(rgba.data, width, height, width * 4, QImage.Format.Format_RGBA8888)
@@ -92,6 +93,19 @@ class OverlayRenderer:
         return qimage_to_rgb(self.compose(word, opacity, enabled))
 
 
+def attention_places(caption: Caption | None) -> dict[int, str]:
+    """Where each word's attention lies, in words ("top left", "centre"), by word index
+    with ALL_WORDS for the whole caption: the heatmap for people who cannot see it."""
+    from capdesk.imaging.regions import describe_attention  # noqa: PLC0415
+
+    if caption is None or caption.attention.shape[0] == 0:
+        return {}
+    places = {ALL_WORDS: describe_attention(caption.attention.mean(axis=0))}
+    for index in range(min(len(caption.words), caption.attention.shape[0])):
+        places[index] = describe_attention(caption.attention[index])
+    return places
+
+
 def paint_layer(painter: QPainter, target: QRect, layer: QImage) -> None:
     """Scale the small heat layer smoothly over ``target`` (shared by canvas and compose)."""
     painter.save()
@@ -100,7 +114,9 @@ def paint_layer(painter: QPainter, target: QRect, layer: QImage) -> None:
     painter.restore()
 
 
-def overlay_full_size(rgb: np.ndarray, caption: Caption, word: int, opacity: float) -> np.ndarray:
+def overlay_full_size(
+    rgb: np.ndarray, caption: Caption, word: int, opacity: float, colours: str = "classic"
+) -> np.ndarray:
     """The exact numpy blend at the photo's own resolution, for "Save overlay as PNG"."""
     from capdesk.imaging import attention_heatmap, blend_overlay  # noqa: PLC0415
 
@@ -108,4 +124,4 @@ def overlay_full_size(rgb: np.ndarray, caption: Caption, word: int, opacity: flo
     if alpha is None:
         return rgb
     height, width = rgb.shape[:2]
-    return blend_overlay(rgb, attention_heatmap(alpha, (width, height)), opacity)
+    return blend_overlay(rgb, attention_heatmap(alpha, (width, height)), opacity, colours)

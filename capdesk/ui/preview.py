@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from capdesk.ui.flag_view import FlagList
 from capdesk.ui.items import ImageItem, Status
-from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer, paint_layer
+from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer, attention_places, paint_layer
 from capdesk.ui.words import WordBar
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ class PreviewPanel(QWidget):
         self._item: ImageItem | None = None
         self._selected = ALL_WORDS
         self._hovered: int | None = None
+        self._colours = "classic"
         self._timer = QTimer(self)
         self._timer.setInterval(PLAY_INTERVAL_MS)
         self._timer.timeout.connect(self._step)
@@ -105,13 +106,14 @@ class PreviewPanel(QWidget):
         self.words.selected.connect(self.select_word)
         self.words.hovered.connect(self._on_hover)
 
+        # Not checkable: Qt reports a checkable push button as a check box over AT-SPI.
         self.play_button = QPushButton("▶ Play", self)
-        self.play_button.setCheckable(True)
         self.play_button.setAccessibleName("Play words")
         self.play_button.setAccessibleDescription(
             "Step through the caption word by word, showing each word's attention map."
         )
-        self.play_button.toggled.connect(self._toggle_play)
+        self.play_button.clicked.connect(self.toggle_play)
+        self._playing = False
 
         self.overlay_check = QCheckBox("&Heatmap", self)
         self.overlay_check.setChecked(show_overlay)
@@ -207,10 +209,14 @@ class PreviewPanel(QWidget):
         self._item = item
         caption = item.caption if item is not None else None
         if not same_image or self._renderer is None or self._renderer.caption is not caption:
-            self._renderer = OverlayRenderer(rgb, caption) if rgb is not None else None
+            self._renderer = (
+                OverlayRenderer(rgb, caption, self._colours) if rgb is not None else None
+            )
             self._selected = ALL_WORDS
             self._hovered = None
-            self.words.set_words(caption.words if caption is not None else ())
+            self.words.set_words(
+                caption.words if caption is not None else (), attention_places(caption)
+            )
             self._stop()
         if not same_image or not self.editor.isModified():  # keep what is being typed
             self.editor.setText(item.text if item is not None else "")
@@ -225,6 +231,19 @@ class PreviewPanel(QWidget):
             self._redraw()
 
     # -- values out ----------------------------------------------------------------
+    def set_colours(self, colours: str) -> None:
+        """Use another heatmap colour map (a Settings choice) from the next redraw on."""
+        if colours == self._colours:
+            return
+        self._colours = colours
+        if self._renderer is not None:
+            self._renderer = OverlayRenderer(self._renderer.rgb, self._renderer.caption, colours)
+            self._redraw()
+
+    @property
+    def colours(self) -> str:
+        return self._colours
+
     @property
     def current_word(self) -> int:
         return self._hovered if self._hovered is not None else self._selected
@@ -247,8 +266,15 @@ class PreviewPanel(QWidget):
         self.words.select(index)
         self._redraw()
 
+    @property
+    def is_playing(self) -> bool:
+        return self._playing
+
     def play(self, on: bool = True) -> None:
-        self.play_button.setChecked(on)
+        self._toggle_play(on)
+
+    def toggle_play(self) -> None:
+        self._toggle_play(not self._playing)
 
     def _on_hover(self, index: int | None) -> None:
         self._hovered = index
@@ -256,7 +282,9 @@ class PreviewPanel(QWidget):
 
     def _toggle_play(self, on: bool) -> None:
         if on and self._renderer is not None and self._renderer.word_count:
+            self._playing = True
             self.play_button.setText("⏸ Pause")
+            self.play_button.setAccessibleName("Pause words")
             self.select_word(0 if self._selected == ALL_WORDS else self._selected)
             self._timer.start()
         else:
@@ -264,10 +292,9 @@ class PreviewPanel(QWidget):
 
     def _stop(self) -> None:
         self._timer.stop()
-        self.play_button.blockSignals(True)
-        self.play_button.setChecked(False)
-        self.play_button.blockSignals(False)
+        self._playing = False
         self.play_button.setText("▶ Play")
+        self.play_button.setAccessibleName("Play words")
 
     def _step(self) -> None:
         count = self._renderer.word_count if self._renderer is not None else 0
@@ -290,11 +317,24 @@ class PreviewPanel(QWidget):
             self.text_committed.emit(text)
 
     def _redraw(self) -> None:
+        self._describe_canvas()
         if self._renderer is not None:
             layer = self._renderer.layer(
                 self.current_word, self.opacity, self.overlay_check.isChecked()
             )
             self.canvas.set_image(self._renderer.photo, layer)
+
+    def _describe_canvas(self) -> None:
+        """The heatmap in words on the preview's description (Orca reads it on focus)."""
+        caption = self._item.caption if self._item is not None else None
+        place = attention_places(caption).get(self.current_word)
+        if caption is None or place is None:
+            text = "The selected photo."
+        else:
+            word = self.current_word
+            what = "the whole caption" if word == ALL_WORDS else f"'{caption.words[word]}'"
+            text = f"The selected photo. For {what} the model looked at: {place}."
+        self.canvas.setAccessibleDescription(text)
 
     def _update_controls(self) -> None:
         has_map = self._renderer is not None and self._renderer.word_count > 0

@@ -25,6 +25,8 @@ from capdesk.domain.decoding import (
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
+READ_MODES = ("screen_reader", "voice", "off")
+HEATMAP_COLOURS = ("cividis", "viridis", "classic")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class AppSettings:
     show_overlay: bool = True
     window_geometry: str = ""  # QMainWindow.saveGeometry() as hex, empty: default size
     splitter_state: str = ""  # list/preview split as hex
+    read_mode: str = "screen_reader"  # "Read caption": screen_reader, voice or off
+    voice: str = ""  # built-in voice name, empty: the system's default voice
+    speech_rate: int = 0  # percent, -100 (slowest) .. 100 (fastest)
+    heatmap_colours: str = "viridis"  # colour map: viridis or cividis (colour-vision safe), classic
 
     @property
     def model_path(self) -> Path | None:
@@ -63,6 +69,13 @@ class AppSettings:
             beam_size=clamp_beam_size(self.beam_size),
             thumbnail_size=min(max(self.thumbnail_size, 32), 256),
             overlay_opacity=min(max(self.overlay_opacity, 0), 100),
+            read_mode=self.read_mode if self.read_mode in READ_MODES else defaults.read_mode,
+            speech_rate=min(max(self.speech_rate, -100), 100),
+            heatmap_colours=(
+                self.heatmap_colours
+                if self.heatmap_colours in HEATMAP_COLOURS
+                else defaults.heatmap_colours
+            ),
         )
 
 

@@ -1,4 +1,9 @@
-"""The caption as a row of word buttons: hover or click one to see where the model looked."""
+"""The caption as a row of word buttons: hover or click one to see where the model looked.
+
+The buttons are plain push buttons, not checkable ones: Qt reports a checkable tool
+button as a check box over AT-SPI, and Orca then said "check box not checked" for each
+word. The shown word is marked by a raised, bold button and by its description.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +35,10 @@ class WordBar(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(2)
         self._group = QButtonGroup(self)
-        self._group.setExclusive(True)
+        self._group.idClicked.connect(self.select)
         self._group.idClicked.connect(self.selected)
+        self._current = ALL_WORDS
+        self._places: dict[int, str] = {}
         self._buttons: list[QToolButton] = []
         self._layout.addStretch(1)
 
@@ -40,7 +47,10 @@ class WordBar(QWidget):
         """All buttons, "all words" first (index ALL_WORDS), then one per word."""
         return list(self._buttons)
 
-    def set_words(self, words: tuple[str, ...]) -> None:
+    def set_words(self, words: tuple[str, ...], places: dict[int, str] | None = None) -> None:
+        """One button per word; ``places`` says in words where each one's attention lies
+        (by word index, ALL_WORDS included), for people who cannot see the heatmap."""
+        self._places = dict(places or {})
         for button in self._buttons:
             self._group.removeButton(button)
             self._layout.removeWidget(button)
@@ -48,23 +58,37 @@ class WordBar(QWidget):
         self._buttons = []
         if not words:
             return
-        self._add("All words", ALL_WORDS, "Show attention for the whole caption")
+        self._add("All words", ALL_WORDS, "Show where the model looked for the whole caption")
         for index, word in enumerate(words):
-            self._add(word, index, f"Show attention for word {index + 1}, {word}")
-        self._buttons[0].setChecked(True)
+            self._add(word, index, f"Show where the model looked for '{word}'")
+        self.select(ALL_WORDS)
+
+    @property
+    def current(self) -> int:
+        """The index of the word whose map is shown (ALL_WORDS for the whole caption)."""
+        return self._current
 
     def select(self, index: int) -> None:
-        button = self._group.button(index)
-        if button is not None:
-            button.setChecked(True)
+        """Mark ``index``'s button as the shown one (raised, bold, described as shown)."""
+        self._current = index
+        for button in self._buttons:
+            shown = int(button.property("word_index")) == index
+            font = button.font()
+            font.setBold(shown)
+            button.setFont(font)
+            button.setAutoRaise(not shown)
+            button.setDown(False)
+            number = int(button.property("word_index"))
+            which = "the whole caption" if number == ALL_WORDS else f"word {number + 1}"
+            place = self._places.get(number)
+            where = f"; attention: {place}" if place else ""
+            button.setAccessibleDescription(f"{'Shown now. ' if shown else ''}{which}{where}")
 
-    def _add(self, text: str, index: int, description: str) -> None:
+    def _add(self, text: str, index: int, name: str) -> None:
         button = QToolButton(self)
         button.setText(text)
-        button.setCheckable(True)
-        button.setAccessibleName(text)
-        button.setAccessibleDescription(description)
-        button.setToolTip(description)
+        button.setAccessibleName(name)
+        button.setToolTip(name)
         button.setProperty("word_index", index)
         button.installEventFilter(self)
         self._group.addButton(button, index)

@@ -44,3 +44,34 @@ def test_mismatched_sizes_are_rejected() -> None:
         blend_overlay(np.zeros((4, 4, 3), np.uint8), np.zeros((5, 5)))
     with pytest.raises(ValueError):
         attention_heatmap(np.zeros(5), (4, 4))
+
+
+def _lightness(rgb: np.ndarray) -> np.ndarray:
+    """Relative luminance (Rec. 709 on linearised sRGB): what greyscale keeps."""
+    c = rgb.astype(np.float64) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def test_colour_vision_safe_maps_read_by_lightness_alone() -> None:
+    """viridis and cividis get lighter all the way up, so they read without hue; the
+    classic ramp does not (its red top is darker than its yellow), hence not the default."""
+    ramp = np.linspace(0, 1, 256)
+    for name in ("viridis", "cividis"):
+        table = colorize(ramp, name)
+        assert table.shape == (256, 3)
+        assert np.all(np.diff(_lightness(table)) > -1e-3), name
+    classic = _lightness(colorize(ramp, "classic"))
+    assert classic.argmax() < 255
+
+
+def test_the_published_end_colours_are_kept() -> None:
+    low, high = colorize(np.array([0.0, 1.0]), "viridis")
+    assert low.tolist() == [68, 1, 84] and high.tolist() == [253, 231, 37]
+    low, high = colorize(np.array([0.0, 1.0]), "cividis")
+    assert low.tolist() == [0, 34, 78]
+
+
+def test_an_unknown_colour_map_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown colour map"):
+        colorize(np.zeros(3), "rainbow")

@@ -78,7 +78,7 @@ def test_play_steps_through_the_words(qtbot, make_window, images, monkeypatch):
     preview.select_word = spy  # the pane's own steps go through its public method
     preview.play()
     assert preview.current_word == 0
-    qtbot.waitUntil(lambda: not preview.play_button.isChecked(), timeout=HANG_MS)
+    qtbot.waitUntil(lambda: not preview.is_playing, timeout=HANG_MS)
     words = len(controller.current_item.caption.words)
     assert shown == [*range(words), ALL_WORDS]  # every word in turn, then the whole caption
     assert preview.current_word == ALL_WORDS
