@@ -7,7 +7,7 @@ import logging
 import sys
 
 from capdesk import __version__
-from capdesk.cli import bench, caption, evaluate
+from capdesk.cli import bench, caption, evaluate, video
 from capdesk.engine import ModelError, ProviderError
 
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     caption.add_parser(subparsers)
     evaluate.add_parser(subparsers)
     bench.add_parser(subparsers)
+    video.add_parser(subparsers)
     train = subparsers.add_parser(
         "train", help="train and export a model (needs the 'train' extra)", add_help=False
     )

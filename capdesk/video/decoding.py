@@ -3,7 +3,9 @@
 Decoding is the expensive part of describing a video (captioning a few dozen key frames is
 not), so the walk does the least per frame: FFmpeg's frame threads decode
 (``thread_type="AUTO"``), every frame is turned into a tiny RGB picture for the scene
-detector by swscale straight from the decoder's YUV (no full-size RGB copy), and only the
+detector by swscale straight from the decoder's YUV with point sampling (no full-size RGB
+copy; 0.05 ms against 1.4 ms for bilinear at 720p, and a histogram of 2304 point samples is
+as good as one of averaged pixels), and only the
 frames that may be shown to the model are also converted at a medium size. 8K frames go
 through the same path: FFmpeg's decoders can't all decode at reduced size, but the scale
 right after decoding keeps memory and time per frame small.
@@ -158,12 +160,15 @@ class FrameWalk:
                     continue
                 last_time = time
                 small = frame.reformat(
-                    width=DETECT_SIZE[0], height=DETECT_SIZE[1], format="rgb24"
+                    width=DETECT_SIZE[0], height=DETECT_SIZE[1], format="rgb24",
+                    interpolation="POINT",
                 ).to_ndarray()
                 medium = None
                 if want_medium(time):
                     width, height = self._medium
-                    medium = frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
+                    medium = frame.reformat(
+                        width=width, height=height, format="rgb24", interpolation="AREA"
+                    ).to_ndarray()
                 self.frames += 1
                 yield Frame(time, small, medium)
         except av.FFmpegError as exc:

@@ -59,19 +59,20 @@ def vtt_cues(description: VideoDescription) -> list[TimedText]:
 def chapter_cues(description: VideoDescription) -> list[TimedText]:
     """One chapter per shot that has a description, titled with its first description."""
     chapters: list[TimedText] = []
-    for cue in description.cues:
-        if not cue.text:
+    shots: list[int] = []
+    for cue in vtt_cues_with_shots(description):
+        text, shot = cue
+        if shots and shots[-1] == shot:
+            chapters[-1] = TimedText(chapters[-1].start, text.end, chapters[-1].text)
             continue
-        if chapters and description.cues and _shot_of(description, chapters[-1]) == cue.shot:
-            last = chapters[-1]
-            chapters[-1] = TimedText(last.start, cue.end, last.text)
-            continue
-        chapters.append(TimedText(cue.start, cue.end, f"{len(chapters) + 1}. {cue.text}"))
+        shots.append(shot)
+        chapters.append(TimedText(text.start, text.end, f"{len(chapters) + 1}. {text.text}"))
     return chapters
 
 
-def _shot_of(description: VideoDescription, chapter: TimedText) -> int:
-    return next(c.shot for c in description.cues if c.start == chapter.start)
+def vtt_cues_with_shots(description: VideoDescription) -> list[tuple[TimedText, int]]:
+    shots = [c.shot for c in description.cues if c.text]
+    return list(zip(vtt_cues(description), shots, strict=True))
 
 
 def render_vtt(cues: list[TimedText], note: str = "") -> str:
