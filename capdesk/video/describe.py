@@ -73,7 +73,7 @@ class DescribeOptions:
     min_cue: float = 1.0
     threshold: float = 0.35
     samples_per_second: float = 2.0
-    merge_jaccard: float = 0.8
+    merge_jaccard: float | None = 0.8  # None: never merge
     beam_size: int | None = None
     batch_size: int = 8
 
@@ -163,6 +163,7 @@ class _Describer:
             last = self.cues[-1] if self.cues else None
             if (
                 last is not None
+                and self.options.merge_jaccard is not None
                 and last.shot == segment.shot
                 and similar(last.caption, caption, self.options.merge_jaccard)
             ):
