@@ -48,7 +48,6 @@ class VideoInfo:
     height: int
     fps: float
     codec: str
-    variable_frame_rate: bool
 
 
 @dataclass
@@ -81,6 +80,10 @@ def open_video(path: Path) -> tuple[Any, Any, VideoInfo]:
         raise VideoError(f"{path}: empty file (0 bytes)")
     try:
         container = av.open(str(path), metadata_errors="ignore")
+    except av.EOFError as exc:
+        raise VideoError(
+            f"{path}: the file ends before any video data (a 0-second or truncated video)"
+        ) from exc
     except av.FFmpegError as exc:
         raise VideoError(
             f"{path}: not a video file capdesk can read (corrupt, truncated or an unknown "
@@ -90,6 +93,11 @@ def open_video(path: Path) -> tuple[Any, Any, VideoInfo]:
     if not streams:
         kinds = sorted({s.type for s in container.streams})
         container.close()
+        if not kinds:
+            raise VideoError(
+                f"{path}: the file has no streams at all (a 0-second or empty video); "
+                "there is nothing to describe"
+            )
         what = "only audio" if kinds == ["audio"] else f"no video stream ({', '.join(kinds)})"
         raise VideoError(f"{path}: the file has {what}; there is nothing to describe")
     stream = streams[0]
@@ -107,7 +115,6 @@ def open_video(path: Path) -> tuple[Any, Any, VideoInfo]:
         height=stream.codec_context.height,
         fps=float(stream.average_rate or stream.guessed_rate or 0.0),
         codec=stream.codec_context.name,
-        variable_frame_rate=_looks_variable(stream),
     )
     return container, stream, info
 
@@ -118,11 +125,6 @@ def _duration(container: Any, stream: Any) -> float:
     if container.duration is not None:
         return float(Fraction(container.duration, 1_000_000))
     return 0.0
-
-
-def _looks_variable(stream: Any) -> bool:
-    average, base = stream.average_rate, stream.base_rate
-    return bool(average and base and abs(float(average) - float(base)) > 0.01)
 
 
 def _medium_size(width: int, height: int) -> tuple[int, int]:
@@ -180,4 +182,8 @@ class FrameWalk:
         finally:
             self.container.close()
         if self.frames == 0 and self.fault is None:
-            self.fault = "no frame could be decoded (the video stream is empty or corrupt)"
+            self.fault = (
+                "the video has no frames (0 seconds long): there is nothing to describe"
+                if self.info.duration == 0
+                else "no frame could be decoded (the video stream is empty or corrupt)"
+            )

@@ -219,9 +219,15 @@ def describe_video(
                 progress(frame.time, info.duration)
             clock = time.perf_counter()
         if not stopped:
-            end = max(last_time + (1.0 / info.fps if info.fps else step), last_time)
+            end = last_time + (1.0 / info.fps if info.fps else step)
             if walk.fault is None and info.duration > 0:
-                end = max(end, info.duration)
+                if end < info.duration - max(0.5, 2 * step):
+                    walk.fault = (
+                        f"the video ends at {end:.1f} s although the file says "
+                        f"{info.duration:.1f} s (truncated file?)"
+                    )
+                else:
+                    end = max(end, info.duration)
             if walk.frames:
                 work.close_segment(end, cut=True)
             work.flush()

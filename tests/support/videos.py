@@ -108,7 +108,7 @@ def write_audio_only(path: Path, seconds: float = 1.0) -> Path:
     return path
 
 
-def test_pictures(count: int, size: tuple[int, int] = (160, 120), seed: int = 0) -> list[Image.Image]:
+def sample_pictures(count: int, size: tuple[int, int] = (160, 120), seed: int = 0) -> list[Image.Image]:
     """Distinct smooth random pictures, each with its own dominant colour."""
     rng = np.random.default_rng(seed)
     pictures = []

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("av", reason="PyAV (the 'video' extra: pip install av) is not installed")
 
-from tests.support.videos import test_pictures, write_slideshow  # noqa: E402
+from tests.support.videos import sample_pictures, write_slideshow  # noqa: E402
 
 #: Shot lengths in seconds: short and long shots, one longer than --every (10 s).
 DURATIONS = (3.0, 2.5, 4.0, 1.5, 6.0, 14.0, 3.0)
@@ -18,5 +18,5 @@ DURATIONS = (3.0, 2.5, 4.0, 1.5, 6.0, 14.0, 3.0)
 def slideshow(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[float]]:
     """A 34-second H.264 (or mpeg4) slideshow with pans and noise, and its cut times."""
     path = tmp_path_factory.mktemp("videos") / "slideshow.mp4"
-    cuts = write_slideshow(path, test_pictures(len(DURATIONS)), DURATIONS)
+    cuts = write_slideshow(path, sample_pictures(len(DURATIONS)), DURATIONS)
     return path, cuts
