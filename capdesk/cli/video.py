@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -87,10 +86,10 @@ def _outputs(args: argparse.Namespace) -> dict[str, Path]:
 def refusal(video: Path, outputs: dict[str, Path], replace: bool) -> str | None:
     """Why the outputs may not be written (before anything is done), or None."""
     targets = list(outputs.values())
-    if len({os.path.abspath(t) for t in targets}) < len(targets):
+    if len({t.resolve() for t in targets}) < len(targets):
         return "two outputs name the same file; give each its own name"
     for target in targets:
-        if target.exists() and video.exists() and os.path.samefile(target, video):
+        if target.exists() and video.exists() and target.samefile(video):
             return f"{target} is the video itself; choose another output name"
     missing = sorted({str(t.parent) for t in targets if not t.parent.is_dir()})
     if missing:

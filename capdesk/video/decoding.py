@@ -17,7 +17,7 @@ reported in :attr:`FrameWalk.fault`; everything decoded before it is kept.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -103,10 +103,8 @@ def open_video(path: Path) -> tuple[Any, Any, VideoInfo]:
     stream = streams[0]
     if stream.codec_context is None or stream.codec_context.width == 0:
         container.close()
-        raise VideoError(
-            f"{path}: the video stream ({stream.codec_context.name if stream.codec_context else '?'})"
-            " can't be decoded by this FFmpeg build"
-        )
+        codec = stream.codec_context.name if stream.codec_context else "unknown codec"
+        raise VideoError(f"{path}: the video stream ({codec}) can't be decoded by this FFmpeg")
     stream.thread_type = "AUTO"
     info = VideoInfo(
         path=path,
@@ -150,7 +148,7 @@ class FrameWalk:
     def __iter__(self) -> Iterator[Frame]:
         return self.walk(lambda _t: False)
 
-    def walk(self, want_medium: Any) -> Iterator[Frame]:
+    def walk(self, want_medium: Callable[[float], bool]) -> Generator[Frame, None, None]:
         av = _av()
         last_time = -1.0
         try:

@@ -45,6 +45,7 @@ def write_slideshow(
     noise: int = 6,
     crf: int = 28,
     audio: bool = False,
+    options: dict[str, str] | None = None,
 ) -> list[float]:
     """Write the slideshow and return the cut times (start of every shot after the first)."""
     import av
@@ -55,7 +56,7 @@ def write_slideshow(
     stream = container.add_stream(codec or pick_codec(), rate=fps)
     stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
     if stream.codec_context.name == "libx264":
-        stream.options = {"preset": "ultrafast", "crf": str(crf)}
+        stream.options = {"preset": "ultrafast", "crf": str(crf), **(options or {})}
     else:
         stream.bit_rate = 2_000_000
     audio_stream = container.add_stream("aac", rate=48000) if audio else None
@@ -65,14 +66,15 @@ def write_slideshow(
         if shot:
             cuts.append(index / fps)
         big = slide(picture, size)
+        # A few noisy copies used in turn: per-frame noise without per-frame random numbers.
+        noisy = [_noisy(big, rng, noise) for _ in range(3)]
         room_x, room_y = big.shape[1] - width, big.shape[0] - height
         frames = max(1, round(seconds * fps))
         for i in range(frames):
             x = round(room_x * i / max(frames - 1, 1))
             y = round(room_y * (0.5 + 0.5 * np.sin(i / 40.0)) / 2)
-            crop = big[y : y + height, x : x + width].astype(np.int16)
-            crop += rng.integers(-noise, noise + 1, crop.shape, dtype=np.int16)
-            frame = av.VideoFrame.from_ndarray(np.clip(crop, 0, 255).astype(np.uint8), "rgb24")
+            crop = np.ascontiguousarray(noisy[i % 3][y : y + height, x : x + width])
+            frame = av.VideoFrame.from_ndarray(crop, "rgb24")
             frame.pts = index
             frame.time_base = Fraction(1, fps)
             container.mux(stream.encode(frame))
@@ -82,6 +84,13 @@ def write_slideshow(
         _silence(container, audio_stream, index / fps)
     container.close()
     return cuts
+
+
+def _noisy(picture: np.ndarray, rng: np.random.Generator, noise: int) -> np.ndarray:
+    if noise <= 0:
+        return picture
+    shaken = picture.astype(np.int16) + rng.integers(-noise, noise + 1, picture.shape, np.int16)
+    return np.clip(shaken, 0, 255).astype(np.uint8)
 
 
 def _silence(container: object, stream: object, seconds: float) -> None:
@@ -108,7 +117,9 @@ def write_audio_only(path: Path, seconds: float = 1.0) -> Path:
     return path
 
 
-def sample_pictures(count: int, size: tuple[int, int] = (160, 120), seed: int = 0) -> list[Image.Image]:
+def sample_pictures(
+    count: int, size: tuple[int, int] = (160, 120), seed: int = 0
+) -> list[Image.Image]:
     """Distinct smooth random pictures, each with its own dominant colour."""
     rng = np.random.default_rng(seed)
     pictures = []

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("av", reason="PyAV (the 'video' extra: pip install av) is not installed")
 
-from tests.support.videos import sample_pictures, write_slideshow  # noqa: E402
+from tests.support.videos import sample_pictures, write_slideshow
 
 #: Shot lengths in seconds: short and long shots, one longer than --every (10 s).
 DURATIONS = (3.0, 2.5, 4.0, 1.5, 6.0, 14.0, 3.0)

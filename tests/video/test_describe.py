@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ def test_one_cue_per_shot_starting_at_its_cut(
 def test_cues_follow_the_timing_rules(described: VideoDescription) -> None:
     cues = described.cues
     assert all(cue.text.strip() for cue in cues)
-    for cue, following in zip(cues, cues[1:], strict=False):
+    for cue, following in itertools.pairwise(cues):
         assert cue.end <= following.start + 1e-9
         assert cue.end == pytest.approx(following.start)  # contiguous: no gap, no overlap
     assert all(cue.end - cue.start >= 1.0 for cue in cues)
@@ -66,7 +67,8 @@ def test_near_identical_captions_of_a_shot_merge(
     slideshow: tuple[Path, list[float]], tiny_model_dir: Path
 ) -> None:
     with Captioner(tiny_model_dir) as captioner:
-        merged = describe_video(slideshow[0], captioner, DescribeOptions(every=2.0, merge_jaccard=0.0))
+        options = DescribeOptions(every=2.0, merge_jaccard=0.0)
+        merged = describe_video(slideshow[0], captioner, options)
     assert len(merged.cues) == len(DURATIONS)  # every caption "similar": one cue per shot
 
 

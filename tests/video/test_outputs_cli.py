@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import itertools
 import os
 import re
 import shutil
@@ -35,7 +36,9 @@ def seconds(stamp: str) -> float:
 
 @pytest.fixture(scope="module")
 def written(
-    slideshow: tuple[Path, list[float]], tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    slideshow: tuple[Path, list[float]],
+    tiny_model_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Path]:
     site = tmp_path_factory.mktemp("site")
     video = site / "clip.mp4"
@@ -60,7 +63,7 @@ def test_a_webvtt_parser_reads_the_descriptions(
     starts = [seconds(c.start) for c in captions]
     for cut in slideshow[1]:
         assert min(abs(s - cut) for s in starts) <= 0.5
-    for caption, following in zip(captions, captions[1:], strict=False):
+    for caption, following in itertools.pairwise(captions):
         assert seconds(caption.end) <= seconds(following.start)
         assert seconds(caption.end) - seconds(caption.start) >= 1.0
     assert all(c.text.strip() for c in captions)
@@ -112,7 +115,9 @@ def server(written: dict[str, Path]) -> Iterator[str]:
         httpd.server_close()
 
 
-@pytest.mark.skipif(_chromium() is None, reason="chromium is not installed (apt-get install chromium)")
+@pytest.mark.skipif(
+    _chromium() is None, reason="chromium is not installed (apt-get install chromium)"
+)
 def test_chromium_loads_the_page_and_its_description_track(
     written: dict[str, Path], server: str, tmp_path: Path
 ) -> None:
