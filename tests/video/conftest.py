@@ -1,12 +1,10 @@
-"""Generated videos for the video tests; everything here skips when PyAV is not installed."""
+"""Generated videos for the video tests (which skip when PyAV is not installed)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("av", reason="PyAV (the 'video' extra: pip install av) is not installed")
 
 from tests.support.videos import sample_pictures, write_slideshow
 

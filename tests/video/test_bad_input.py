@@ -5,13 +5,14 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
-from capdesk.engine import Captioner
-from capdesk.video import VideoError, describe_video
-from tests.support.videos import sample_pictures, write_audio_only, write_slideshow
+av = pytest.importorskip("av", reason="PyAV (the 'video' extra: pip install av) is not installed")
+
+from capdesk.engine import Captioner  # noqa: E402
+from capdesk.video import VideoError, describe_video  # noqa: E402
+from tests.support.videos import sample_pictures, write_audio_only, write_slideshow  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytest.importorskip("av", reason="PyAV (the 'video' extra: pip install av) is not installed")
+
 from capdesk.engine import Captioner
 from capdesk.video import DescribeOptions, VideoDescription, describe_video
 from capdesk.video.scenes import CutDetector, histogram_distance, hsv_histogram

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("av", reason="PyAV (the 'video' extra: pip install av) is not installed")
+
 from tests.video.conftest import DURATIONS
 
 webvtt = pytest.importorskip("webvtt", reason="webvtt-py (dev extra) is not installed")
