@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 DETECT_SIZE = (64, 36)
 """Width, height of the frames the scene detector compares (aspect ratio doesn't matter)."""
 
-MEDIUM_SIDE = 640
+MEDIUM_SIDE = 448
 """Longest side of a candidate frame before Pillow squashes it to the model's input size."""
 
 

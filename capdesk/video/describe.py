@@ -73,6 +73,7 @@ class DescribeOptions:
     min_cue: float = 1.0
     threshold: float = 0.35
     samples_per_second: float = 2.0
+    detect_interval: float = 0.1  # seconds between frames the cut detector compares
     merge_jaccard: float | None = 0.8  # None: never merge
     beam_size: int | None = None
     batch_size: int = 8
@@ -196,7 +197,7 @@ def describe_video(
     detector = CutDetector(threshold=options.threshold, min_shot=options.min_cue)
     walk = FrameWalk(container, stream, info)
     frames = walk.walk(work.want_medium)
-    last_time, step, stopped = 0.0, 0.0, False
+    last_time, step, stopped, last_fed = 0.0, 0.0, False, -1.0
     clock = time.perf_counter()
     try:
         for frame in frames:
@@ -209,7 +210,10 @@ def describe_video(
                 work.candidates.append((frame.time, frame.medium))
             step = frame.time - last_time if frame.time > last_time else step
             last_time = frame.time
-            cut = detector.feed(frame.time, frame.small)
+            cut = False
+            if frame.time - last_fed >= options.detect_interval - 1e-6:
+                last_fed = frame.time
+                cut = detector.feed(frame.time, frame.small)
             work.seconds["detect"] += time.perf_counter() - now
             if cut:
                 work.close_segment(frame.time, cut=True)
