@@ -150,6 +150,10 @@ class FrameWalk:
 
     def walk(self, want_medium: Callable[[float], bool]) -> Generator[Frame, None, None]:
         av = _av()
+        # One reformatter (swscale context) per output size, kept for the whole walk:
+        # frame.reformat() builds a new context every call, which made 720p frames 2.7x
+        # slower to walk than to decode (242 against 643 frames/s, measured side by side).
+        tiny, mid = av.video.reformatter.VideoReformatter(), av.video.reformatter.VideoReformatter()
         last_time = -1.0
         try:
             for frame in self.container.decode(self.stream):
@@ -159,15 +163,15 @@ class FrameWalk:
                 if time <= last_time:  # duplicated timestamps (broken VFR muxing)
                     continue
                 last_time = time
-                small = frame.reformat(
-                    width=DETECT_SIZE[0], height=DETECT_SIZE[1], format="rgb24",
+                small = tiny.reformat(
+                    frame, width=DETECT_SIZE[0], height=DETECT_SIZE[1], format="rgb24",
                     interpolation="POINT",
                 ).to_ndarray()
                 medium = None
                 if want_medium(time):
                     width, height = self._medium
-                    medium = frame.reformat(
-                        width=width, height=height, format="rgb24", interpolation="AREA"
+                    medium = mid.reformat(
+                        frame, width=width, height=height, format="rgb24", interpolation="AREA"
                     ).to_ndarray()
                 self.frames += 1
                 yield Frame(time, small, medium)
