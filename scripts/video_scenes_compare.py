@@ -41,17 +41,18 @@ def run_both(video: Path) -> dict[str, tuple[list[float], float, int]]:
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
     fps = float(stream.average_rate)
+    tiny, mid = av.video.reformatter.VideoReformatter(), av.video.reformatter.VideoReformatter()
     ours, theirs = CutDetector(threshold=0.35, min_shot=1.0), ContentDetector(min_scene_len=25)
     found: dict[str, list[float]] = {"histogram": [], "content": []}
     spent = {"histogram": 0.0, "content": 0.0}
     frames = 0
     for frame in container.decode(stream):
         t0 = time.perf_counter()
-        small = frame.reformat(width=64, height=36, format="rgb24", interpolation="POINT")
+        small = tiny.reformat(frame, width=64, height=36, format="rgb24", interpolation="POINT")
         if ours.feed(float(frame.time), small.to_ndarray()):
             found["histogram"].append(float(frame.time))
         t1 = time.perf_counter()
-        bgr = frame.reformat(width=256, height=144, format="bgr24").to_ndarray()
+        bgr = mid.reformat(frame, width=256, height=144, format="bgr24").to_ndarray()
         for cut in theirs.process_frame(FrameTimecode(frames, fps), bgr):
             found["content"].append(cut.seconds if hasattr(cut, "seconds") else cut / fps)
         t2 = time.perf_counter()
@@ -67,6 +68,7 @@ def main() -> int:
     parser.add_argument("--images", type=Path, required=True)
     parser.add_argument("--seconds", type=float, default=120.0)
     args = parser.parse_args()
+    av.logging.set_level(av.logging.ERROR)
     photos = sorted(p for p in args.images.iterdir() if p.suffix.lower() == ".jpg")
     rng = np.random.default_rng(3)
     with tempfile.TemporaryDirectory() as scratch:
