@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,8 @@ from capdesk.video import (
     vtt_cues,
     write_text,
 )
+from capdesk.video.audio_description import build as build_audio_description
+from capdesk.video.audio_description import espeak, mux
 from capdesk.video.outputs import timestamp
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,12 @@ def add_parser(subparsers: Any) -> None:
                         help="plain-text transcript with time codes")
     parser.add_argument("--html", type=Path, metavar="OUT",
                         help="HTML page with the video and its tracks (writes --vtt too)")
+    parser.add_argument("--audio-description", type=Path, metavar="OUT",
+                        help="a copy of the video (.mkv or .mp4) with the descriptions spoken "
+                        "by espeak-ng as an extra audio stream marked for visually impaired "
+                        "viewers")
+    parser.add_argument("--voice", default=None,
+                        help="espeak-ng voice for --audio-description (default: --lang)")
     parser.add_argument("--every", type=_positive, default=10.0, metavar="SECONDS",
                         help="describe at least every SECONDS in long shots (default 10)")
     parser.add_argument("--lang", default="en", help="language of the tracks (default en)")
@@ -75,10 +84,10 @@ def _outputs(args: argparse.Namespace) -> dict[str, Path]:
     video: Path = args.video
     wanted = {
         name: getattr(args, name)
-        for name in ("vtt", "chapters", "transcript", "html")
+        for name in ("vtt", "chapters", "transcript", "html", "audio_description")
         if getattr(args, name) is not None
     }
-    if "vtt" not in wanted and (not wanted or "html" in wanted):
+    if "vtt" not in wanted and (set(wanted) <= {"audio_description"} or "html" in wanted):
         wanted["vtt"] = video.with_name(video.stem + ".descriptions.vtt")
     return wanted
 
@@ -134,6 +143,12 @@ def run(args: argparse.Namespace, stderr: TextIO | None = None) -> int:
     if why:
         log.error("%s", why)
         return EXIT_REFUSED
+    if "audio_description" in outputs:
+        try:
+            espeak()
+        except VideoError as exc:
+            log.error("%s", exc)
+            return EXIT_REFUSED
     options = DescribeOptions(every=args.every, beam_size=args.beam)
     clock = _Clock(stream)
     started = time.perf_counter()
@@ -147,7 +162,9 @@ def run(args: argparse.Namespace, stderr: TextIO | None = None) -> int:
     clock.end()
     try:
         write_outputs(description, outputs, lang=args.lang)
-    except ExportError as exc:
+        if "audio_description" in outputs:
+            _audio_description(description, outputs["audio_description"], args, stream)
+    except (ExportError, VideoError, OSError, subprocess.SubprocessError) as exc:
         log.error("%s", exc)
         return 1
     seconds = time.perf_counter() - started
@@ -161,6 +178,24 @@ def run(args: argparse.Namespace, stderr: TextIO | None = None) -> int:
         log.error("%s: %s; the descriptions before it were written", video, description.fault)
         return 1
     return 0
+
+
+def _audio_description(
+    description: VideoDescription, target: Path, args: argparse.Namespace, stream: TextIO
+) -> None:
+    track = build_audio_description(description, args.voice or args.lang)
+    partial = target.with_name(f".{target.stem}.partial{target.suffix}")
+    try:
+        mux(description.info.path, partial, track, lang=args.lang)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    for start, spoken, lasts, late in track.overruns:
+        after = f", starting {late:.1f} s late after the one before" if late > 0 else ""
+        stream.write(
+            f"audio description at {timestamp(start, vtt=False)}: {spoken:.1f} s of speech"
+            f"{after} for a {lasts:.1f} s cue; it runs into the next one\n"
+        )
 
 
 def write_outputs(description: VideoDescription, outputs: dict[str, Path], *, lang: str) -> None:
