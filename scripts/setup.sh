@@ -37,7 +37,8 @@ case "$mode" in
   test)
     # AT-SPI: the screen-reader test reads the real window over the accessibility bus.
     extra=(libimage-exiftool-perl xvfb tesseract-ocr fonts-dejavu-core
-           dbus dbus-x11 at-spi2-core gir1.2-atspi-2.0 python3-gi)
+           dbus dbus-x11 at-spi2-core gir1.2-atspi-2.0 python3-gi
+           espeak-ng chromium)  # audio description; the video page test in a real browser
     command -v java >/dev/null || extra+=(default-jre-headless)  # METEOR and PTB tokenizer
     command -v dpkg >/dev/null && apt_install "${QT_LIBS[@]}" "${extra[@]}"
     pip install -e ".[train,eval,dev,perf]"

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from capdesk import __version__
-from capdesk.cli import bench, caption, evaluate, library
+from capdesk.cli import bench, caption, evaluate, library, video
 from capdesk.engine import ModelError, ProviderError
 
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_parser(subparsers)
     bench.add_parser(subparsers)
     library.add_parser(subparsers)
+    video.add_parser(subparsers)
     train = subparsers.add_parser(
         "train", help="train and export a model (needs the 'train' extra)", add_help=False
     )
