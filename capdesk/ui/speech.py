@@ -75,9 +75,14 @@ class QtSpeech:
     def set_rate(self, rate: float) -> None:
         self._tts.setRate(max(-1.0, min(1.0, rate)))
 
+    @property
+    def speaking(self) -> bool:
+        return bool(self._tts.state() == type(self._tts).State.Speaking)
 
-def qt_speech() -> SpeechEngine:
-    """Qt's voice, or :class:`SpeechUnavailable` saying what is missing."""
+
+def qt_speech(engine_name: str | None = None) -> QtSpeech:
+    """Qt's voice (its default engine, or ``engine_name``: Qt ships a ``mock`` engine that
+    the tests use), or :class:`SpeechUnavailable` saying what is missing."""
     try:
         from PySide6.QtTextToSpeech import QTextToSpeech  # noqa: PLC0415
     except ImportError as error:
@@ -93,7 +98,9 @@ def qt_speech() -> SpeechEngine:
     if not engines:
         hint = " Install speech-dispatcher." if sys.platform.startswith("linux") else ""
         raise SpeechUnavailable(f"No speech engine is installed.{hint}")
-    tts = QTextToSpeech()
+    if engine_name is not None and engine_name not in engines:
+        raise SpeechUnavailable(f"The speech engine {engine_name!r} is not installed.")
+    tts = QTextToSpeech(engine_name) if engine_name else QTextToSpeech()
     if tts.state() == QTextToSpeech.State.Error:
         message = tts.errorString() or "the speech engine reported an error"
         raise SpeechUnavailable(f"The built-in voice cannot start: {message}.")

@@ -210,19 +210,46 @@ def test_the_inline_caption_editor_is_named_for_its_image(qtbot, make_window, im
     assert [e.accessibleName() for e in editors] == [f"Caption of {paths[1].name}"]
 
 
-def test_without_qt_text_to_speech_the_real_voice_says_what_to_install(qapp):
-    """The real import path (no double): PySide6-Essentials alone has no QtTextToSpeech."""
-    import importlib.util
+def test_without_qt_text_to_speech_the_real_voice_says_what_to_install(qapp, monkeypatch):
+    """The real import path (no double), with the module made unimportable as it is when
+    only PySide6-Essentials is installed."""
+    import sys
 
     import pytest
 
     from capdesk.ui.speech import qt_speech, screen_reader_running
 
-    if importlib.util.find_spec("PySide6.QtTextToSpeech") is not None:
-        pytest.skip("PySide6-Addons is installed here: QtTextToSpeech imports")
+    monkeypatch.setitem(sys.modules, "PySide6.QtTextToSpeech", None)
     with pytest.raises(SpeechUnavailable, match="PySide6-Addons"):
         qt_speech()
     assert screen_reader_running() in (True, False)  # no session bus: an answer, no crash
+
+
+def test_read_caption_speaks_through_qt_text_to_speech(qtbot, make_window):
+    """The built-in voice for real: Qt's QTextToSpeech with the mock engine Qt ships for
+    tests (PySide6-Addons), through the same CaptionReader the Read caption command uses."""
+    import pytest
+
+    speech = pytest.importorskip("PySide6.QtTextToSpeech", reason="needs PySide6-Addons")
+    if "mock" not in speech.QTextToSpeech.availableEngines():
+        pytest.skip("this Qt build ships no mock text-to-speech engine")
+    from capdesk.ui.speech import qt_speech
+
+    window, _controller = make_window()
+    voices: list = []
+
+    def mock_voice():
+        voices.append(qt_speech("mock"))
+        return voices[-1]
+
+    reader = CaptionReader(window.announcer, mock_voice, lambda: False)
+    assert reader.read("A dog runs through the grass.") == "Reading the caption aloud."
+    (voice,) = voices
+    qtbot.waitUntil(lambda: voice.speaking, timeout=30_000)
+    assert reader.stop() == "Stopped reading."
+    qtbot.waitUntil(lambda: not voice.speaking, timeout=30_000)
+    with pytest.raises(SpeechUnavailable, match="not installed"):
+        qt_speech("no-such-engine")
 
 
 def test_keyboard_focus_is_visible_on_every_control(qtbot, make_window, images):
