@@ -40,6 +40,7 @@ from capdesk.ui.file_commands import FileCommands
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
 from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
+from capdesk.ui.keeping import WorkKeeper
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
@@ -91,6 +92,8 @@ class WindowController(QObject):
             self._engine_config(settings), engine_factory, batch_size=batch_size, parent=self
         )
         window.list_view.setModel(self.filter)
+        self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
+        window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
         # Counting every item on every result would cost O(n²) per run: coalesce instead.
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
@@ -105,6 +108,7 @@ class WindowController(QObject):
         w = self.window
         self.thumbnails.changed.connect(self.model.refresh)
         self.scanner.found.connect(self._on_paths_found)
+        self.keeping.ready.connect(lambda paths: self._enqueue(paths, None))
         self.scanner.done.connect(self._on_scan_done)
         self.scanner.alt_text_read.connect(self._on_alt_text_read)
         self.scanner.metadata_done.connect(self.scan_done)
@@ -158,8 +162,10 @@ class WindowController(QObject):
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self) -> None:
-        """Start the worker thread (the model loads there); call after the first paint."""
+        """Start the worker thread (the model loads there) and open the caption library
+        (on its own thread); call after the first paint."""
         self.queue.start()
+        self.keeping.open(self.settings.library_path)
 
     def shutdown(self) -> None:
         """Cancel the run, wait for the worker and the decoder, and save the settings."""
@@ -170,6 +176,7 @@ class WindowController(QObject):
         self.files.export_job.wait()
         self.scanner.shutdown()
         self.queue.shutdown()
+        self.keeping.close()  # after the worker: its last results are recorded too
         self.loader.shutdown()
         geometry, splitter = self.window.layout_state()
         self.settings = replace(self.settings, window_geometry=geometry, splitter_state=splitter)
@@ -191,6 +198,9 @@ class WindowController(QObject):
         self.window.preview.set_colours(settings.heatmap_colours)
         self.feedback.configure(settings)
         self.save()
+
+    def exported(self, paths: list[Path], destination: Path, formats: list[str]) -> None:
+        self.keeping.exported(paths, destination, formats)
 
     @property
     def reader(self) -> CaptionReader:
@@ -218,7 +228,7 @@ class WindowController(QObject):
             self.select(added[0])
         caption = scan_id not in self._no_caption_scans
         keep = self.settings.skip_existing_alt_text
-        self._enqueue(self.intake.listed(added, caption=caption, keep_existing=keep), None)
+        self._enqueue(self.keeping.listed(added, caption=caption, keep_existing=keep), None)
         self._schedule_counts()
 
     def _on_alt_text_read(
@@ -340,6 +350,7 @@ class WindowController(QObject):
     @Slot(object)
     def _on_result(self, result: CaptionResult) -> None:
         self.model.apply_result(result, self._model_name)
+        self.keeping.caption_arrived(result)
 
     @Slot(object)
     def _on_finished(self, finished: RunFinished) -> None:
