@@ -61,6 +61,7 @@ class WorkKeeper(QObject):
         self.label = QLabel("", window)
         self.label.setAccessibleName("Caption library")
         window.statusBar().addPermanentWidget(self.label)
+        self.box: QMessageBox | None = None
         self.problem = ""
         """The last thing that went wrong with the library ('' when all is well)."""
         self._pending: dict[int, tuple[bool, bool]] = {}  # token: (caption, keep existing)
@@ -139,18 +140,24 @@ class WorkKeeper(QObject):
         self.label.setText("Library")
         self.label.setToolTip(f"Captions and edits are kept in {path}")
         if warning:
-            self._tell(warning)
+            self._tell(warning, box=True)
 
     def _on_failed(self, message: str) -> None:
         self.label.setText("Library: not available")
-        self._tell(message + " Captions are not kept after the window closes.")
+        self._tell(message + " Captions are not kept after the window closes.", box=True)
 
     def _on_write_failed(self, message: str) -> None:
         if message != self.problem:
             self._tell(message)
 
-    def _tell(self, message: str) -> None:
+    def _tell(self, message: str, *, box: bool = False) -> None:
+        """Status bar, the label's tooltip, the screen reader; a box (not modal, so the
+        app goes on working) when the library could not be used as it was."""
         self.problem = message
+        if box:
+            self.box = QMessageBox(QMessageBox.Icon.Warning, "Caption library", message,
+                                   QMessageBox.StandardButton.Ok, self.window)
+            self.box.open()
         self.label.setToolTip(message)
         self.label.setAccessibleDescription(message)
         self.window.statusBar().showMessage(message)

@@ -146,7 +146,7 @@ def test_a_corrupt_library_is_kept_aside_and_the_window_works(
     paths = images(2)
     window, controller, engine = _caption_folder(qtbot, make_window, paths[0].parent)
     assert "damaged" in controller.keeping.problem
-    assert "damaged" in window.statusBar().currentMessage()
+    assert controller.keeping.box is not None and "damaged" in controller.keeping.box.text()
     assert list(library_file.parent.glob("library.sqlite3.corrupt-*"))  # kept, not deleted
     assert sorted(_captioned_paths(engine)) == paths
     window.close()
@@ -160,9 +160,10 @@ def test_a_library_that_cannot_be_opened_leaves_a_message(
     blocker.write_text("not a folder")
     monkeypatch.setenv("CAPDESK_LIBRARY", str(blocker / "library.sqlite3"))
     paths = images(3)
-    window, controller, engine = _caption_folder(qtbot, make_window, paths[0].parent)
+    _window, controller, engine = _caption_folder(qtbot, make_window, paths[0].parent)
     assert controller.keeping.label.text() == "Library: not available"
     assert str(blocker) in controller.keeping.problem
+    assert controller.keeping.box is not None and str(blocker) in controller.keeping.box.text()
     assert not controller.keeping.active
     assert sorted(_captioned_paths(engine)) == paths  # captioning works without it
     assert all(i.status is Status.DONE for i in controller.model.items())
