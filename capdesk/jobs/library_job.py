@@ -77,6 +77,7 @@ class LibraryKeeper(QObject):
     def open(self, path: Path) -> None:
         """Open (create, migrate) ``path`` on the library thread; ``opened`` or ``failed``."""
         if self._thread is None:
+            self._jobs = queue.SimpleQueue()  # a thread left behind keeps its own queue
             self._thread = threading.Thread(target=self._run, name="capdesk-library", daemon=True)
             self._thread.start()
         self._active = True
@@ -114,6 +115,16 @@ class LibraryKeeper(QObject):
 
         self._write(write)
 
+    def record_alt_text(self, found: dict[Path, str]) -> None:
+        """Alt text found in the files themselves (only those that carry some)."""
+        todo = dict(found)
+
+        def write(lib: Library) -> None:
+            for path, text in todo.items():
+                lib.record_alt_text(path, text)
+
+        self._write(write)
+
     def record_export(self, paths: Iterable[Path], destination: Path | str,
                       formats: Iterable[str]) -> None:
         todo, names = list(paths), list(formats)
@@ -124,9 +135,10 @@ class LibraryKeeper(QObject):
         self._active = False
         if self._thread is None:
             return True
+        thread, self._thread = self._thread, None
         self._jobs.put(None)
-        self._thread.join(timeout)
-        if self._thread.is_alive():
+        thread.join(timeout)
+        if thread.is_alive():
             log.warning("the caption library did not close within %.1f s", timeout)
             return False
         return True

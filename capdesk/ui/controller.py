@@ -191,6 +191,8 @@ class WindowController(QObject):
         if (old.model_dir, old.provider) != (settings.model_dir, settings.provider):
             self.window.engine_label.setText("Loading model…")
             self.queue.reconfigure(self._engine_config(settings))
+        if old.library_path != settings.library_path and self.keeping.keeper.path is not None:
+            self.keeping.reopen(settings.library_path)
         if old.thumbnail_size != settings.thumbnail_size:
             self.thumbnails.set_size(settings.thumbnail_size)
             self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
@@ -236,6 +238,7 @@ class WindowController(QObject):
     ) -> None:
         keep = self.settings.skip_existing_alt_text
         found, ready = self.intake.read(paths, existing, keep_existing=keep)
+        self.keeping.alt_text_found(found)
         self.model.use_existing(found)  # only where it replaces nothing
         self._enqueue(ready, None)
 

@@ -81,6 +81,11 @@ class WorkKeeper(QObject):
         self.label.setText("Library: opening…")
         self.keeper.open(path)
 
+    def reopen(self, chosen: str) -> None:
+        """Another library file was chosen in Settings: close this one, open that one."""
+        self.keeper.close()
+        self.open(chosen)
+
     def close(self) -> None:
         """Write what is still queued, then close the file (called when the window closes)."""
         self.keeper.close()
@@ -130,6 +135,10 @@ class WorkKeeper(QObject):
             return
         self.keeper.record_person(path, item.text if item.edited else None,
                                   item.reviewed or item.edited)
+
+    def alt_text_found(self, found: dict[Path, str]) -> None:
+        if found:
+            self.keeper.record_alt_text(found)
 
     def exported(self, paths: list[Path], destination: Path, formats: list[str]) -> None:
         if paths:

@@ -181,3 +181,29 @@ def test_the_app_and_the_command_line_agree_on_the_library_folder(monkeypatch, t
         QCoreApplication.setOrganizationName(old[0])
         QCoreApplication.setApplicationName(old[1])
     assert location == str(data_folder())
+
+
+def test_an_export_is_recorded(qtbot, make_window, images, library_file, tmp_path):
+    paths = images(3)
+    window, controller, _engine = _caption_folder(qtbot, make_window, paths[0].parent)
+    assert controller.files.export_to(tmp_path / "out.csv") is not None
+    window.close()
+    with Library.open(library_file) as library:
+        rows = library.connection.execute("SELECT destination, formats FROM exports").fetchall()
+    assert rows == [(str(tmp_path / "out.csv"), "csv")] * 3
+
+
+def test_choosing_another_library_in_settings_uses_it(qtbot, make_window, images, tmp_path):
+    from dataclasses import replace
+
+    paths = images(2)
+    window, controller, _engine = _caption_folder(qtbot, make_window, paths[0].parent)
+    other = tmp_path / "elsewhere" / "mine.sqlite3"
+    controller.apply_settings(replace(controller.settings, library_path=str(other)))
+    _wait_library(qtbot, controller)
+    qtbot.waitUntil(lambda: str(other) in controller.keeping.label.toolTip(), timeout=HANG_MS)
+    controller.edit_caption(paths[0], "kept in the other file")
+    window.close()
+    with Library.open(other) as library:
+        known = library.lookup(paths)
+    assert known[paths[0]].text == "kept in the other file"
