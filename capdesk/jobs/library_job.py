@@ -42,6 +42,7 @@ class _Relay(QObject):
     failed = Signal(str)  # the library cannot be used: why, in a sentence
     known = Signal(int, list, object)  # token, paths asked, {Path: KnownCaption}
     write_failed = Signal(str)
+    searched = Signal(str, list)  # the query, list[KnownCaption] (every folder)
 
 
 class LibraryKeeper(QObject):
@@ -56,6 +57,7 @@ class LibraryKeeper(QObject):
     failed = Signal(str)
     known = Signal(int, list, object)
     write_failed = Signal(str)
+    searched = Signal(str, list)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +66,7 @@ class LibraryKeeper(QObject):
         self._relay.failed.connect(self._on_failed)
         self._relay.known.connect(self.known)
         self._relay.write_failed.connect(self.write_failed)
+        self._relay.searched.connect(self.searched)
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._library: Library | None = None  # touched by the library thread only
@@ -99,6 +102,23 @@ class LibraryKeeper(QObject):
                 except Exception as exc:  # a lookup failure only means: caption them again
                     log.warning("library lookup failed: %s", exc)
             relay.known.emit(token, paths, found)
+
+        self._submit(job)
+
+    def search(self, text: str, limit: int = 200) -> None:
+        """FTS5 search of every folder the library knows: ``searched`` follows."""
+        if not self._active:
+            return
+        relay = self._relay
+
+        def job() -> None:
+            hits: list[Any] = []
+            if self._library is not None:
+                try:
+                    hits = self._library.search(text, limit)
+                except Exception as exc:
+                    log.warning("library search failed: %s", exc)
+            relay.searched.emit(text, hits)
 
         self._submit(job)
 

@@ -129,6 +129,7 @@ class WindowController(QObject):
         w.paths_dropped.connect(self.add_paths)
         w.closing.connect(self.shutdown)
         w.search.textChanged.connect(self.filter.set_query)
+        w.search.returnPressed.connect(lambda: self.keeping.search(w.search.text()))
         w.preview.text_committed.connect(self._on_text_committed)
         w.preview.accept_requested.connect(self.accept_current)
         w.preview.overlay_settings_changed.connect(self._on_overlay_settings)

@@ -293,6 +293,8 @@ class CaptionFilter(QSortFilterProxyModel):
         if not self._words:
             return True
         model = self.sourceModel()
-        caption = str(model.data(model.index(source_row, 0, source_parent), CaptionRole) or "")
-        words = caption.lower()
+        index = model.index(source_row, 0, source_parent)
+        item = model.data(index, ItemRole)
+        name = item.path.name if isinstance(item, ImageItem) else ""
+        words = f"{model.data(index, CaptionRole) or ''} {name}".lower()  # as the library
         return all(word in words for word in self._words)

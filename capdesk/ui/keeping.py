@@ -70,6 +70,7 @@ class WorkKeeper(QObject):
         self.keeper.failed.connect(self._on_failed)
         self.keeper.write_failed.connect(self._on_write_failed)
         self.keeper.known.connect(self._on_known)
+        self.keeper.searched.connect(self._on_searched)
         model.person_changed.connect(self._on_person_changed)
 
     @property
@@ -118,6 +119,23 @@ class WorkKeeper(QObject):
                 todo.append(path)
         if todo:
             self.ready.emit(todo)
+
+    # -- searching ---------------------------------------------------------------------
+    def search(self, text: str) -> None:
+        """Search the library (every folder it knows) and add the photos it finds that are
+        not in the list yet, with their stored captions (Enter in the search box)."""
+        if text.strip() and self.keeper.active:
+            self.keeper.search(text)
+
+    def _on_searched(self, text: str, hits: list[Any]) -> None:
+        new = {k.path: k for k in hits if self.model.item(k.path) is None and k.path.exists()}
+        self.model.add_paths(list(new))
+        self.model.use_library(new)
+        found = f"{len(hits)} in the library"
+        added = f", {len(new)} added to the list" if new else ""
+        message = f"Search “{text}”: {found}{added}."
+        self.window.statusBar().showMessage(message, 8000)
+        self.window.announcer.announce(message)
 
     # -- writing -----------------------------------------------------------------------
     def caption_arrived(self, result: CaptionResult) -> None:

@@ -207,3 +207,22 @@ def test_choosing_another_library_in_settings_uses_it(qtbot, make_window, images
     with Library.open(other) as library:
         known = library.lookup(paths)
     assert known[paths[0]].text == "kept in the other file"
+
+
+def test_enter_in_the_search_box_finds_photos_of_other_folders(qtbot, make_window, images):
+    first = images(3, "holiday")
+    window, controller, _engine = _caption_folder(qtbot, make_window, first[0].parent)
+    controller.edit_caption(first[1], "zebra crossing at dusk")
+    window.close()
+
+    other = images(2, "work")
+    engine = FakeCaptioner()
+    window, controller, engine = _caption_folder(qtbot, make_window, other[0].parent, engine)
+    window.search.setText("zebra")
+    with qtbot.waitSignal(controller.keeping.keeper.searched, timeout=HANG_MS):
+        window.search.returnPressed.emit()
+    item = controller.model.item(first[1])
+    assert item is not None and item.text == "zebra crossing at dusk"
+    assert first[1] not in _captioned_paths(engine)
+    assert controller.filter.rowCount() == 1  # the visible list shows the match only
+    assert "1 added" in window.statusBar().currentMessage()
