@@ -43,6 +43,7 @@ class _Relay(QObject):
     known = Signal(int, list, object)  # token, paths asked, {Path: KnownCaption}
     write_failed = Signal(str)
     searched = Signal(str, list)  # the query, list[KnownCaption] (every folder)
+    folders_listed = Signal(list)  # list[FolderCounts]
 
 
 class LibraryKeeper(QObject):
@@ -58,6 +59,7 @@ class LibraryKeeper(QObject):
     known = Signal(int, list, object)
     write_failed = Signal(str)
     searched = Signal(str, list)
+    folders_listed = Signal(list)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +69,7 @@ class LibraryKeeper(QObject):
         self._relay.known.connect(self.known)
         self._relay.write_failed.connect(self.write_failed)
         self._relay.searched.connect(self.searched)
+        self._relay.folders_listed.connect(self.folders_listed)
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._library: Library | None = None  # touched by the library thread only
@@ -121,6 +124,24 @@ class LibraryKeeper(QObject):
             relay.searched.emit(text, hits)
 
         self._submit(job)
+
+    def list_folders(self) -> None:
+        """Every folder the library knows with its counts: ``folders_listed`` follows."""
+        relay = self._relay
+
+        def job() -> None:
+            folders: list[Any] = []
+            if self._library is not None:
+                try:
+                    folders = self._library.folders()
+                except Exception as exc:
+                    log.warning("library folders failed: %s", exc)
+            relay.folders_listed.emit(folders)
+
+        if self._active:
+            self._submit(job)
+        else:
+            self.folders_listed.emit([])
 
     def record_caption(self, path: Path, text: str, *, score: float | None, model_name: str,
                        replace_edit: bool) -> None:

@@ -14,8 +14,8 @@ import-linter ``layers`` contract in pyproject.toml checks it:
 4. ``exporting``, ``main_window``, ``undo``, ``thumbnails``, ``intake`` — the export
    dialog, the main window, undoable edits, the thumbnail cache, the "may this image be
    captioned yet" gate.
-5. ``dialogs``, ``preview``, ``image_model`` — small dialogs, the preview pane, the list
-   model.
+5. ``dialogs``, ``preview``, ``image_model``, ``library_view`` — small dialogs, the
+   preview pane, the list model, the Library view.
 6. ``words`` — the word bar under the preview.
 7. ``speech`` — "Read caption": to the screen reader or the built-in voice.
 8. ``overlay``, ``items``, ``actions``, ``settings``, ``announce`` — attention drawing,

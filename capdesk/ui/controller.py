@@ -102,6 +102,7 @@ class WindowController(QObject):
         self._connect()
         self._update_counts()
         self.files = FileCommands(self, parent=self)  # File and Help menus, export
+        self.keeping.open_folder.connect(self.files.open_folder_path)
 
     # -- wiring --------------------------------------------------------------------
     def _connect(self) -> None:
@@ -150,6 +151,7 @@ class WindowController(QObject):
         a["accept"].triggered.connect(self.accept_current)
         a["edit"].triggered.connect(lambda: w.list_view.edit(w.list_view.currentIndex()))
         a["search"].triggered.connect(self._focus_search)
+        a["library"].triggered.connect(self.keeping.show_library)
         a["play"].triggered.connect(w.preview.toggle_play)
         a["toggle_heatmap"].triggered.connect(w.preview.overlay_check.toggle)
         a["grid_view"].setChecked(self.settings.grid_view)

@@ -27,6 +27,7 @@ from capdesk.jobs.library_job import LibraryKeeper
 from capdesk.ui.image_model import ImageListModel
 from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import Status
+from capdesk.ui.library_view import LibraryDialog
 from capdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class WorkKeeper(QObject):
     """See the module docstring; ``ready`` carries paths to queue for captioning."""
 
     ready = Signal(list)  # list[Path]: listed, not known to the library, may be captioned
+    open_folder = Signal(object)  # Path: chosen in the Library view
 
     def __init__(self, window: MainWindow, model: ImageListModel, intake: AltTextGate,
                  parent: QObject | None = None) -> None:
@@ -71,6 +73,8 @@ class WorkKeeper(QObject):
         self.keeper.write_failed.connect(self._on_write_failed)
         self.keeper.known.connect(self._on_known)
         self.keeper.searched.connect(self._on_searched)
+        self.keeper.folders_listed.connect(self._on_folders)
+        self.library_dialog: LibraryDialog | None = None
         model.person_changed.connect(self._on_person_changed)
 
     @property
@@ -119,6 +123,17 @@ class WorkKeeper(QObject):
                 todo.append(path)
         if todo:
             self.ready.emit(todo)
+
+    # -- the Library view ------------------------------------------------------------
+    def show_library(self) -> None:
+        """Open the Library view once the library thread has counted its folders."""
+        self.keeper.list_folders()
+
+    def _on_folders(self, folders: list[Any]) -> None:
+        where = str(self.keeper.path) if self.keeper.active else "no library (not available)"
+        self.library_dialog = LibraryDialog(folders, where, self.window)
+        self.library_dialog.open_folder.connect(self.open_folder)
+        self.library_dialog.open()
 
     # -- searching ---------------------------------------------------------------------
     def search(self, text: str) -> None:

@@ -226,3 +226,25 @@ def test_enter_in_the_search_box_finds_photos_of_other_folders(qtbot, make_windo
     assert first[1] not in _captioned_paths(engine)
     assert controller.filter.rowCount() == 1  # the visible list shows the match only
     assert "1 added" in window.statusBar().currentMessage()
+
+
+def test_the_library_view_lists_folders_and_opens_one(qtbot, make_window, images):
+    first = images(3, "holiday")
+    window, controller, _engine = _caption_folder(qtbot, make_window, first[0].parent)
+    controller.edit_caption(first[0], "the lighthouse")
+    window.close()
+
+    engine = FakeCaptioner()
+    window, controller = make_window(engine)
+    _wait_library(qtbot, controller)
+    window.actions_by_name["library"].trigger()
+    qtbot.waitUntil(lambda: controller.keeping.library_dialog is not None, timeout=HANG_MS)
+    dialog = controller.keeping.library_dialog
+    assert dialog.folders() == [str(first[0].parent)]
+    row = [dialog.table.item(0, c).text() for c in range(1, 6)]
+    assert row == ["3", "3", "1", "1", "0"]  # images, captioned, edited, reviewed, exported
+    dialog.open_button.click()
+    qtbot.waitUntil(lambda: len(controller.model.items()) == 3 and all(
+        i.status in (Status.DONE, Status.EDITED) for i in controller.model.items()),
+        timeout=HANG_MS)
+    assert _captioned_paths(engine) == []
