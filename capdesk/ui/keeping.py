@@ -37,14 +37,23 @@ def library_path(chosen: str) -> Path:
     """The library file: the setting when set, else ``$CAPDESK_LIBRARY``, else
     ``library.sqlite3`` in ``QStandardPaths.AppDataLocation`` (the folder
     :func:`capdesk.library.data_folder` computes for the command line)."""
-    from capdesk.library.paths import ENVIRONMENT, FILE_NAME, default_library_path  # noqa: PLC0415
+    from capdesk.library.paths import (  # noqa: PLC0415  (sqlite3 loads after the window)
+        ENVIRONMENT,
+        FILE_NAME,
+        data_folder,
+        default_library_path,
+    )
 
     if chosen:
         return Path(chosen).expanduser()
     if os.environ.get(ENVIRONMENT):
         return default_library_path()
     location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(location) / FILE_NAME if location else default_library_path()
+    if location and Path(location) != data_folder():
+        # Only when the organisation/application names differ from capdesk.ui.app's (a
+        # test driver, an embedding): keep the file the command line uses, one library.
+        log.warning("AppDataLocation %s is not %s; using the latter", location, data_folder())
+    return data_folder() / FILE_NAME
 
 
 class WorkKeeper(QObject):

@@ -248,3 +248,13 @@ def test_the_library_view_lists_folders_and_opens_one(qtbot, make_window, images
         i.status in (Status.DONE, Status.EDITED) for i in controller.model.items()),
         timeout=HANG_MS)
     assert _captioned_paths(engine) == []
+
+
+def test_without_capdesk_names_the_app_still_uses_the_command_lines_file(monkeypatch, tmp_path,
+                                                                          qapp):
+    from capdesk.ui.keeping import library_path
+
+    monkeypatch.delenv("CAPDESK_LIBRARY")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert library_path("") == data_folder() / "library.sqlite3"
+    assert library_path(str(tmp_path / "mine.sqlite3")) == tmp_path / "mine.sqlite3"
