@@ -130,6 +130,8 @@ def main() -> int:
             inputs = make_photos(scratch, args.count)
         model_dir, model_label = pick_model(args, scratch)
         store = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
+        # A fresh library: the user's (or a previous run's) would skip known photos.
+        store.setValue("library_path", str(scratch / "library.sqlite3"))
 
         def factory(_config: EngineConfig):  # type: ignore[no-untyped-def]
             return default_engine_factory(EngineConfig(model_dir, args.provider))

@@ -37,6 +37,7 @@ def main() -> int:
     photos = sorted(p for p in args.photos.iterdir() if p.suffix.lower() in {".jpg", ".png"})
     with tempfile.TemporaryDirectory(prefix="capdesk-shot-") as tmp:
         store = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        store.setValue("library_path", str(Path(tmp) / "library.sqlite3"))  # caption afresh
         window, controller = build_window(store)
         width, height = (int(v) for v in args.size.split("x"))
         window.resize(width, height)

@@ -4,6 +4,7 @@ Qt lives here and in ``capdesk.ui`` only; nothing in this package touches widget
 """
 
 from capdesk.jobs.images import ImageLoader, qimage_to_rgb, rgb_to_qimage
+from capdesk.jobs.library_job import LibraryKeeper
 from capdesk.jobs.messages import (
     CaptionRequest,
     EngineConfig,
@@ -30,6 +31,7 @@ __all__ = [
     "EngineFactory",
     "EngineInfo",
     "ImageLoader",
+    "LibraryKeeper",
     "PathScanner",
     "Progress",
     "RequestDone",

@@ -9,12 +9,13 @@ import-linter ``layers`` contract in pyproject.toml checks it:
 1. ``app`` — the entry point: builds the window and the controller.
 2. ``controller`` — wires views, worker, scanner and item model; decides what happens.
 3. ``file_commands`` — open, export, save overlay, settings; gets the controller as a
-   ``FileHost`` protocol it declares itself, so it never imports ``controller``.
+   ``FileHost`` protocol it declares itself, so it never imports ``controller``;
+   ``feedback`` (progress and announcements), ``keeping`` (the caption library).
 4. ``exporting``, ``main_window``, ``undo``, ``thumbnails``, ``intake`` — the export
    dialog, the main window, undoable edits, the thumbnail cache, the "may this image be
    captioned yet" gate.
-5. ``dialogs``, ``preview``, ``image_model`` — small dialogs, the preview pane, the list
-   model.
+5. ``dialogs``, ``preview``, ``image_model``, ``library_view`` — small dialogs, the
+   preview pane, the list model, the Library view.
 6. ``words`` — the word bar under the preview.
 7. ``speech`` — "Read caption": to the screen reader or the built-in voice.
 8. ``overlay``, ``items``, ``actions``, ``settings``, ``announce`` — attention drawing,

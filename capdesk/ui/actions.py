@@ -24,7 +24,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("open_files", "&Open files…", "Ctrl+O", "Add photos to the list"),
     Command("open_folder", "Open &folder…", "Ctrl+Shift+O", "Add every photo in a folder"),
     Command("export", "&Export captions…", "Ctrl+E", "Write the captions to a file"),
-    Command("quit", "&Quit", "Ctrl+Q", "Close capdesk (a running job is cancelled)"),
+    Command("quit", "&Quit", "Ctrl+Q", "Close capdesk (asks first while captioning)"),
     Command("undo", "&Undo", "Ctrl+Z", "Undo the last caption edit"),
     Command("redo", "&Redo", "Ctrl+Shift+Z", "Redo the caption edit"),
     Command("edit", "&Edit caption", "Return", "Edit the selected caption in the list"),
@@ -49,7 +49,15 @@ COMMANDS: tuple[Command, ...] = (
         "Caption the selected images again with the current beam size",
     ),
     Command("cancel", "C&ancel", "Escape", "Stop captioning; finished captions are kept"),
-    Command("search", "&Search captions", "Ctrl+F", "Show only images whose caption has words"),
+    Command(
+        "search",
+        "&Search captions",
+        "Ctrl+F",
+        "Show only images whose caption has words; Enter searches every folder in the library",
+    ),
+    Command(
+        "library", "&Library…", "Ctrl+L", "The folders the caption library knows, with counts"
+    ),
     Command("grid_view", "&Grid view", "Ctrl+G", "Show the photos as a grid of thumbnails"),
     Command("play", "&Play words", "Ctrl+Shift+P", "Step through the caption's attention maps"),
     Command("toggle_heatmap", "&Heatmap", "Ctrl+H", "Show or hide the attention heatmap"),

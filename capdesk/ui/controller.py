@@ -40,6 +40,7 @@ from capdesk.ui.file_commands import FileCommands
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
 from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
+from capdesk.ui.keeping import WorkKeeper
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
@@ -91,6 +92,8 @@ class WindowController(QObject):
             self._engine_config(settings), engine_factory, batch_size=batch_size, parent=self
         )
         window.list_view.setModel(self.filter)
+        self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
+        window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
         # Counting every item on every result would cost O(n²) per run: coalesce instead.
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
@@ -99,12 +102,14 @@ class WindowController(QObject):
         self._connect()
         self._update_counts()
         self.files = FileCommands(self, parent=self)  # File and Help menus, export
+        self.keeping.open_folder.connect(self.files.open_folder_path)
 
     # -- wiring --------------------------------------------------------------------
     def _connect(self) -> None:
         w = self.window
         self.thumbnails.changed.connect(self.model.refresh)
         self.scanner.found.connect(self._on_paths_found)
+        self.keeping.ready.connect(lambda paths: self._enqueue(paths, None))
         self.scanner.done.connect(self._on_scan_done)
         self.scanner.alt_text_read.connect(self._on_alt_text_read)
         self.scanner.metadata_done.connect(self.scan_done)
@@ -125,6 +130,7 @@ class WindowController(QObject):
         w.paths_dropped.connect(self.add_paths)
         w.closing.connect(self.shutdown)
         w.search.textChanged.connect(self.filter.set_query)
+        w.search.returnPressed.connect(lambda: self.keeping.search(w.search.text()))
         w.preview.text_committed.connect(self._on_text_committed)
         w.preview.accept_requested.connect(self.accept_current)
         w.preview.overlay_settings_changed.connect(self._on_overlay_settings)
@@ -145,6 +151,7 @@ class WindowController(QObject):
         a["accept"].triggered.connect(self.accept_current)
         a["edit"].triggered.connect(lambda: w.list_view.edit(w.list_view.currentIndex()))
         a["search"].triggered.connect(self._focus_search)
+        a["library"].triggered.connect(self.keeping.show_library)
         a["play"].triggered.connect(w.preview.toggle_play)
         a["toggle_heatmap"].triggered.connect(w.preview.overlay_check.toggle)
         a["grid_view"].setChecked(self.settings.grid_view)
@@ -158,8 +165,10 @@ class WindowController(QObject):
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self) -> None:
-        """Start the worker thread (the model loads there); call after the first paint."""
+        """Start the worker thread (the model loads there) and open the caption library
+        (on its own thread); call after the first paint."""
         self.queue.start()
+        self.keeping.open(self.settings.library_path)
 
     def shutdown(self) -> None:
         """Cancel the run, wait for the worker and the decoder, and save the settings."""
@@ -170,6 +179,7 @@ class WindowController(QObject):
         self.files.export_job.wait()
         self.scanner.shutdown()
         self.queue.shutdown()
+        self.keeping.close()  # after the worker: its last results are recorded too
         self.loader.shutdown()
         geometry, splitter = self.window.layout_state()
         self.settings = replace(self.settings, window_geometry=geometry, splitter_state=splitter)
@@ -184,6 +194,8 @@ class WindowController(QObject):
         if (old.model_dir, old.provider) != (settings.model_dir, settings.provider):
             self.window.engine_label.setText("Loading model…")
             self.queue.reconfigure(self._engine_config(settings))
+        if old.library_path != settings.library_path and self.keeping.keeper.path is not None:
+            self.keeping.reopen(settings.library_path)
         if old.thumbnail_size != settings.thumbnail_size:
             self.thumbnails.set_size(settings.thumbnail_size)
             self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
@@ -191,6 +203,9 @@ class WindowController(QObject):
         self.window.preview.set_colours(settings.heatmap_colours)
         self.feedback.configure(settings)
         self.save()
+
+    def exported(self, paths: list[Path], destination: Path, formats: list[str]) -> None:
+        self.keeping.exported(paths, destination, formats)
 
     @property
     def reader(self) -> CaptionReader:
@@ -218,7 +233,7 @@ class WindowController(QObject):
             self.select(added[0])
         caption = scan_id not in self._no_caption_scans
         keep = self.settings.skip_existing_alt_text
-        self._enqueue(self.intake.listed(added, caption=caption, keep_existing=keep), None)
+        self._enqueue(self.keeping.listed(added, caption=caption, keep_existing=keep), None)
         self._schedule_counts()
 
     def _on_alt_text_read(
@@ -226,6 +241,7 @@ class WindowController(QObject):
     ) -> None:
         keep = self.settings.skip_existing_alt_text
         found, ready = self.intake.read(paths, existing, keep_existing=keep)
+        self.keeping.alt_text_found(found)
         self.model.use_existing(found)  # only where it replaces nothing
         self._enqueue(ready, None)
 
@@ -340,6 +356,7 @@ class WindowController(QObject):
     @Slot(object)
     def _on_result(self, result: CaptionResult) -> None:
         self.model.apply_result(result, self._model_name)
+        self.keeping.caption_arrived(result)
 
     @Slot(object)
     def _on_finished(self, finished: RunFinished) -> None:

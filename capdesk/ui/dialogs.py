@@ -78,6 +78,12 @@ class SettingsDialog(QDialog):
             "Folder with the caption model; leave empty for the built-in default.",
         )
         self.model_dir.setPlaceholderText("Default model folder")
+        self.library_path = QLineEdit(settings.library_path, self)
+        self.library_path.setPlaceholderText("Default: library.sqlite3 in the app's data folder")
+        self.library_path.setAccessibleName("Caption library file")
+        self.library_path.setAccessibleDescription(
+            "The SQLite file that keeps every caption and edit; leave empty for the default."
+        )
 
         self.provider = QComboBox(self)
         for name in PROVIDER_CHOICES:
@@ -122,6 +128,7 @@ class SettingsDialog(QDialog):
         model_label.setBuddy(self.model_dir)
         form.addRow(model_label, model_row)
         form.addRow("&Provider", self.provider)
+        form.addRow("Librar&y file", self.library_path)
         form.addRow("&Beam size", self.beam_size)
         form.addRow("", self.recursive)
         form.addRow("", self.skip_existing)
@@ -188,6 +195,7 @@ class SettingsDialog(QDialog):
         return replace(
             self._settings,
             model_dir=self.model_dir.text().strip(),
+            library_path=self.library_path.text().strip(),
             provider=str(self.provider.currentData()),
             beam_size=self.beam_size.value(),
             recursive=self.recursive.isChecked(),

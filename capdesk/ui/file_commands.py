@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from capdesk.domain import CaptionRecord
-from capdesk.export import ExportFormat, ExportOptions, ExportReport
+from capdesk.export import ExportFormat, ExportOptions, ExportReport, OutcomeStatus
 from capdesk.jobs import rgb_to_qimage
 from capdesk.jobs.export_job import ExportJob, run_export
 from capdesk.ui.dialogs import SettingsDialog, ShortcutsDialog, show_message
@@ -52,6 +52,8 @@ class FileHost(Protocol):
     @property
     def reader(self) -> CaptionReader: ...
 
+    def exported(self, paths: list[Path], destination: Path, formats: list[str]) -> None: ...
+
 
 class FileCommands(QObject):
     """Connects the File/Help actions of the window to ``controller``."""
@@ -65,6 +67,7 @@ class FileCommands(QObject):
         a["open_folder"].triggered.connect(self.open_folder)
         a["export"].triggered.connect(self.export)
         self.export_job = ExportJob(self)
+        self._options: ExportOptions | None = None
         self.export_job.signals.finished.connect(self._on_export_finished)
         self.export_job.signals.failed.connect(self._on_export_failed)
         self.export_job.signals.progress.connect(
@@ -128,6 +131,7 @@ class FileCommands(QObject):
     def start_export(self, options: ExportOptions) -> None:
         """Export every captioned image (the edited text where edited) in the background."""
         self.window.statusBar().showMessage("Exporting…")
+        self._options = options
         self.export_job.start(self._records(), options)
 
     def export_to(self, destination: Path) -> Path | None:
@@ -141,11 +145,21 @@ class FileCommands(QObject):
         if report.errors:
             show_message(self.window, "Export failed", "\n".join(report.errors))
             return None
+        self._keep_export(report, options)
         self.window.statusBar().showMessage(f"Exported captions to {destination}", 6000)
         self.window.announcer.announce(f"Exported captions to {destination.name}.")
         return destination
 
+    def _keep_export(self, report: ExportReport, options: ExportOptions | None) -> None:
+        """Tell the library which images this export wrote, where, in which formats."""
+        if options is None:
+            return
+        done = [o.path for o in report.outcomes if o.status is OutcomeStatus.OK]
+        where = options.output_dir or options.destination or Path("in place")
+        self.controller.exported(done, where, sorted(str(f) for f in options.formats))
+
     def _on_export_finished(self, report: ExportReport) -> None:
+        self._keep_export(report, self._options)
         lines = [f"Export finished: {report.summary()}."]
         lines += [f"{o.path.name}: {o.message}" for o in report.failed[:10]]
         lines += list(report.errors)

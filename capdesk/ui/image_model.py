@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,7 @@ class ImageListModel(QAbstractListModel):
     """Images in the order they were added; at most one row per path."""
 
     edit_requested = Signal(object, str)  # path, new text
+    person_changed = Signal(object)  # path: an edit, review or their undo (to be kept)
 
     def __init__(
         self, thumbnails: ThumbnailSource | None = None, parent: QObject | None = None
@@ -241,6 +243,33 @@ class ImageListModel(QAbstractListModel):
             item.reviewed = reviewed
             self.refresh(path)
 
+    def use_library(self, known: dict[Path, Any]) -> list[Path]:
+        """Show the library's captions (``{path: KnownCaption}``) on images it replaces
+        nothing on (not queued, captioned or edited); returns the paths it showed."""
+        shown = []
+        for path, caption in known.items():
+            item = self.item(path)
+            if item is None or item.edit_count or item.status not in (
+                    Status.NEW, Status.EXISTING):
+                continue
+            if item.status is Status.EXISTING and not caption.edited:
+                continue  # the file's own alt text wins over an unedited model caption
+            at = caption.captioned_at
+            item.use_library(caption.text, caption.model_text, caption.score,
+                             edited=caption.edited, reviewed=caption.reviewed,
+                             model_name=caption.model_name,
+                             captioned_at=datetime.fromisoformat(at) if at else None)
+            shown.append(path)
+        if shown:
+            rows = [self._rows[p] for p in shown]
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0))
+        return shown
+
+    def changed_by_person(self, path: Path) -> None:
+        """An edit or review (or its undo) changed ``path``: repaint it and say so."""
+        self.refresh(path)
+        self.person_changed.emit(path)
+
     def refresh(self, path: Path) -> None:
         """Tell views that one row changed (status, caption or thumbnail)."""
         index = self.index_of(path)
@@ -264,6 +293,8 @@ class CaptionFilter(QSortFilterProxyModel):
         if not self._words:
             return True
         model = self.sourceModel()
-        caption = str(model.data(model.index(source_row, 0, source_parent), CaptionRole) or "")
-        words = caption.lower()
+        index = model.index(source_row, 0, source_parent)
+        item = model.data(index, ItemRole)
+        name = item.path.name if isinstance(item, ImageItem) else ""
+        words = f"{model.data(index, CaptionRole) or ''} {name}".lower()  # as the library
         return all(word in words for word in self._words)

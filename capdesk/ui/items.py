@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
+import numpy as np
+
 from capdesk.domain import Caption, CaptionRecord, CaptionResult, Flag
 
 UNSURE_SCORE = -1.5
@@ -153,6 +155,26 @@ class ImageItem:
         self.text = text
         self.reviewed = True
         self.status = Status.EXISTING
+
+    def use_library(self, text: str, model_text: str | None, score: float | None, *,
+                    edited: bool, reviewed: bool, model_name: str,
+                    captioned_at: datetime | None) -> None:
+        """Show what the caption library kept for this (unchanged) photo: no model run.
+
+        The model's words come back without attention maps (the library keeps text, not
+        maps), so the heatmap stays empty until the photo is captioned again.
+        """
+        if model_text:
+            words = tuple(model_text.split())
+            self.caption = Caption(model_text, words, score or 0.0, 0.0,
+                                   np.zeros((len(words), 0, 0), dtype=np.float32))
+        self.text = text
+        self.edited = edited and text != (model_text or "")
+        self.reviewed = reviewed or self.edited
+        self.model_name = model_name
+        self.captioned_at = captioned_at
+        self.provider = "library"
+        self.status = Status.EDITED if self.edited else Status.DONE
 
     def set_text(self, text: str) -> None:
         """Apply a person's edit; editing counts as reviewing."""

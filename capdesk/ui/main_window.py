@@ -8,6 +8,7 @@ worker and the item model.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -255,6 +256,8 @@ class MainWindow(QMainWindow):
         self._build(thumbnail_size, opacity, show_overlay, beam_size)
         self._build_menus()
         self._painted = False
+        self.close_guard: Callable[[], bool] | None = None
+        """Asked before closing (unsaved work); False keeps the window open."""
         self.resize(1200, 780)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
@@ -374,7 +377,7 @@ class MainWindow(QMainWindow):
         caption_menu = menu_bar.addMenu("&Caption")
         caption_menu.addActions([a["caption_all"], a["recaption"], a["cancel"]])
         view_menu = menu_bar.addMenu("&View")
-        view_menu.addActions([a["grid_view"], a["play"], a["toggle_heatmap"]])
+        view_menu.addActions([a["grid_view"], a["play"], a["toggle_heatmap"], a["library"]])
         view_menu.addSeparator()
         view_menu.addActions([a["read_caption"], a["stop_reading"]])
         help_menu = menu_bar.addMenu("&Help")
@@ -419,5 +422,8 @@ class MainWindow(QMainWindow):
             self.paths_dropped.emit(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.close_guard is not None and not self.close_guard():
+            event.ignore()  # the person chose to stay (a run is still going)
+            return
         self.closing.emit()  # direct connection: the worker is stopped before we return
         super().closeEvent(event)

@@ -26,7 +26,7 @@ LAYER_SIDE = 256
 
 def word_alpha(caption: Caption | None, word: int) -> np.ndarray | None:
     """The raw (grid_h, grid_w) attention for ``word``, or the mean for ALL_WORDS."""
-    if caption is None or caption.attention.shape[0] == 0:
+    if caption is None or caption.attention.size == 0:
         return None
     attention = caption.attention
     if word == ALL_WORDS or not 0 <= word < attention.shape[0]:
@@ -98,7 +98,7 @@ def attention_places(caption: Caption | None) -> dict[int, str]:
     with ALL_WORDS for the whole caption: the heatmap for people who cannot see it."""
     from capdesk.imaging.regions import describe_attention  # noqa: PLC0415
 
-    if caption is None or caption.attention.shape[0] == 0:
+    if caption is None or caption.attention.size == 0:
         return {}
     places = {ALL_WORDS: describe_attention(caption.attention.mean(axis=0))}
     for index in range(min(len(caption.words), caption.attention.shape[0])):

@@ -311,6 +311,10 @@ class PreviewPanel(QWidget):
         )
         self._redraw()
 
+    def commit_pending(self) -> None:
+        """Keep text typed in the caption field but not yet confirmed (the window closes)."""
+        self._commit()
+
     def _commit(self) -> None:
         text = self.editor.text().strip()
         if self._item is not None and text and text != self._item.text:

@@ -49,6 +49,7 @@ class AppSettings:
     voice: str = ""  # built-in voice name, empty: the system's default voice
     speech_rate: int = 0  # percent, -100 (slowest) .. 100 (fastest)
     heatmap_colours: str = "viridis"  # colour map: viridis or cividis (colour-vision safe), classic
+    library_path: str = ""  # caption library file; empty: $CAPDESK_LIBRARY or AppDataLocation
 
     @property
     def model_path(self) -> Path | None:

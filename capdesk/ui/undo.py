@@ -54,14 +54,14 @@ class _ItemCommand(QUndoCommand):
             self._after = _State.of(item)
         else:
             self._after.restore(item)
-        self._model.refresh(self._path)
+        self._model.changed_by_person(self._path)
 
     def undo(self) -> None:
         item = self._model.item(self._path)
         if item is None or self._before is None:
             return  # the image was removed from the list meanwhile
         self._before.restore(item)
-        self._model.refresh(self._path)
+        self._model.changed_by_person(self._path)
 
 
 class EditCaption(_ItemCommand):

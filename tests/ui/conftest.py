@@ -12,6 +12,14 @@ from PySide6.QtCore import QSettings
 from tests.support.fake_engine import FakeCaptioner
 
 
+@pytest.fixture(autouse=True)
+def library_file(tmp_path, monkeypatch):
+    """Every window keeps its captions in tmp_path, never in the user's library."""
+    path = tmp_path / "library" / "library.sqlite3"
+    monkeypatch.setenv("CAPDESK_LIBRARY", str(path))
+    return path
+
+
 @pytest.fixture
 def settings_store(tmp_path):
     """A QSettings in tmp_path, so tests never read or write the user's settings."""
@@ -47,6 +55,7 @@ def make_window(qtbot, settings_store):
     def make(engine=None, store=None, wait_engine: bool = True):
         engine = engine or FakeCaptioner()
         window, controller = build_window(store or settings_store, lambda _config: engine)
+        controller.keeping.confirm_stop = lambda: True  # "stop and quit?": yes, no modal box
         qtbot.addWidget(window)
         window.show()
         if wait_engine:

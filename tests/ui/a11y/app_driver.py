@@ -10,6 +10,7 @@ buttons and prints ``finished``; on ``read`` it runs Read caption and prints
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +27,7 @@ def main(folder: Path) -> int:
     from capdesk.ui.app import build_window
 
     settings_dir = tempfile.mkdtemp(prefix="capdesk-a11y-")
+    os.environ["CAPDESK_LIBRARY"] = str(Path(settings_dir) / "library.sqlite3")  # never the user's
     store = QSettings(str(Path(settings_dir) / "capdesk.ini"), QSettings.Format.IniFormat)
     engine = FakeCaptioner()
     window, controller = build_window(store, lambda _config: engine)
