@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,9 @@ import pytest
 from PIL import Image
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test may read or write the person's own caption library (~/.local/share/capdesk):
+# every default data location of this run, child processes included, is a fresh folder.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="capdesk-tests-data-")
 
 REPO = Path(__file__).resolve().parents[1]
 #: The data folder tests may use when present ($CAPDESK_TEST_DATA overrides, e.g. from a
