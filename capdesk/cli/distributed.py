@@ -109,10 +109,12 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
         log.error("%s", problem)
         return EXIT_REFUSED
     workers = args.workers or 2
-    settings = WorkSettings(
-        model_dir=str(spec.directory.resolve()), provider=args.provider,
-        threads=args.threads or max(1, usable_cpu_count() // workers), beam=args.beam,
-        batch=max(1, args.batch))
+    # Local processes share this machine's cores; a remote worker's cores are its own
+    # (ONNX Runtime's default: all of them; --threads when several workers share a host).
+    remote = args.cluster not in (None, "local")
+    threads = args.threads or (None if remote else max(1, usable_cpu_count() // workers))
+    settings = WorkSettings(model_dir=str(spec.directory.resolve()), provider=args.provider,
+                            threads=threads, beam=args.beam, batch=max(1, args.batch))
     model_hash = _manifest_hash(spec.directory)
     with ExitStack() as stack:
         try:
