@@ -21,7 +21,7 @@ from typing import TextIO
 
 from capdesk.cli.library import open_library
 from capdesk.cli.progress import Progress
-from capdesk.cluster.dask_backend import DaskMissing
+from capdesk.cluster.dask_backend import DaskMissing, check_available
 from capdesk.cluster.resume import ResumeError, done_paths
 from capdesk.cluster.runner import DEFAULT_TASK_SIZE, distributed_rows
 from capdesk.cluster.work import WorkSettings
@@ -103,7 +103,9 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
     try:
         done = done_paths(args.jsonl) if args.resume and problem is None else set()
         spec = load_spec(args.model)
-    except (ResumeError, ModelError) as exc:
+        if args.cluster:
+            check_available()
+    except (ResumeError, ModelError, DaskMissing) as exc:
         problem = str(exc)
     if problem:
         log.error("%s", problem)

@@ -42,6 +42,11 @@ def _distributed() -> Any:
     return distributed
 
 
+def check_available() -> None:
+    """Raise :class:`DaskMissing` now, before any output file is created."""
+    _distributed()
+
+
 def make_plugin(settings: WorkSettings) -> Any:
     """A WorkerPlugin that builds this worker's Captioner once, at worker start."""
     distributed = _distributed()
