@@ -83,26 +83,34 @@ def main() -> None:
     parser.add_argument("--task-size", type=int, default=64)
     parser.add_argument("--small-count", type=int, default=96,
                         help="photos for the 1-image vs many-image task comparison")
+    parser.add_argument("--order", default="process,workers,cluster",
+                        help="the modes to time, in this order (repeat one to see drift)")
     args = parser.parse_args()
     print("load average before:", " ".join(f"{v:.2f}" for v in os.getloadavg()))
     spec = load_spec(args.model)
     with tempfile.TemporaryDirectory() as tmp:
         paths = _photos(args.images, args.count, Path(tmp))
-        started = time.perf_counter()
-        with Captioner(spec.directory, provider="cpu") as captioner:
-            done = sum(1 for _ in captioner.caption_paths(paths, batch_size=8))
-        _rate("in process (all cores)", done, time.perf_counter() - started)
         threads = max(1, (os.cpu_count() or 2) // args.workers)
         settings = WorkSettings(str(spec.directory.resolve()), "cpu", threads, None, 8)
-        _rate(f"--workers {args.workers}", len(paths),
-              _distributed(paths, settings, args.workers, None, args.task_size))
-        _rate(f"--cluster local ({args.workers} workers)", len(paths),
-              _distributed(paths, settings, args.workers, "local", args.task_size))
+        for mode in args.order.split(","):
+            if mode == "process":
+                started = time.perf_counter()
+                with Captioner(spec.directory, provider="cpu") as captioner:
+                    done = sum(1 for _ in captioner.caption_paths(paths, batch_size=8))
+                _rate("in process (all cores)", done, time.perf_counter() - started)
+            elif mode == "workers":
+                _rate(f"--workers {args.workers}", len(paths),
+                      _distributed(paths, settings, args.workers, None, args.task_size))
+            elif mode == "cluster":
+                _rate(f"--cluster local ({args.workers} workers)", len(paths),
+                      _distributed(paths, settings, args.workers, "local", args.task_size))
+            print("  load average:", " ".join(f"{v:.2f}" for v in os.getloadavg()))
         small = paths[: args.small_count]
         one = _distributed(small, settings, args.workers, "local", 1)
-        many = _distributed(small, settings, args.workers, "local", len(small))
+        share = max(1, len(small) // args.workers)  # one big task per worker
+        many = _distributed(small, settings, args.workers, "local", share)
         _rate("--cluster local, 1 image a task", len(small), one)
-        _rate(f"--cluster local, {len(small)} a task", len(small), many)
+        _rate(f"--cluster local, {share} a task", len(small), many)
         print(f"extra per image in 1-image tasks: {(one - many) / len(small) * 1000:.1f} ms")
     _scheduler_cost(200, args.workers)
     print("load average after:", " ".join(f"{v:.2f}" for v in os.getloadavg()))
