@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from capdesk.cluster.runner import distributed_rows
+from capdesk.cluster.dask_backend import run_dask
+from capdesk.cluster.runner import batches_of, distributed_rows
 from capdesk.cluster.work import WorkSettings
 from capdesk.engine import Captioner, load_spec
 from capdesk.imaging import expand_paths
@@ -48,6 +49,31 @@ def _distributed(paths: list[Path], settings: WorkSettings, workers: int,
                                                 cluster=cluster, task_size=task_size))
     assert rows == len(paths)
     return time.perf_counter() - started
+
+
+def _task_sizes(small: list[Path], settings: WorkSettings, workers: int) -> None:
+    """The same photos in 1-image tasks vs one task per worker, on one warm cluster."""
+    import distributed  # noqa: PLC0415 - optional
+
+    started = time.perf_counter()
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        print(f"LocalCluster({workers}) + client started in "
+              f"{time.perf_counter() - started:.1f} s")
+        share = max(1, len(small) // workers)
+        timings = {}
+        for size in (share, 1, share):  # big tasks first and last: drift shows
+            batches = batches_of(small, size)
+            started = time.perf_counter()
+            rows = sum(len(r) for _, r in run_dask(batches, settings, "", None, client=client))
+            assert rows == len(small)
+            seconds = time.perf_counter() - started
+            timings.setdefault(size, []).append(seconds)
+            _rate(f"  warm cluster, {size} a task", len(small), seconds)
+        big = min(timings[share])
+        extra = (timings[1][0] - big) / len(small) * 1000
+        print(f"extra wall time per 1-image task: {extra:.1f} ms ({workers} workers)")
 
 
 def _noop(index: int) -> int:
@@ -105,13 +131,7 @@ def main() -> None:
                 _rate(f"--cluster local ({args.workers} workers)", len(paths),
                       _distributed(paths, settings, args.workers, "local", args.task_size))
             print("  load average:", " ".join(f"{v:.2f}" for v in os.getloadavg()))
-        small = paths[: args.small_count]
-        one = _distributed(small, settings, args.workers, "local", 1)
-        share = max(1, len(small) // args.workers)  # one big task per worker
-        many = _distributed(small, settings, args.workers, "local", share)
-        _rate("--cluster local, 1 image a task", len(small), one)
-        _rate(f"--cluster local, {share} a task", len(small), many)
-        print(f"extra per image in 1-image tasks: {(one - many) / len(small) * 1000:.1f} ms")
+        _task_sizes(paths[: args.small_count], settings, args.workers)
     _scheduler_cost(200, args.workers)
     print("load average after:", " ".join(f"{v:.2f}" for v in os.getloadavg()))
 

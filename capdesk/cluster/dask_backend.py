@@ -81,13 +81,20 @@ def dask_batch(index: int, paths: list[str]) -> Done:
 
 
 def run_dask(batches: Sequence[list[str]], settings: WorkSettings, address: str,
-             workers: int | None, window: int | None = None) -> Iterator[Done]:
-    """Yield ``(batch index, rows)`` in completion order, each batch exactly once."""
+             workers: int | None, window: int | None = None, client: Any = None
+             ) -> Iterator[Done]:
+    """Yield ``(batch index, rows)`` in completion order, each batch exactly once.
+
+    ``client``: an open ``distributed.Client`` to use instead of ``address`` (the
+    benchmark times several runs on one cluster).
+    """
     distributed = _distributed()
     # Dask logs every worker start and stop at INFO; capdesk's stderr is for the person.
     logging.getLogger("distributed").setLevel(logging.WARNING)
     with ExitStack() as stack:
-        if address == "local":
+        if client is not None:
+            pass
+        elif address == "local":
             cluster = stack.enter_context(distributed.LocalCluster(
                 n_workers=workers or 2, threads_per_worker=1, processes=True,
                 dashboard_address=None))
