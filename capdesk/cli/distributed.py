@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import logging
 import sys
+import time
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -137,6 +138,7 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
                      len(paths) - len(todo))
         todo = [p for p in todo if p not in known]
         progress = Progress(len(todo))
+        report = _LogProgress(len(todo))
         captioned = 0
         try:
             for path in paths:
@@ -153,6 +155,7 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
                                                captioned_at=record.captioned_at)
                     _write(record, exports, progress, writer, library)
                     progress.advance(ok)
+                    report.tick(progress)
                     captioned += ok
                     if not ok:
                         progress.message(f"capdesk: {path_text(record.path)}: {record.error}")
@@ -161,6 +164,33 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
             return EXIT_REFUSED
         progress.close()
     return 0 if captioned or known or done else 1
+
+
+class _LogProgress:
+    """A progress line with ETA every :attr:`EVERY` seconds when stderr is not a terminal.
+
+    Why: cluster runs live in logs (a batch job, nohup) where the redrawn bar is silent.
+    """
+
+    EVERY = 30.0
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.started = self.last = time.monotonic()
+        self.enabled = not sys.stderr.isatty()
+
+    def tick(self, progress: Progress) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if not self.enabled or now - self.last < self.EVERY:
+            return
+        self.last = now
+        rate = self.done / (now - self.started)
+        left = (self.total - self.done) / rate if rate > 0 else 0.0
+        progress.message(f"capdesk: {self.done}/{self.total} images, {rate:.1f}/s, "
+                         f"ETA {int(left // 3600)}:{int(left % 3600 // 60):02d}:"
+                         f"{int(left % 60):02d}")
 
 
 def _write(record: CaptionRecord, exports: ExportOptions | None, progress: Progress,
