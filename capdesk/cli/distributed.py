@@ -144,6 +144,9 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
             for path in paths:
                 if path in known:
                     _write(known[path].to_record(), exports, progress, writer, library)
+            if known:
+                progress.message(f"capdesk: {len(known)} photos already in the library "
+                                 f"{library.path if library else ''}, not captioned again")
             for rows in distributed_rows(todo, settings, workers=args.workers,
                                          cluster=args.cluster, task_size=args.task_size):
                 for record in rows:

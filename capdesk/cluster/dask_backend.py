@@ -92,14 +92,12 @@ def run_dask(batches: Sequence[list[str]], settings: WorkSettings, address: str,
     # Dask logs every worker start and stop at INFO; capdesk's stderr is for the person.
     logging.getLogger("distributed").setLevel(logging.WARNING)
     with ExitStack() as stack:
-        if client is not None:
-            pass
-        elif address == "local":
+        if client is None and address == "local":
             cluster = stack.enter_context(distributed.LocalCluster(
                 n_workers=workers or 2, threads_per_worker=1, processes=True,
                 dashboard_address=None))
             client = stack.enter_context(distributed.Client(cluster))
-        else:
+        elif client is None:
             client = stack.enter_context(distributed.Client(address))
         client.register_plugin(make_plugin(settings), name=PLUGIN_NAME)
         cores = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from capdesk.library import Library
 from tests.conftest import write_photo
 
 PHOTOS = 200
@@ -191,3 +192,23 @@ def test_dask_local_cluster_survives_a_killed_worker(
     _run_killing_a_worker(tiny_model_dir, table, photos, "--cluster", "local", "--workers",
                           "2", "--task-size", "5", "--batch", "1")
     assert _captions(table) == local_captions
+
+
+def test_workers_record_into_the_library_and_skip_what_it_has(
+        tmp_path: Path, tiny_model_dir: Path) -> None:
+    folder = tmp_path / "few"
+    folder.mkdir()
+    pictures = [write_photo(folder / f"p{i}.jpg", size=(32, 24), seed=i) for i in range(6)]
+    library = tmp_path / "lib.sqlite3"
+    first = _run(tiny_model_dir, folder, "--workers", "2", "--task-size", "2",
+                 f"--library={library}", "--jsonl", tmp_path / "first.jsonl")
+    assert first.returncode == 0, first.stderr
+    with Library.open(library) as opened:
+        assert set(opened.lookup(pictures)) == set(pictures)
+    second = _run(tiny_model_dir, folder, "--workers", "2", f"--library={library}",
+                  "--jsonl", tmp_path / "second.jsonl")
+    assert second.returncode == 0, second.stderr
+    rows = _rows(tmp_path / "second.jsonl")
+    assert [r["provider"] for r in rows] == ["library"] * 6
+    assert _captions(tmp_path / "second.jsonl") == _captions(tmp_path / "first.jsonl")
+    assert "6 photos already in the library" in second.stderr
