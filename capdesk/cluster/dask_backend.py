@@ -80,6 +80,11 @@ def dask_batch(index: int, paths: list[str]) -> Done:
         return index, caption_records(plugin.captioner, paths, plugin.settings)
 
 
+def _threads(client: Any) -> int:
+    """Worker threads the scheduler knows now: the window is twice that."""
+    return int(sum(client.nthreads().values()))
+
+
 def run_dask(batches: Sequence[list[str]], settings: WorkSettings, address: str,
              workers: int | None, window: int | None = None, client: Any = None
              ) -> Iterator[Done]:
@@ -100,9 +105,8 @@ def run_dask(batches: Sequence[list[str]], settings: WorkSettings, address: str,
         elif client is None:
             client = stack.enter_context(distributed.Client(address))
         client.register_plugin(make_plugin(settings), name=PLUGIN_NAME)
-        cores = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
-        limit = window or 2 * max(cores, 1)
-        log.info("dask: %d worker threads at %s, %d batches", cores,
+        limit = window or 2 * max(_threads(client), 1)
+        log.info("dask: %d worker threads at %s, %d batches", _threads(client),
                  client.scheduler.address, len(batches))
         waiting = deque(range(len(batches)))
         run = uuid.uuid4().hex[:12]  # keys unique per run on a shared scheduler
@@ -119,7 +123,7 @@ def run_dask(batches: Sequence[list[str]], settings: WorkSettings, address: str,
 
         while waiting and len(tasks) < limit:
             submit()
-        for future in stream:
+        for finished, future in enumerate(stream, 1):
             index = tasks.pop(future)
             try:
                 yield future.result()
@@ -128,5 +132,7 @@ def run_dask(batches: Sequence[list[str]], settings: WorkSettings, address: str,
                 yield index, failed_records(batches[index], "the workers captioning this "
                                             "photo kept dying")
             future.release()
-            if waiting:
+            if window is None and finished % 16 == 0:  # workers come and go (adapt, SLURM)
+                limit = 2 * max(_threads(client), 1)
+            while waiting and len(tasks) < limit:
                 submit()
