@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from capdesk.cli.distributed import add_distributed_options, run_distributed, wants_distributed
 from capdesk.cli.library import add_library_option, open_library
 from capdesk.cli.progress import Progress
 from capdesk.domain import CaptionRecord, CaptionResult
@@ -85,6 +86,7 @@ def add_parser(subparsers: Any) -> None:
                        help="write the caption to a text file beside each image (or in --out)")
     files.add_argument("--skip-existing", action="store_true",
                        help="leave images that already have alt text alone")
+    add_distributed_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -166,6 +168,8 @@ def refusal(paths: list[Path], table: Path | None, exports: ExportOptions | None
 
 def run(args: argparse.Namespace) -> int:
     exports = export_options(args)
+    if wants_distributed(args):
+        return run_distributed(args, exports)
     paths = list(expand_paths(args.paths, recursive=args.recursive))
     if not paths:
         log.error("no image files found in %s", " ".join(str(p) for p in args.paths))
