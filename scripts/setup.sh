@@ -41,7 +41,7 @@ case "$mode" in
            espeak-ng chromium)  # audio description; the video page test in a real browser
     command -v java >/dev/null || extra+=(default-jre-headless)  # METEOR and PTB tokenizer
     command -v dpkg >/dev/null && apt_install "${QT_LIBS[@]}" "${extra[@]}"
-    pip install -e ".[train,eval,dev,perf,speech]"
+    pip install -e ".[train,eval,dev,perf,speech,cluster]"
     "$VENV/bin/ruff" check capdesk tests scripts main.py
     "$VENV/bin/mypy"
     export QT_QPA_PLATFORM=offscreen

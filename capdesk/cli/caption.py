@@ -22,7 +22,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -41,6 +40,7 @@ from capdesk.export import (
     onto_photos,
     path_text,
     plan_export,
+    result_record,
 )
 from capdesk.imaging import expand_paths
 from capdesk.library import Library, LibraryError
@@ -106,23 +106,6 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                         help="execution provider (default auto: CUDA when it loads, else CPU)")
     parser.add_argument("--threads", type=int, default=None, metavar="N",
                         help="ONNX Runtime threads (default: all cores)")
-
-
-def result_record(result: CaptionResult, model: str) -> CaptionRecord:
-    """The row of one result: the caption, or the error and an empty caption."""
-    caption = result.caption
-    return CaptionRecord(
-        path=result.path,
-        caption=caption.text if caption is not None else "",
-        score=caption.score if caption is not None else None,
-        model=model if caption is not None else "",
-        captioned_at=datetime.now(UTC) if caption is not None else None,
-        provider=result.provider,
-        milliseconds=result.milliseconds if caption is not None else None,
-        error=None if caption is not None else (result.error or "unknown error"),
-        trust=result.trust,
-        flags=result.flags,
-    )
 
 
 def export_options(args: argparse.Namespace) -> ExportOptions | None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from capdesk.domain import CaptionRecord, CaptionResult
+from capdesk.domain import CaptionRecord
 from capdesk.engine import Captioner
+from capdesk.export import result_record
 
 log = logging.getLogger(__name__)
 
@@ -30,28 +30,6 @@ class WorkSettings:
 
     def captioner(self) -> Captioner:
         return Captioner(Path(self.model_dir), provider=self.provider, threads=self.threads)
-
-
-def result_record(result: CaptionResult, model: str) -> CaptionRecord:
-    """The row of one result: the caption, or the error and an empty caption.
-
-    The same fields as ``capdesk caption``'s in-process rows (capdesk.cli.caption builds
-    them the same way; the command line sits above this package, so it cannot be shared
-    from there).
-    """
-    caption = result.caption
-    return CaptionRecord(
-        path=result.path,
-        caption=caption.text if caption is not None else "",
-        score=caption.score if caption is not None else None,
-        model=model if caption is not None else "",
-        captioned_at=datetime.now(UTC) if caption is not None else None,
-        provider=result.provider,
-        milliseconds=result.milliseconds if caption is not None else None,
-        error=None if caption is not None else (result.error or "unknown error"),
-        trust=result.trust,
-        flags=result.flags,
-    )
 
 
 def caption_records(captioner: Captioner, paths: list[str], settings: WorkSettings

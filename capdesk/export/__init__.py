@@ -108,6 +108,7 @@ from capdesk.export.tables import (
     read_csv,
     read_jsonl,
     record_to_json,
+    result_record,
     write_csv,
     write_jsonl,
 )
@@ -155,6 +156,7 @@ __all__ = [
     "read_sidecar",
     "record_to_json",
     "records_without_alt_text",
+    "result_record",
     "sidecar_path",
     "strip_redundant_prefix",
     "supports_embedding",

@@ -18,12 +18,13 @@ import logging
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from capdesk.domain.flags import Flag
 from capdesk.domain.records import CaptionRecord
+from capdesk.domain.results import CaptionResult
 from capdesk.export.atomic import ExportError, atomic_write_bytes
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,27 @@ def _flags(value: Any) -> tuple[Flag, ...]:
         pairs = [line.partition(": ") for line in value.split(_WRITTEN_SEPARATOR) if line]
         return tuple(Flag(code.strip(), message.strip()) for code, _, message in pairs)
     return tuple(Flag(str(item["code"]), str(item["message"])) for item in value)
+
+
+def result_record(result: CaptionResult, model: str) -> CaptionRecord:
+    """The row of one engine result: the caption, or the error and an empty caption.
+
+    The one place a result becomes a row, for ``capdesk caption`` in process and for the
+    workers of ``--workers``/``--cluster``, so both give the same fields.
+    """
+    caption = result.caption
+    return CaptionRecord(
+        path=result.path,
+        caption=caption.text if caption is not None else "",
+        score=caption.score if caption is not None else None,
+        model=model if caption is not None else "",
+        captioned_at=datetime.now(UTC) if caption is not None else None,
+        provider=result.provider,
+        milliseconds=result.milliseconds if caption is not None else None,
+        error=None if caption is not None else (result.error or "unknown error"),
+        trust=result.trust,
+        flags=result.flags,
+    )
 
 
 def _text_cell(text: str) -> str:
