@@ -56,6 +56,7 @@ from capdesk.export.alt_text import (
     has_alt_text,
     read_alt_text,
     read_embedded_alt_text,
+    read_embedded_extended_description,
     supports_embedding,
     write_alt_text,
 )
@@ -146,6 +147,7 @@ __all__ = [
     "read_alt_text",
     "read_csv",
     "read_embedded_alt_text",
+    "read_embedded_extended_description",
     "read_header_alt_text",
     "read_jsonl",
     "read_sidecar",
