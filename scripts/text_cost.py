@@ -1,12 +1,13 @@
 """What the text gate (and all three per-photo checks) cost, side by side in one run.
 
-Three engines on the same shipped model and photos, in alternating chunks so they share the
-machine load: ``all`` (trust + quality + text gate, what ships), ``no_text`` (no OCR folder:
-no gate), ``none`` (no trust entry, no gate, and the loader without the quality checks).
+Three engines on the same shipped model and photos, in alternating chunks (the order
+rotated each chunk) so they share the machine load: ``all`` (trust + quality + text gate,
+what ships), ``no_text`` (no OCR folder: no gate), ``none`` (no trust entry, no gate, and
+the loader without the quality checks).
 Prints images/second per arm, the throughput ratios, and per-stage milliseconds per image
 in ``capdesk bench`` terms for the ``all`` arm. Reading text is off in every arm (opt-in).
 
-    python scripts/text_cost.py --data ../shared/data --skip 500 --limit 200 --chunk 40
+    python scripts/text_cost.py --data ../shared/data --skip 500 --limit 200 --chunk 20 --rounds 2
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def main() -> int:
     p.add_argument("--limit", type=int, default=200)
     p.add_argument("--chunk", type=int, default=40)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--rounds", type=int, default=1, help="passes over the photos")
     args = p.parse_args()
     names = (args.data / "flickr8k" / "split_val.txt").read_text().split()
     paths = [args.data / "flickr8k" / "images" / n
@@ -69,16 +71,19 @@ def main() -> int:
             list(engine.caption_paths(paths[:8]))
             engine.times = type(engine.times)()
         wall = dict.fromkeys(engines, 0.0)
-        for start in range(0, len(paths), args.chunk):
-            chunk = paths[start:start + args.chunk]
-            for name, engine in engines.items():
+        order = list(engines)
+        chunks = [paths[s:s + args.chunk] for s in range(0, len(paths), args.chunk)]
+        for number, chunk in enumerate(chunks * args.rounds):
+            turn = number % len(order)  # rotate who goes first: no arm always runs warm/cold
+            for name in order[turn:] + order[:turn]:
+                engine = engines[name]
                 started = time.perf_counter()
                 assert all(r.ok for r in engine.caption_paths(chunk))
                 wall[name] += time.perf_counter() - started
         times = engines["all"].times
         for engine in engines.values():
             engine.close()
-    n = len(paths)
+    n = len(paths) * args.rounds
     stage_ms = {"decode": times.decode, "encoder": times.encoder, "search": times.search,
                 **times.extra}
     report = {

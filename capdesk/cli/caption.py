@@ -77,8 +77,9 @@ def add_parser(subparsers: Any) -> None:
                         "nothing")
     files = parser.add_argument_group("writing captions to the images")
     files.add_argument("--write-alt-text", action="store_true",
-                       help="store each caption as IPTC alt text and dc:description in the image "
-                       "(needs --in-place or --out)")
+                       help="store each caption (with the read text, see --read-text) as "
+                       "IPTC alt text and dc:description in the image, the whole text as IPTC "
+                       "Extended Description when it does not fit (needs --in-place or --out)")
     where = files.add_mutually_exclusive_group()
     where.add_argument("--in-place", action="store_true",
                        help="modify the original files (atomically, pixels untouched)")
