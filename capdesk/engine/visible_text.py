@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,9 +127,12 @@ class TextStage:
         assert self.reader is not None
         try:
             return self.reader.read(load_rgb(path, max_side=DOCUMENT_SIDE))
-        except (OcrError, ImageLoadError, OSError) as exc:
+        except (OcrError, ImageLoadError, OSError, subprocess.SubprocessError) as exc:
+            # e.g. Tesseract's own time limit on a loaded machine: the caption still counts
             log.warning("could not read the text in %s: %s", path, exc)
-            return None
+        except Exception:  # reading is an extra: a surprise in it must not lose the caption
+            log.exception("unexpected error while reading the text in %s", path)
+        return None
 
 
 def _add(times: dict[str, float], stage: str, seconds: float) -> None:

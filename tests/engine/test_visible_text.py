@@ -74,3 +74,26 @@ def test_coverage_of_read_text_also_makes_a_photo_mostly_text() -> None:
     assert rule.mostly_text(0.7, page)
     assert not rule.mostly_text(0.7, sparse)
     assert not rule.mostly_text(0.7, VisibleText([], coverage=0.5))  # boxes without text
+
+
+def test_a_failing_reader_loses_the_text_not_the_caption(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    if not (default_ocr_dir() / "gate.json").is_file():
+        pytest.skip(f"no text gate in {default_ocr_dir()}")
+
+    class TimingOut:
+        """Stands in for TextReader: Tesseract hit its time limit."""
+
+        def read(self, rgb: object) -> VisibleText:
+            raise subprocess.TimeoutExpired("tesseract", 60)
+
+    receipt = render_receipt(tmp_path / "receipt.jpg")
+    with Captioner(tiny_model_dir, provider="cpu", threads=1) as engine:
+        monkeypatch.setattr(engine._text, "reader", TimingOut())
+        (result,) = engine.caption_paths([receipt])
+        assert "read_text" in engine.times.extra
+    assert result.ok and result.visible_text is None
+    assert MOSTLY_TEXT in result.flag_codes
