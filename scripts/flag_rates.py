@@ -5,7 +5,7 @@ its ``flags`` field. The out-of-domain figure uses only photos held out by *both
 rules in use: the trust estimate's (sorted names, odd positions, scripts/trust_data.py) and
 the text reader's (docs/ocr_splits.json, sha1 odd), so nothing scored here was fitted on.
 
-    python scripts/flag_rates.py --data ../shared/data [--split test|val] [--model DIR]
+    python scripts/flag_rates.py --data ../shared/data [--test] [--model DIR]
 
 Prints one JSON object: per set, photos, flagged share, and each code's share.
 """
@@ -55,16 +55,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--model", type=Path, default=None)
-    parser.add_argument("--split", choices=("val", "test"), default="val",
-                        help="Flickr8k split for the in-domain rate (test: final figure only)")
+    parser.add_argument("--test", action="store_true",
+                        help="Flickr8k test instead of val (the final figure only)")
     parser.add_argument("--ocr-splits", type=Path,
                         default=Path(__file__).resolve().parents[1] / "docs" / "ocr_splits.json")
     args = parser.parse_args()
     flickr = args.data / "flickr8k"
-    names = (flickr / f"split_{args.split}.txt").read_text(encoding="utf-8").split()
+    split = "test" if args.test else "val"
+    names = (flickr / f"split_{split}.txt").read_text(encoding="utf-8").split()
     report: dict[str, object] = {}
     with Captioner(args.model, provider="cpu") as captioner:
-        report[f"flickr8k_{args.split}"] = rates(captioner, [flickr / "images" / n for n in names])
+        report[f"flickr8k_{split}"] = rates(captioner, [flickr / "images" / n for n in names])
         held_out = ood_check_photos(args.data / "ood", args.ocr_splits)
         every: list[Path] = []
         for kind, photos in held_out.items():

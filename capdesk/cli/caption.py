@@ -67,6 +67,10 @@ def add_parser(subparsers: Any) -> None:
     output.add_argument("--jsonl", type=Path, metavar="FILE", help="write JSON Lines here")
     output.add_argument("--csv", type=Path, metavar="FILE", help="write CSV here")
     parser.add_argument("--batch", type=int, default=8, help="images per model call (default 8)")
+    parser.add_argument("--read-text", action="store_true",
+                        help="read the text in photos that look like they hold text (documents, "
+                        "screens, signs) and add it to the alt text; slow, about 1-2 s per such "
+                        "photo (Tesseract / models/ocr)")
     add_library_option(parser)
     parser.add_argument("--replace", action="store_true",
                         help="replace output files that already exist (the --csv/--jsonl file, "
@@ -74,8 +78,9 @@ def add_parser(subparsers: Any) -> None:
                         "nothing")
     files = parser.add_argument_group("writing captions to the images")
     files.add_argument("--write-alt-text", action="store_true",
-                       help="store each caption as IPTC alt text and dc:description in the image "
-                       "(needs --in-place or --out)")
+                       help="store each caption (with the read text, see --read-text) as "
+                       "IPTC alt text and dc:description in the image, the whole text as IPTC "
+                       "Extended Description when it does not fit (needs --in-place or --out)")
     where = files.add_mutually_exclusive_group()
     where.add_argument("--in-place", action="store_true",
                        help="modify the original files (atomically, pixels untouched)")
@@ -201,7 +206,8 @@ def _caption_all(stack: ExitStack, todo: list[Path], args: argparse.Namespace,
     if not todo:
         return 0
     captioner = stack.enter_context(
-        Captioner(args.model, provider=args.provider, threads=args.threads)
+        Captioner(args.model, provider=args.provider, threads=args.threads,
+                  read_text=bool(getattr(args, "read_text", False)))
     )
     log.info("model %s on %s", captioner.model_name, captioner.provider)
     model_hash = _manifest_hash(captioner)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from capdesk.domain.alt_text import compose_alt_text
 from capdesk.domain.flags import Flag
 
 
@@ -20,6 +21,9 @@ class CaptionRecord:
     image that could not be captioned, so the command line can report it in the same
     row format as the rest. ``trust`` (0–1) and ``flags`` are the engine's estimate that a
     person would accept the caption and its reasons to check it (docs/TRUST.md).
+    ``visible_text`` is the text read in the photo (None: not read); :attr:`alt_text` and
+    :attr:`extended_description` are what an alt-text export writes (caption + the text,
+    composed by :func:`~capdesk.domain.alt_text.compose_alt_text`).
     """
 
     path: Path
@@ -34,3 +38,14 @@ class CaptionRecord:
     error: str | None = None
     trust: float | None = None
     flags: tuple[Flag, ...] = ()
+    visible_text: str | None = None
+
+    @property
+    def alt_text(self) -> str:
+        """The short alt text: the caption, then " Text: " and as much read text as fits."""
+        return compose_alt_text(self.caption, self.visible_text).alt_text
+
+    @property
+    def extended_description(self) -> str | None:
+        """The full read text when it did not fit :attr:`alt_text`, else None."""
+        return compose_alt_text(self.caption, self.visible_text).extended

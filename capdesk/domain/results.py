@@ -62,6 +62,9 @@ class CaptionResult:
     #: Reasons to look at this caption, photo-quality ones first (``blurred`` …), then the
     #: trust estimate's (``low_confidence``, ``unfamiliar``); each with a message for people.
     flags: tuple[Flag, ...] = ()
+    #: The text read in the photo (lines joined by newlines) when reading was asked for and
+    #: the text gate passed it; None when not read, "" when read and nothing was found.
+    visible_text: str | None = None
 
     @property
     def flag_codes(self) -> tuple[str, ...]:

@@ -27,10 +27,12 @@ from onnxruntime.capi.onnxruntime_pybind11_state import (
 )
 
 from capdesk.domain import Caption, CaptionResult, Flag, make_flag, usable_cpu_count
+from capdesk.domain.flags import MOSTLY_TEXT
 from capdesk.engine.beam import Arrays, Hypothesis, SearchCancelled, StepFunction, beam_search
 from capdesk.engine.model import ModelError, ModelSpec, load_spec
 from capdesk.engine.sessions import create_session, provider_name
 from capdesk.engine.trust import load_trust
+from capdesk.engine.visible_text import ReadText, TextStage
 from capdesk.imaging import ImageLoadError, QualityThresholds, assess_quality, load_for_model
 from capdesk.imaging.quality import FITTED_SIDE
 
@@ -38,8 +40,9 @@ log = logging.getLogger(__name__)
 
 _ONNX_LOAD_ERRORS = (Fail, InvalidArgument, InvalidGraph, InvalidProtobuf, NoSuchFile)
 Loaded = tuple[np.ndarray, tuple[int, int]] | ImageLoadError
-#: A loaded photo with the flags its quality checks raised (on the loader thread).
-Checked = tuple[np.ndarray, tuple[int, int], tuple[Flag, ...]] | ImageLoadError
+#: A loaded photo with the flags its quality and text checks raised and the text read in it
+#: (None: not read), all on the loader thread.
+Checked = tuple[np.ndarray, tuple[int, int], tuple[Flag, ...], str | None] | ImageLoadError
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,21 @@ class Captioner:
     """Captions images with one ONNX model folder; safe to use from one thread at a time."""
 
     def __init__(
-        self, model_dir: Path | None = None, *, provider: str = "auto", threads: int | None = None
+        self,
+        model_dir: Path | None = None,
+        *,
+        provider: str = "auto",
+        threads: int | None = None,
+        read_text: ReadText = False,
+        ocr_dir: Path | None = None,
     ) -> None:
+        """``read_text``: read the text of photos the text gate passes (slow, opt-in; see
+        :mod:`capdesk.engine.visible_text`); ``ocr_dir`` defaults to ``models/ocr``."""
         self.spec: ModelSpec = load_spec(model_dir)
         self._no_repeat_ids = self.spec.no_repeat_ids  # computed once, used every batch
         self._trust = load_trust(self.spec)  # None for folders without trust.json
         self._quality = _quality_thresholds(self.spec)
+        self._text = TextStage(ocr_dir, read_text)
         self._encoder = self._session(self.spec.encoder_path, provider, threads)
         self._decoder = self._session(self.spec.decoder_path, provider, threads)
         self.provider: str = provider_name(self._encoder)
@@ -235,8 +247,9 @@ class Captioner:
             self.times.decode += time.perf_counter() - started
 
     def load_checked(self, path: Path) -> Checked:
-        """:meth:`load`, then the photo-quality checks on the same pixels (blur, exposure,
-        size): they cost about 2 ms, so they run on the loader threads beside decoding."""
+        """:meth:`load`, then the photo-quality checks and the text gate on the same pixels
+        (blur, exposure, size; ~2 ms each), so they run on the loader threads beside
+        decoding; photos the gate passes are read here too when reading was asked for."""
         loaded = self.load(path)
         if isinstance(loaded, ImageLoadError):
             return loaded
@@ -251,7 +264,10 @@ class Captioner:
         self.times.extra["quality"] = (
             self.times.extra.get("quality", 0.0) + time.perf_counter() - started
         )
-        return pixels, size, flags
+        found = self._text.examine(path, checked, self.times.extra)
+        if found.mostly_text:
+            flags = (*flags, make_flag(MOSTLY_TEXT))
+        return pixels, size, flags, found.visible_text
 
     def caption_paths(
         self,
@@ -316,12 +332,14 @@ class Captioner:
                 continue
             caption = captions.get(path)
             error = model_error or (None if caption else "the model produced no caption")
-            pixels, size, flags = item
+            pixels, size, flags, text = item
             trust = None
             if caption is not None:
                 trust = caption.trust
                 flags = (*flags, *(make_flag(code) for code in caption.flags))
-            yield CaptionResult(path, caption, error, self.provider, share_ms, size, trust, flags)
+            yield CaptionResult(
+                path, caption, error, self.provider, share_ms, size, trust, flags, text
+            )
 
 
 def _quality_thresholds(spec: ModelSpec) -> QualityThresholds:

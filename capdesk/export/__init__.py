@@ -57,6 +57,7 @@ from capdesk.export.alt_text import (
     has_alt_text,
     read_alt_text,
     read_embedded_alt_text,
+    read_embedded_extended_description,
     supports_embedding,
     write_alt_text,
 )
@@ -151,6 +152,7 @@ __all__ = [
     "read_alt_text",
     "read_csv",
     "read_embedded_alt_text",
+    "read_embedded_extended_description",
     "read_header_alt_text",
     "read_jsonl",
     "read_sidecar",

@@ -8,7 +8,10 @@ What is written, for one caption:
 * EXIF ``ImageDescription`` only when the caption is printable ASCII: EXIF declares the
   tag ASCII, and readers mangle UTF-8 there. A non-ASCII caption leaves it untouched;
 * IPTC-IIM ``Caption-Abstract`` only in files that already have IIM (see
-  :mod:`capdesk.export.iim`), so readers preferring IIM don't show an old caption.
+  :mod:`capdesk.export.iim`), so readers preferring IIM don't show an old caption;
+* XMP ``Iptc4xmpCore:ExtDescrAccessibility`` ("Extended Description (Accessibility)",
+  lang-alt ``x-default``) only when an extended description is given: the full text read
+  in the photo when it did not fit the short alt text. Without one it is left as it is.
 
 Other languages already present in either lang-alt are kept.
 
@@ -44,8 +47,10 @@ from capdesk.export.sidecars import SIDECAR_EXTENSIONS, SidecarExtension, read_s
 from capdesk.export.xmp import (
     ALT_TEXT,
     DESCRIPTION,
+    EXTENDED_DESCRIPTION,
     X_DEFAULT,
     alt_text_in_packet,
+    extended_description_in_packet,
     lang_alt_values,
 )
 
@@ -56,6 +61,7 @@ SUPPORTED_SUFFIXES = EMBEDDING_SUFFIXES
 
 KEY_ALT_TEXT = "Xmp.iptc.AltTextAccessibility"
 KEY_DESCRIPTION = "Xmp.dc.description"
+KEY_EXTENDED_DESCRIPTION = "Xmp.iptc.ExtDescrAccessibility"
 KEY_IMAGE_DESCRIPTION = "Exif.Image.ImageDescription"
 
 _MAX_BYTES = 2**31 - 1  # pyexiv2 buffers are limited to 2 GiB
@@ -97,8 +103,12 @@ def is_plain_ascii(text: str) -> bool:
     return text.isascii() and text.isprintable()
 
 
-def embed_alt_text(data: bytes, text: str, *, verify_pixels: bool = True) -> bytes:
+def embed_alt_text(
+    data: bytes, text: str, *, verify_pixels: bool = True, extended: str | None = None
+) -> bytes:
     """The image ``data`` with ``text`` as its alt text and description; pixels untouched.
+
+    ``extended`` (when not empty) goes to ExtDescrAccessibility as well.
 
     Raises :class:`ExportError` for empty text, unsupported or damaged files, and when the
     verification after writing fails (then nothing should be saved).
@@ -106,20 +116,24 @@ def embed_alt_text(data: bytes, text: str, *, verify_pixels: bool = True) -> byt
     text = text.strip()
     if not text:
         raise ExportError("alt text is empty")
+    extended = extended.strip() if extended else None
     kind = detect_format(data)
     if kind is None:
         raise ExportError("not a JPEG, PNG, WebP or TIFF file")
     if len(data) > _MAX_BYTES:
         raise ExportError("image larger than 2 GiB")
     with _EXIV2_LOCK:
-        result, iim_caption = _embed_locked(data, text, kind)
+        result, iim_caption = _embed_locked(data, text, kind, extended)
     if iim_caption is not None and kind == "jpeg":
         result = iim.refresh_digest(data, result)
-    _verify(data, result, text, kind, iim_caption=iim_caption, verify_pixels=verify_pixels)
+    _verify(data, result, text, kind, iim_caption=iim_caption, verify_pixels=verify_pixels,
+            extended=extended)
     return result
 
 
-def _embed_locked(data: bytes, text: str, kind: str) -> tuple[bytes, str | None]:
+def _embed_locked(
+    data: bytes, text: str, kind: str, extended: str | None
+) -> tuple[bytes, str | None]:
     """The new bytes, and the IIM caption they should carry (None: IIM left alone)."""
     pyexiv2 = _pyexiv2()
     try:
@@ -132,6 +146,10 @@ def _embed_locked(data: bytes, text: str, kind: str) -> tuple[bytes, str | None]
             KEY_ALT_TEXT: _lang_alt(lang_alt_values(packet, ALT_TEXT), text),
             KEY_DESCRIPTION: _lang_alt(lang_alt_values(packet, DESCRIPTION), text),
         }
+        if extended:
+            changes[KEY_EXTENDED_DESCRIPTION] = _lang_alt(
+                lang_alt_values(packet, EXTENDED_DESCRIPTION), extended
+            )
         image.modify_xmp(changes)
         if is_plain_ascii(text):
             image.modify_exif({KEY_IMAGE_DESCRIPTION: text})
@@ -196,10 +214,15 @@ def _verify(
     *,
     iim_caption: str | None,
     verify_pixels: bool,
+    extended: str | None = None,
 ) -> None:
     found = read_embedded_alt_text(after)
     if found != text:
         raise ExportError(f"alt text did not read back from the new {kind.upper()} file")
+    if extended and read_embedded_extended_description(after) != extended:
+        raise ExportError(
+            f"extended description did not read back from the new {kind.upper()} file"
+        )
     if iim_caption is not None and _iim_caption(after) != iim_caption:
         raise ExportError(f"IPTC caption did not read back from the new {kind.upper()} file")
     if detect_format(after) != kind:
@@ -232,6 +255,18 @@ def _pixel_digest(data: bytes) -> str | None:
 
 def read_embedded_alt_text(data: bytes) -> str | None:
     """Alt text inside image bytes: IPTC AltTextAccessibility, else dc:description."""
+    packet = _packet(data)
+    return None if packet is None else alt_text_in_packet(packet)
+
+
+def read_embedded_extended_description(data: bytes) -> str | None:
+    """IPTC Extended Description (Accessibility) inside image bytes, or None."""
+    packet = _packet(data)
+    return None if packet is None else extended_description_in_packet(packet)
+
+
+def _packet(data: bytes) -> str | None:
+    """The raw XMP packet of image bytes ("" without one), None for unreadable data."""
     if detect_format(data) is None:
         return None
     with _EXIV2_LOCK:
@@ -242,10 +277,9 @@ def read_embedded_alt_text(data: bytes) -> str | None:
             log.debug("cannot open image metadata: %s", exc)
             return None
         try:
-            packet = _raw_xmp(image)
+            return _raw_xmp(image)
         finally:
             image.close()
-    return alt_text_in_packet(packet)
 
 
 def read_alt_text(
@@ -281,9 +315,16 @@ def has_alt_text(path: Path) -> bool:
 
 
 def write_alt_text(
-    image: Path, text: str, *, dest: Path | None = None, verify_pixels: bool = True
+    image: Path,
+    text: str,
+    *,
+    dest: Path | None = None,
+    verify_pixels: bool = True,
+    extended: str | None = None,
 ) -> Path:
     """Embed ``text`` into ``image`` in place, or into a copy at ``dest``; return the file written.
+
+    ``extended``: an Extended Description (Accessibility) to store too (see module doc).
 
     Atomic: the original (and an existing ``dest``) is either fully replaced or left
     byte-identical, with no temporary file left behind. Raises :class:`ExportError` with a
@@ -298,7 +339,7 @@ def write_alt_text(
     except OSError as exc:
         raise ExportError(f"cannot read {image}: {exc.strerror or exc}") from exc
     try:
-        updated = embed_alt_text(data, text, verify_pixels=verify_pixels)
+        updated = embed_alt_text(data, text, verify_pixels=verify_pixels, extended=extended)
     except ExportError as exc:
         raise ExportError(f"{image.name}: {exc}") from exc
     atomic_write_bytes(target, updated, mode_from=image)

@@ -132,14 +132,18 @@ def _export_one(
                 dest = None if options.in_place else target
                 written.append(
                     write_alt_text(
-                        record.path, record.caption, dest=dest, verify_pixels=options.verify_pixels
+                        record.path,
+                        record.alt_text,
+                        dest=dest,
+                        verify_pixels=options.verify_pixels,
+                        extended=record.extended_description,
                     )
                 )
             else:
                 written.append(
                     write_sidecar(
                         record.path,
-                        record.caption,
+                        record.alt_text,
                         options.sidecar_extension,
                         folder=target.parent,
                     )

@@ -44,6 +44,8 @@ ROW_FIELDS = (
     "written",
     "trust",
     "flags",
+    "visible_text",
+    "alt_text",
 )
 """Field order of every row, CSV header and JSON object alike; fixed so scripts can rely
 on it. The first seven are the original app columns, the rest were added after (new ones
@@ -91,7 +93,10 @@ def record_to_json(record: CaptionRecord, written: Sequence[Path] = ()) -> dict[
     ``caption`` is null for an image that could not be captioned (``error`` says why);
     ``score``, ``milliseconds``, ``time``, ``error`` and ``trust`` are null when unknown;
     ``written`` lists the files this export wrote for the image; ``flags`` the reasons to
-    check the caption, each ``{"code", "message"}`` (in CSV one ``code: message`` a line).
+    check the caption, each ``{"code", "message"}`` (in CSV one ``code: message`` a line);
+    ``visible_text`` the text read in the photo (null: not read) and ``alt_text`` what an
+    alt-text export writes: the caption, then " Text: " and the read text as far as it fits
+    (null for a failed image).
     """
     failed = record.error is not None and not record.caption
     return {
@@ -109,6 +114,8 @@ def record_to_json(record: CaptionRecord, written: Sequence[Path] = ()) -> dict[
         "written": [path_text(p) for p in written],
         "trust": None if record.trust is None else round(float(record.trust), 4),
         "flags": [flag.to_dict() for flag in record.flags],
+        "visible_text": record.visible_text,
+        "alt_text": None if failed else record.alt_text,
     }
 
 
@@ -144,6 +151,7 @@ def result_record(result: CaptionResult, model: str) -> CaptionRecord:
         error=None if caption is not None else (result.error or "unknown error"),
         trust=result.trust,
         flags=result.flags,
+        visible_text=result.visible_text,
     )
 
 
@@ -315,4 +323,13 @@ def _record(row: Mapping[str, Any]) -> CaptionRecord:
         error=row.get("error") or None,
         trust=_number(row.get("trust")),
         flags=_flags(row.get("flags")),
+        visible_text=_visible_text(row),
     )
+
+
+def _visible_text(row: Mapping[str, Any]) -> str | None:
+    """JSON null / a missing column: not read; in CSV an empty cell is "not read" too, so
+    "read, nothing found" does not survive a CSV round trip (it is rare and means the same
+    to a reader). ``alt_text`` is not read back: it is composed again from caption + text."""
+    value = row.get("visible_text")
+    return None if value is None or value == "" else str(value)

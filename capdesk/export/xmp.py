@@ -21,6 +21,9 @@ NS_XML = "http://www.w3.org/XML/1998/namespace"
 
 ALT_TEXT = f"{{{NS_IPTC_CORE}}}AltTextAccessibility"
 DESCRIPTION = f"{{{NS_DC}}}description"
+#: IPTC "Extended Description (Accessibility)": the full text read in the photo when it
+#: did not fit the short alt text.
+EXTENDED_DESCRIPTION = f"{{{NS_IPTC_CORE}}}ExtDescrAccessibility"
 
 X_DEFAULT = "x-default"
 
@@ -74,3 +77,8 @@ def alt_text_in_packet(packet: str) -> str | None:
     return preferred_value(lang_alt_values(packet, ALT_TEXT)) or preferred_value(
         lang_alt_values(packet, DESCRIPTION)
     )
+
+
+def extended_description_in_packet(packet: str) -> str | None:
+    """The IPTC Extended Description (Accessibility) a packet carries, or None."""
+    return preferred_value(lang_alt_values(packet, EXTENDED_DESCRIPTION))

@@ -50,7 +50,7 @@ def test_csv_header_line_ends_and_quoting() -> None:
     text = csv_text(RECORDS)
     assert text.startswith(
         "path,file_name,caption,edited,score,model,time,"
-        "reviewed,provider,milliseconds,error,written,trust,flags\r\n"
+        "reviewed,provider,milliseconds,error,written,trust,flags,visible_text,alt_text\r\n"
     )
     assert text.endswith("\r\n")
     assert '"A dog, running; on the ""beach"""' in text
@@ -114,6 +114,8 @@ def test_jsonl_round_trip_and_shape(tmp_path: Path) -> None:
         "written": [],
         "trust": None,
         "flags": [],
+        "visible_text": None,
+        "alt_text": 'A dog, running; on the "beach"',
     }
     assert list(first) == list(ROW_FIELDS)
     assert "漢字" in lines[1]  # not \\u escapes
@@ -204,3 +206,17 @@ def test_trust_and_flags_round_trip_in_both_formats(tmp_path: Path) -> None:
     assert read_csv(write_csv([record], tmp_path / "r.csv")) == [expected]
     text = csv_text([record])
     assert "blurred: The photo looks blurred" in text
+
+
+def test_visible_text_and_composed_alt_text_round_trip(tmp_path: Path) -> None:
+    text = "-TAN WOON YANN\nBOOK TA.K (TAMAN DAYA)\n" + "TOTAL 12.00 " * 30
+    record = CaptionRecord(Path("/photos/receipt.jpg"), "A receipt.", visible_text=text)
+    row = json.loads(jsonl_text([record]))
+    assert row["visible_text"] == text
+    assert row["alt_text"].startswith("A receipt. Text: -TAN WOON YANN, BOOK TA.K (TAMAN DAYA),")
+    assert row["alt_text"].endswith("…") and len(row["alt_text"]) <= 250
+    assert record.extended_description == text.strip()
+    assert read_jsonl(write_jsonl([record], tmp_path / "t.jsonl")) == [record]
+    assert read_csv(write_csv([record], tmp_path / "t.csv")) == [record]  # "-" formula guard
+    failed = CaptionRecord(Path("/photos/x.jpg"), "", error="cannot read image")
+    assert json.loads(jsonl_text([failed]))["alt_text"] is None

@@ -1,0 +1,103 @@
+"""What the text gate (and all three per-photo checks) cost, side by side in one run.
+
+Three engines on the same shipped model and photos, in alternating chunks (the order
+rotated each chunk) so they share the machine load: ``all`` (trust + quality + text gate,
+what ships), ``no_text`` (no OCR folder: no gate), ``none`` (no trust entry, no gate, and
+the loader without the quality checks).
+Prints images/second per arm, the throughput ratios, and per-stage milliseconds per image
+in ``capdesk bench`` terms for the ``all`` arm. Reading text is off in every arm (opt-in).
+
+    python scripts/text_cost.py --data ../shared/data --skip 500 --limit 200 --chunk 20 --rounds 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from capdesk.engine import Captioner, default_model_dir
+from capdesk.engine.captioner import Checked
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Unchecked(Captioner):
+    """The engine as before the checks: decode only on the loader threads."""
+
+    def load_checked(self, path: Path) -> Checked:
+        loaded = self.load(path)
+        return loaded if isinstance(loaded, Exception) else (*loaded, (), None)
+
+
+def without_trust(model: Path, target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("encoder.onnx", "decoder_step.onnx", "vocab.json"):
+        (target / name).symlink_to((model / name).resolve())
+    manifest = json.loads((model / "manifest.json").read_text())
+    manifest.pop("trust", None)
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    return target
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--skip", type=int, default=500)
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--chunk", type=int, default=40)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--rounds", type=int, default=1, help="passes over the photos")
+    args = p.parse_args()
+    names = (args.data / "flickr8k" / "split_val.txt").read_text().split()
+    paths = [args.data / "flickr8k" / "images" / n
+             for n in names[args.skip:args.skip + args.limit]]
+    model = default_model_dir()
+    with tempfile.TemporaryDirectory() as tmp:
+        no_ocr = Path(tmp) / "no-ocr"
+        plain = without_trust(model, Path(tmp) / "plain")
+        engines = {
+            "all": Captioner(model, threads=args.threads),
+            "no_text": Captioner(model, threads=args.threads, ocr_dir=no_ocr),
+            "none": Unchecked(plain, threads=args.threads, ocr_dir=no_ocr),
+        }
+        for engine in engines.values():  # warm-up
+            list(engine.caption_paths(paths[:8]))
+            engine.times = type(engine.times)()
+        wall = dict.fromkeys(engines, 0.0)
+        order = list(engines)
+        chunks = [paths[s:s + args.chunk] for s in range(0, len(paths), args.chunk)]
+        for number, chunk in enumerate(chunks * args.rounds):
+            turn = number % len(order)  # rotate who goes first: no arm always runs warm/cold
+            for name in order[turn:] + order[:turn]:
+                engine = engines[name]
+                started = time.perf_counter()
+                assert all(r.ok for r in engine.caption_paths(chunk))
+                wall[name] += time.perf_counter() - started
+        times = engines["all"].times
+        for engine in engines.values():
+            engine.close()
+    n = len(paths) * args.rounds
+    stage_ms = {"decode": times.decode, "encoder": times.encoder, "search": times.search,
+                **times.extra}
+    report = {
+        "images": n,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "images_per_second": {k: round(n / v, 3) for k, v in wall.items()},
+        "ms_per_image_end_to_end": {k: round(v * 1000 / n, 1) for k, v in wall.items()},
+        "ratio_all_over_no_text": round(wall["no_text"] / wall["all"], 4),
+        "ratio_all_over_none": round(wall["none"] / wall["all"], 4),
+        "all_arm_stage_ms_per_image": {k: round(v * 1000 / n, 3) for k, v in stage_ms.items()},
+    }
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
