@@ -16,18 +16,17 @@ text when they edited it). ``--recaption`` captions them again.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from capdesk.cli.distributed import add_distributed_options, run_distributed, wants_distributed
 from capdesk.cli.library import add_library_option, open_library
 from capdesk.cli.progress import Progress
+from capdesk.cli.rows import manifest_hash, write_row
 from capdesk.domain import CaptionRecord, CaptionResult
 from capdesk.domain.decoding import DEFAULT_PROVIDER, PROVIDER_CHOICES, check_beam_size
 from capdesk.engine import Captioner
@@ -36,7 +35,6 @@ from capdesk.export import (
     ExportFormat,
     ExportOptions,
     JsonlWriter,
-    export_records,
     onto_photos,
     path_text,
     plan_export,
@@ -187,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             for path in paths:
                 if path in known:
-                    _write(known[path].to_record(), exports, progress, writer, library)
+                    write_row(known[path].to_record(), exports, progress, writer, library)
             if known:
                 progress.message(f"capdesk: {len(known)} photos already in the library "
                                  f"{library.path if library else ''}, not captioned again")
@@ -210,7 +208,7 @@ def _caption_all(stack: ExitStack, todo: list[Path], args: argparse.Namespace,
                   read_text=bool(getattr(args, "read_text", False)))
     )
     log.info("model %s on %s", captioner.model_name, captioner.provider)
-    model_hash = _manifest_hash(captioner)
+    model_hash = manifest_hash(captioner.spec.directory)
     captioned = 0
     for result in _caption(captioner, todo, args):
         record = result_record(result, captioner.model_name)
@@ -218,48 +216,13 @@ def _caption_all(stack: ExitStack, todo: list[Path], args: argparse.Namespace,
             library.record_caption(result.path, record.caption, score=record.score,
                                    model_name=record.model, model_hash=model_hash,
                                    captioned_at=record.captioned_at)
-        _write(record, exports, progress, writer, library)
+        write_row(record, exports, progress, writer, library)
         progress.advance(result.ok)
         if result.ok:
             captioned += 1
         else:
             progress.message(f"capdesk: {path_text(result.path)}: {result.error}")
     return captioned
-
-
-def _write(record: CaptionRecord, exports: ExportOptions | None, progress: Progress,
-           writer: CsvWriter | JsonlWriter, library: Library | None) -> None:
-    """Export (when asked) and write one row; the library hears of the export first."""
-    written: tuple[Path, ...] = ()
-    if exports is not None and record.error is None and record.caption:
-        record, written = _export(record, exports, progress)
-        if library is not None and written:
-            library.record_export([record.path], exports.output_dir or "in place",
-                                  sorted(f.value for f in exports.formats))
-    writer.write_row(record, written)
-
-
-def _manifest_hash(captioner: Captioner) -> str:
-    """sha256 of the model's manifest.json: which model made a caption, exactly."""
-    try:
-        return hashlib.sha256((captioner.spec.directory / "manifest.json").read_bytes()
-                              ).hexdigest()
-    except OSError:
-        return ""
-
-
-def _export(record: CaptionRecord, options: ExportOptions,
-            progress: Progress) -> tuple[CaptionRecord, tuple[Path, ...]]:
-    """Write this image's alt text / sidecar now, so an interrupted run keeps what is done.
-
-    A failure is reported on stderr and in the row's ``error`` (the caption stays).
-    """
-    outcome = export_records([record], options).outcomes[0]
-    if outcome.errors:
-        message = "; ".join(outcome.errors)
-        progress.message(f"capdesk: {path_text(record.path)}: not written: {message}")
-        return replace(record, error=f"not written: {message}"), outcome.written
-    return record, outcome.written
 
 
 def _caption(captioner: Captioner, paths: list[Path], args: argparse.Namespace

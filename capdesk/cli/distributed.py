@@ -11,17 +11,16 @@ sidecars here, in the parent, so they land exactly where an in-process run puts 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import sys
 import time
 from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from capdesk.cli.library import open_library
 from capdesk.cli.progress import Progress
+from capdesk.cli.rows import manifest_hash, write_row
 from capdesk.cluster.dask_backend import DaskMissing, check_available
 from capdesk.cluster.resume import ResumeError, done_paths
 from capdesk.cluster.runner import DEFAULT_TASK_SIZE, distributed_rows
@@ -32,13 +31,12 @@ from capdesk.export import (
     CsvWriter,
     ExportOptions,
     JsonlWriter,
-    export_records,
     onto_photos,
     path_text,
     plan_export,
 )
 from capdesk.imaging import expand_paths
-from capdesk.library import Library, LibraryError
+from capdesk.library import LibraryError
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +116,7 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
     threads = args.threads or (None if remote else max(1, usable_cpu_count() // workers))
     settings = WorkSettings(model_dir=str(spec.directory.resolve()), provider=args.provider,
                             threads=threads, beam=args.beam, batch=max(1, args.batch))
-    model_hash = _manifest_hash(spec.directory)
+    model_hash = manifest_hash(spec.directory)
     with ExitStack() as stack:
         try:
             library = (stack.enter_context(open_library(args.library))
@@ -143,7 +141,7 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
         try:
             for path in paths:
                 if path in known:
-                    _write(known[path].to_record(), exports, progress, writer, library)
+                    write_row(known[path].to_record(), exports, progress, writer, library)
             if known:
                 progress.message(f"capdesk: {len(known)} photos already in the library "
                                  f"{library.path if library else ''}, not captioned again")
@@ -156,7 +154,7 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
                                                score=record.score, model_name=record.model,
                                                model_hash=model_hash,
                                                captioned_at=record.captioned_at)
-                    _write(record, exports, progress, writer, library)
+                    write_row(record, exports, progress, writer, library)
                     progress.advance(ok)
                     report.tick(progress)
                     captioned += ok
@@ -196,25 +194,3 @@ class _LogProgress:
                          f"{int(left % 60):02d}")
 
 
-def _write(record: CaptionRecord, exports: ExportOptions | None, progress: Progress,
-           writer: CsvWriter | JsonlWriter, library: Library | None) -> None:
-    """Export (when asked) and write one row, as capdesk.cli.caption does in process."""
-    written: tuple[Path, ...] = ()
-    if exports is not None and record.error is None and record.caption:
-        outcome = export_records([record], exports).outcomes[0]
-        written = outcome.written
-        if outcome.errors:
-            message = "; ".join(outcome.errors)
-            progress.message(f"capdesk: {path_text(record.path)}: not written: {message}")
-            record = replace(record, error=f"not written: {message}")
-        if library is not None and written:
-            library.record_export([record.path], exports.output_dir or "in place",
-                                  sorted(f.value for f in exports.formats))
-    writer.write_row(record, written)
-
-
-def _manifest_hash(directory: Path) -> str:
-    try:
-        return hashlib.sha256((directory / "manifest.json").read_bytes()).hexdigest()
-    except OSError:
-        return ""
