@@ -22,8 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from capdesk.domain import usable_cpu_count
 from capdesk.engine import Captioner, default_model_dir
 from capdesk.engine.captioner import Checked
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from trust_cost import without_trust
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,23 +40,13 @@ class Unchecked(Captioner):
         return loaded if isinstance(loaded, Exception) else (*loaded, (), None)
 
 
-def without_trust(model: Path, target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ("encoder.onnx", "decoder_step.onnx", "vocab.json"):
-        (target / name).symlink_to((model / name).resolve())
-    manifest = json.loads((model / "manifest.json").read_text())
-    manifest.pop("trust", None)
-    (target / "manifest.json").write_text(json.dumps(manifest))
-    return target
-
-
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", type=Path, required=True)
     p.add_argument("--skip", type=int, default=500)
     p.add_argument("--limit", type=int, default=200)
     p.add_argument("--chunk", type=int, default=40)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=usable_cpu_count())
     p.add_argument("--rounds", type=int, default=1, help="passes over the photos")
     args = p.parse_args()
     names = (args.data / "flickr8k" / "split_val.txt").read_text().split()

@@ -22,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from capdesk.domain import usable_cpu_count
 from capdesk.engine import Captioner, default_model_dir
 from capdesk.engine.beam import _entropy
 from capdesk.imaging import expand_paths
@@ -43,7 +44,7 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--limit", type=int, default=48)
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=usable_cpu_count())
     args = parser.parse_args()
     model = args.model or default_model_dir()
     paths = sorted(expand_paths([args.images], recursive=True))[: args.limit]

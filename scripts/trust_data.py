@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from capdesk.domain import usable_cpu_count
 from capdesk.engine import Captioner
 from capdesk.engine.trust import FEATURE_NAMES, caption_features, pool_cells
 from capdesk.imaging import load_for_model
@@ -181,7 +182,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=usable_cpu_count())
     parser.add_argument("--train-every", type=int, default=2, help="keep every Nth train photo")
     parser.add_argument("--only", nargs="*", default=None)
     args = parser.parse_args()
