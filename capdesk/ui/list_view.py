@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 DROP_HINT = "Drop photos or folders here\nor press Ctrl+O to open files"
 
+
 def grid_cell(icon: QSize, line_spacing: int) -> QSize:
     """A grid cell: the thumbnail with three lines (name, status, caption) under it."""
     return QSize(icon.width() + 64, icon.height() + 3 * line_spacing + 12)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSlider,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -107,7 +108,8 @@ class PreviewPanel(QWidget):
         self.words.hovered.connect(self._on_hover)
 
         # Not checkable: Qt reports a checkable push button as a check box over AT-SPI.
-        self.play_button = QPushButton("▶ Play", self)
+        self.play_button = QPushButton("Play", self)
+        self._play_icon(False)
         self.play_button.setAccessibleName("Play words")
         self.play_button.setAccessibleDescription(
             "Step through the caption word by word, showing each word's attention map."
@@ -283,7 +285,8 @@ class PreviewPanel(QWidget):
     def _toggle_play(self, on: bool) -> None:
         if on and self._renderer is not None and self._renderer.word_count:
             self._playing = True
-            self.play_button.setText("⏸ Pause")
+            self._play_icon(True)
+            self.play_button.setText("Pause")
             self.play_button.setAccessibleName("Pause words")
             self.select_word(0 if self._selected == ALL_WORDS else self._selected)
             self._timer.start()
@@ -293,8 +296,17 @@ class PreviewPanel(QWidget):
     def _stop(self) -> None:
         self._timer.stop()
         self._playing = False
-        self.play_button.setText("▶ Play")
+        self._play_icon(False)
+        self.play_button.setText("Play")
         self.play_button.setAccessibleName("Play words")
+
+    def _play_icon(self, playing: bool) -> None:
+        """The style's own media icons: the "⏸" character is missing from many fonts and
+        showed as an empty box; an icon the style draws always renders."""
+        pixmap = (
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        )
+        self.play_button.setIcon(self.style().standardIcon(pixmap))
 
     def _step(self) -> None:
         count = self._renderer.word_count if self._renderer is not None else 0

@@ -7,9 +7,11 @@ through timing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QStyle
 
+from capdesk.ui.dialogs import ShortcutsDialog
 from capdesk.ui.list_view import fitted_cell, grid_cell
 
 HANG_MS = 60_000
@@ -47,3 +49,49 @@ def test_fitted_cell_shares_the_width():
     two = fitted_cell(natural + 70, icon, line)  # narrower than two natural cells
     assert two.width() * 2 <= natural + 70 and two.width() >= icon.width()
     assert fitted_cell(50, icon, line).width() >= icon.width()  # never below the thumbnail
+
+
+def test_shortcut_list_fits_its_text(qtbot):
+    dialog = ShortcutsDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    metrics = QFontMetrics(table.font())
+    flags = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
+    # the item view's text margin on each side (QCommonStyle's rule for item text)
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    for row in range(table.rowCount()):
+        for column in range(2):
+            item = table.item(row, column)
+            cell = table.visualItemRect(item)
+            room = QRect(0, 0, cell.width() - 2 * margin, 10_000)
+            needed = metrics.boundingRect(room, flags, item.text())
+            assert needed.width() <= cell.width(), item.text()  # nothing cut off sideways
+            assert needed.height() <= cell.height(), item.text()  # nor a wrapped line lost
+    # the dialog is sized from that content, as far as the screen allows
+    screen = dialog.screen().availableGeometry()
+    content = dialog.content_size()
+    assert dialog.sizeHint().width() >= min(content.width(), int(screen.width() * 0.9) - 60)
+    assert dialog.width() >= min(dialog.sizeHint().width(), screen.width())
+    assert table.viewport().width() >= table.columnWidth(0) + table.columnWidth(1) - 2
+
+
+def test_play_and_pause_show_an_icon_not_a_missing_glyph(qtbot, make_window, images):
+    window, controller = make_window()
+    paths = images(1)
+    with qtbot.waitSignal(controller.queue.finished, timeout=HANG_MS):
+        controller.add_paths(paths)
+    controller.select(paths[0])
+    preview = window.preview
+    qtbot.waitUntil(lambda: len(preview.words.buttons) > 1, timeout=HANG_MS)
+    button = preview.play_button
+    metrics = QFontMetrics(button.font())
+    for playing in (True, False):
+        preview.play(playing)
+        assert preview.is_playing is playing
+        assert not button.icon().isNull()
+        assert not button.icon().pixmap(16, 16).isNull()
+        assert all(metrics.inFont(ch) for ch in button.text()), button.text()
+        assert button.accessibleName() == ("Pause words" if playing else "Play words")
+    assert button.text() == "Play"
