@@ -1,5 +1,10 @@
 """An HTML page, or a snippet to paste into a CMS, with one ``<img src alt>`` per image.
 
+The page shows each caption under its photo too (``<figure>`` with a ``<figcaption>``):
+someone checking an export sees the words without opening the page's source. The
+figcaption repeats the alt text word for word, so it is ``aria-hidden``: a screen reader
+says the caption once, from ``alt``. The snippet stays bare ``<img>`` lines for a CMS.
+
 Alt text and file names come from users and models, so both are escaped: ``html.escape``
 with ``quote=True`` for attribute values (``& < > " '``), and the ``src`` is first
 percent-encoded as a URL so spaces, ``#`` and ``?`` in file names don't break the link.
@@ -60,12 +65,20 @@ def html_text(
     with embedded alt text when exporting to an output folder).
     """
     substitutes = images or {}
-    tags = [img_tag(record, page_folder, image=substitutes.get(record.path)) for record in records]
+    records_list = list(records)
+    tags = [
+        img_tag(record, page_folder, image=substitutes.get(record.path)) for record in records_list
+    ]
     if mode == "snippet":
         return "".join(tag + "\n" for tag in tags)
     if mode != "page":
         raise ValueError(f"html mode must be 'page' or 'snippet', not {mode!r}")
-    body = "".join(f"<li>{tag}</li>\n" for tag in tags)
+    shown = [" ".join(record.caption.split()) for record in records_list]
+    body = "".join(
+        f'<li><figure>{tag}<figcaption aria-hidden="true">{html.escape(text)}'
+        "</figcaption></figure></li>\n"
+        for tag, text in zip(tags, shown, strict=True)
+    )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(lang, quote=True)}">\n'
@@ -73,7 +86,8 @@ def html_text(
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n"
-        "<style>ul{list-style:none;padding:0}img{max-width:100%;height:auto}</style>\n"
+        "<style>ul{list-style:none;padding:0}figure{margin:0 0 1.5em}"
+        "img{max-width:100%;height:auto}figcaption{margin-top:.3em}</style>\n"
         "</head>\n"
         "<body>\n"
         f"<h1>{html.escape(title)}</h1>\n"

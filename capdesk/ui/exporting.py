@@ -40,6 +40,7 @@ from capdesk.export import (
     check_alt_text,
     default_destination,
     flagged_message,
+    not_captioned,
     plan_export,
     unreviewed_flagged,
 )
@@ -77,6 +78,8 @@ def alt_text_summary(records: Sequence[CaptionRecord], shown: int = 3) -> str:
     """A few sentences about captions that would make poor alt text, or ''."""
     problems = []
     for record in records:
+        if not_captioned(record):  # nothing is written for it; the table says why
+            continue
         warnings = check_alt_text(record.caption)
         if warnings:
             problems.append(f"{record.path.name}: {warnings[0].message}")

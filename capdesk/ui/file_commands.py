@@ -22,7 +22,7 @@ from capdesk.jobs.export_job import ExportJob, run_export
 from capdesk.ui.dialogs import SettingsDialog, ShortcutsDialog, show_message
 from capdesk.ui.exporting import ExportDialog
 from capdesk.ui.image_model import ImageListModel
-from capdesk.ui.items import ImageItem
+from capdesk.ui.items import ImageItem, Status
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.overlay import overlay_full_size
 from capdesk.ui.settings import AppSettings
@@ -174,7 +174,10 @@ class FileCommands(QObject):
         show_message(self.window, "Export failed", message)
 
     def _records(self) -> list[CaptionRecord]:
-        return [i.record() for i in self.controller.model.items() if i.text]
+        """Every image with a caption, and every one that failed (its row says why)."""
+        return [
+            i.record() for i in self.controller.model.items() if i.text or i.status is Status.ERROR
+        ]
 
     # -- overlay -----------------------------------------------------------------------
     def save_overlay(self, word: int, opacity: float) -> None:

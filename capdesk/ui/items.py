@@ -190,7 +190,8 @@ class ImageItem:
         """The export view of this item.
 
         ``trust``, like ``score``, is about the model's caption, so it is dropped once a
-        person replaced the text; the flags stay (a blurred photo is still blurred).
+        person replaced the text; the flags stay (a blurred photo is still blurred). An
+        image that could not be captioned carries its error, so its export row says why.
         """
         from_model = not self.edited and self.caption is not None
         return CaptionRecord(
@@ -204,6 +205,7 @@ class ImageItem:
             provider=self.provider,
             trust=self.trust if from_model else None,
             flags=self.flags,
+            error=self.error if self.status is Status.ERROR and not self.text else None,
         )
 
 
