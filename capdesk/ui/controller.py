@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QSettings,
-    QTimer,
     Signal,
     Slot,
 )
@@ -39,13 +38,14 @@ from capdesk.ui.feedback import Feedback
 from capdesk.ui.file_commands import FileCommands
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
 from capdesk.ui.intake import AltTextGate
-from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
+from capdesk.ui.items import ImageItem, Status, next_to_review
 from capdesk.ui.keeping import WorkKeeper
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
 from capdesk.ui.undo import AcceptCaption, EditCaption
+from capdesk.ui.window_status import WindowStatus
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +94,8 @@ class WindowController(QObject):
         window.list_view.setModel(self.filter)
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
         window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
-        # Counting every item on every result would cost O(n²) per run: coalesce instead.
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(150)
-        self._counts_timer.timeout.connect(self._update_counts)
+        self.status = WindowStatus(window, self.model, self.filter)  # title and counts
         self._connect()
-        self._update_counts()
         self.files = FileCommands(self, parent=self)  # File and Help menus, export
         self.keeping.open_folder.connect(self.files.open_folder_path)
 
@@ -117,7 +112,6 @@ class WindowController(QObject):
         self.loader.failed.connect(self._on_image_failed)
         self.model.edit_requested.connect(self.edit_caption)
         self.model.dataChanged.connect(self._on_model_changed)
-        self.model.rowsRemoved.connect(self._schedule_counts)
         self.queue.started.connect(self.feedback.started)
         self.queue.result_ready.connect(self._on_result)
         self.queue.progress.connect(self.feedback.progress)
@@ -220,7 +214,9 @@ class WindowController(QObject):
         """Add files and folders; folders are listed off the GUI thread and the images shown
         batch by batch. Each is queued for captioning once its existing alt text is known
         (at once when that is not to be kept; see ``intake.py``). Returns the scan id."""
-        scan_id = self.scanner.scan([Path(p) for p in paths], recursive=self.settings.recursive)
+        requested = [Path(p) for p in paths]
+        self.status.opened(requested)  # the title names the folder
+        scan_id = self.scanner.scan(requested, recursive=self.settings.recursive)
         if not caption:
             self._no_caption_scans.add(scan_id)
         return scan_id
@@ -234,7 +230,6 @@ class WindowController(QObject):
         caption = scan_id not in self._no_caption_scans
         keep = self.settings.skip_existing_alt_text
         self._enqueue(self.keeping.listed(added, caption=caption, keep_existing=keep), None)
-        self._schedule_counts()
 
     def _on_alt_text_read(
         self, _scan_id: int, paths: list[Path], existing: dict[Path, str]
@@ -361,7 +356,7 @@ class WindowController(QObject):
     @Slot(object)
     def _on_finished(self, finished: RunFinished) -> None:
         self.model.mark_cancelled(finished.unfinished)
-        self._update_counts()
+        self.status.update_counts()
         self.feedback.finished(finished)
 
     @Slot(object)
@@ -411,11 +406,6 @@ class WindowController(QObject):
             if top.row() <= source.row() <= bottom.row():
                 self._show_preview()
                 self.window.list_view.row_changed(self.filter.mapFromSource(source).row())
-        self._schedule_counts()
-
-    def _schedule_counts(self) -> None:
-        if not self._counts_timer.isActive():
-            self._counts_timer.start()
 
     def _on_overlay_settings(self, opacity: int, shown: bool) -> None:
         self.settings = replace(self.settings, overlay_opacity=opacity, show_overlay=shown)
@@ -423,7 +413,3 @@ class WindowController(QObject):
     def _on_beam_changed(self, beam: int) -> None:
         self.settings = replace(self.settings, beam_size=beam)
 
-    def _update_counts(self) -> None:
-        text = review_summary(self.model.items())
-        self.window.counts_label.setText(text)
-        self.window.counts_label.setAccessibleDescription(text)

@@ -237,15 +237,15 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self._fit_table()
+        self._fit_table(layout)
 
-    def _fit_table(self) -> None:
+    def _fit_table(self, layout: QVBoxLayout) -> None:
         """Columns and rows from the text, then the dialog from the table (see class)."""
         table = self.table
         table.resizeColumnsToContents()
         frame = 2 * table.frameWidth()
         bar = table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
-        margins = self.layout().contentsMargins()
+        margins = layout.contentsMargins()
         outside = margins.left() + margins.right() + frame + bar
         screen = self.screen().availableGeometry()
         keys, action = table.columnWidth(0), table.columnWidth(1)
