@@ -33,6 +33,7 @@ from capdesk.jobs import (
     PathScanner,
     RunFinished,
 )
+from capdesk.ui.attention_fill import AttentionFiller
 from capdesk.ui.dialogs import model_error_box
 from capdesk.ui.feedback import Feedback
 from capdesk.ui.file_commands import FileCommands
@@ -95,6 +96,7 @@ class WindowController(QObject):
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
         window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
         self.status = WindowStatus(window, self.model, self.filter)  # title and counts
+        self.attention = AttentionFiller(window, self.model, self.queue)  # library captions
         self._connect()
         self.files = FileCommands(self, parent=self)  # File and Help menus, export
         self.keeping.open_folder.connect(self.files.open_folder_path)

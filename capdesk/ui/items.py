@@ -89,6 +89,9 @@ class ImageItem:
     #: stay after a review or an edit, as information: a blurred photo is still blurred.
     trust: float | None = None
     flags: tuple[Flag, ...] = ()
+    #: Why the caption shows no heatmap yet (restored from the library: maps are being
+    #: worked out, or cannot be); '' otherwise. See ``attention_fill.py``.
+    attention_note: str = ""
 
     @property
     def check_reason(self) -> str | None:

@@ -377,4 +377,6 @@ class PreviewPanel(QWidget):
             parts.append(f"Score {item.caption.score:.2f}.")
         if item.edited and item.caption is not None:
             parts.append(f"Model said: “{item.caption.text}”.")
+        if item.caption is not None and item.caption.attention.size == 0 and item.attention_note:
+            parts.append(item.attention_note)
         return " ".join(parts)
