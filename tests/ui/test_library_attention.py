@@ -35,8 +35,10 @@ def _restored(qtbot, make_window, paths, engine):
     _wait_library(qtbot, controller)
     controller.add_paths([paths[0].parent])
     qtbot.waitUntil(
-        lambda: len(controller.model.items()) == len(paths)
-        and all(i.status is Status.DONE for i in controller.model.items()),
+        lambda: (
+            len(controller.model.items()) == len(paths)
+            and all(i.status is Status.DONE for i in controller.model.items())
+        ),
         timeout=HANG_MS,
     )
     return window, controller
@@ -55,7 +57,7 @@ def test_selected_library_photo_gets_its_maps_from_the_worker(qtbot, make_window
     assert item.caption.attention.shape[0] == len(item.caption.words)
     assert item.attention_note == ""
     preview = window.preview
-    qtbot.waitUntil(lambda: preview.play_button.isEnabled(), timeout=HANG_MS)
+    qtbot.waitUntil(preview.play_button.isEnabled, timeout=HANG_MS)
     assert len(preview.words.buttons) == len(item.caption.words) + 1  # "All words" first
     assert WORKING not in preview.info.text()
     untouched = controller.model.item(paths[2])
@@ -79,8 +81,9 @@ def test_no_map_says_why_another_model_or_a_failure(qtbot, make_window, images):
     other = _OtherModel()
     window, controller = _restored(qtbot, make_window, paths, other)
     controller.select(paths[0])
-    qtbot.waitUntil(lambda: "another-model is loaded" in window.preview.info.text(),
-                    timeout=HANG_MS)
+    qtbot.waitUntil(
+        lambda: "another-model is loaded" in window.preview.info.text(), timeout=HANG_MS
+    )
     assert "written by the model fake" in window.preview.info.text()
     assert other.attended == []  # another model's maps would not be where "fake" looked
     window.close()
@@ -89,8 +92,10 @@ def test_no_map_says_why_another_model_or_a_failure(qtbot, make_window, images):
     window, controller = _restored(qtbot, make_window, paths, failing)
     controller.select(paths[2])
     qtbot.waitUntil(
-        lambda: "No heatmap for this caption: the decoder is out of order."
-        in window.preview.info.text(),
+        lambda: (
+            "No heatmap for this caption: the decoder is out of order."
+            in window.preview.info.text()
+        ),
         timeout=HANG_MS,
     )
     assert not window.preview.play_button.isEnabled()
