@@ -41,7 +41,9 @@ from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
 from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
 from capdesk.ui.keeping import WorkKeeper
+from capdesk.ui.keys import CommandKeys
 from capdesk.ui.main_window import MainWindow
+from capdesk.ui.removal import remove_images
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
@@ -92,6 +94,7 @@ class WindowController(QObject):
             self._engine_config(settings), engine_factory, batch_size=batch_size, parent=self
         )
         window.list_view.setModel(self.filter)
+        self.command_keys = CommandKeys(window)  # Ctrl+E and co. work in text fields too
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
         window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
         # Counting every item on every result would cost O(n²) per run: coalesce instead.
@@ -274,18 +277,8 @@ class WindowController(QObject):
         self.queue.cancel()
 
     def remove(self, paths: Iterable[Path]) -> None:
-        """Remove images from the list (and from the waiting queue); files are untouched."""
-        doomed = list(paths)
-        if not doomed:
-            return
-        self.queue.discard(doomed)
-        self.intake.forget(doomed)
-        self.model.remove_paths(doomed)
-        for path in doomed:
-            self.thumbnails.forget(path)
-        if self._current in doomed:
-            self._current = None
-            self.window.preview.show_item(None, None)
+        """Remove images from the list, undoably (see ``removal.py``); files are untouched."""
+        remove_images(self, paths)
 
     # -- editing and review --------------------------------------------------------
     def edit_caption(self, path: Path, text: str) -> None:

@@ -115,7 +115,7 @@ class PreviewPanel(QWidget):
         self.play_button.clicked.connect(self.toggle_play)
         self._playing = False
 
-        self.overlay_check = QCheckBox("&Heatmap", self)
+        self.overlay_check = QCheckBox("Heat&map", self)  # Alt+H is the Help menu
         self.overlay_check.setChecked(show_overlay)
         self.overlay_check.setAccessibleName("Show heatmap")
         self.overlay_check.setAccessibleDescription("Show or hide the attention heatmap.")
@@ -168,7 +168,7 @@ class PreviewPanel(QWidget):
             "Edit the caption and press Enter to keep it; Ctrl+Z undoes."
         )
         self.editor.returnPressed.connect(self._commit)
-        caption_label = QLabel("&Caption", self)
+        caption_label = QLabel("Ca&ption", self)  # Alt+C is the Caption menu
         caption_label.setBuddy(self.editor)
         self.accept_button = QPushButton("&Accept", self)
         self.accept_button.setAccessibleName("Accept caption")

@@ -1,0 +1,57 @@
+"""The window's commands keep their keys while a text field has the focus.
+
+A text field claims some keys before any shortcut sees them (Qt's ShortcutOverride): with
+the X11, GNOME and KDE key schemes a QLineEdit takes Ctrl+E as "end of line", so Ctrl+E
+(Export) did nothing while the search box or the caption field had the focus. The window's
+commands are chosen not to need those editing keys, so here the commands win: a filter on
+the focused text field turns down the override for a command's key, and the shortcut
+fires. The keys a field really needs stay the field's: undo and redo of what is being
+typed, Delete, Return and Escape (the list's own Delete and Escape act outside a field).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QWidget
+
+from capdesk.ui.actions import COMMANDS
+
+FIELD_KEYS = frozenset({"undo", "redo", "remove", "edit", "cancel"})
+"""Commands whose key a text field keeps (they mean something while typing)."""
+
+
+def command_keys() -> frozenset[int]:
+    """Every window command's key combination (as ``QKeyCombination.toCombined()``)."""
+    keys = set()
+    for command in COMMANDS:
+        if command.name not in FIELD_KEYS:
+            keys.add(QKeySequence(command.shortcut)[0].toCombined())
+    return frozenset(keys)
+
+
+class CommandKeys(QObject):
+    """Installed on each text field of ``window`` when it takes the focus (so fields made
+    later, like the list's inline editor, are covered too)."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        self._keys = command_keys()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus)
+
+    def _on_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None or new.window() is not self._window:
+            return
+        if isinstance(new, QLineEdit | QAbstractSpinBox):
+            new.removeEventFilter(self)  # once per field, however often it is focused
+            new.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
+                and event.keyCombination().toCombined() in self._keys):
+            event.ignore()  # not the field's: the shortcut map fires the command
+            return True
+        return False
