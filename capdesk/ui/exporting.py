@@ -123,7 +123,8 @@ class ExportDialog(QDialog):
         for radio in (self.in_place, self.copies):
             radio.setAccessibleName(radio.text())
         self.copies.toggled.connect(self._validate)
-        self.skip_existing = QCheckBox("Leave images that already have alt text alone", self)
+        self.skip_existing = QCheckBox(
+            "Leave images that already have alt text alone, unless edited here", self)
         self.skip_existing.setAccessibleName(self.skip_existing.text())
         self.skip_existing.setChecked(True)
 

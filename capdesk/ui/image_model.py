@@ -108,7 +108,7 @@ class ImageListModel(QAbstractListModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
-        if index.isValid() and self._items[index.row()].caption is not None:
+        if index.isValid() and self._items[index.row()].editable:
             base |= Qt.ItemFlag.ItemIsEditable
         return base
 

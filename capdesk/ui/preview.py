@@ -345,7 +345,7 @@ class PreviewPanel(QWidget):
         for widget in (self.play_button, self.save_button, self.opacity_slider, self.overlay_check):
             widget.setEnabled(has_map)
         has_caption = self._item is not None and self._item.caption is not None
-        self.editor.setEnabled(has_caption)
+        self.editor.setEnabled(self._item is not None and self._item.editable)
         self.accept_button.setEnabled(has_caption)
 
     @staticmethod
@@ -365,4 +365,8 @@ class PreviewPanel(QWidget):
             parts.append(f"Score {item.caption.score:.2f}.")
         if item.edited and item.caption is not None:
             parts.append(f"Model said: “{item.caption.text}”.")
+        elif item.edited and item.alt_text:
+            parts.append(f"The file's alt text was: “{item.alt_text}”; export writes yours.")
+        elif item.status is Status.EXISTING:
+            parts.append("Alt text found in the file; edit it here to change it.")
         return " ".join(parts)
