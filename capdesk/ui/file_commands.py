@@ -54,6 +54,8 @@ class FileHost(Protocol):
 
     def exported(self, paths: list[Path], destination: Path, formats: list[str]) -> None: ...
 
+    def save(self) -> None: ...
+
 
 class FileCommands(QObject):
     """Connects the File/Help actions of the window to ``controller``."""
@@ -122,11 +124,19 @@ class FileCommands(QObject):
         if not records:
             show_message(self.window, "Nothing to export", "Caption some images first.")
             return None
-        dialog = ExportDialog(records, Path(self._start_folder()), self.window)
+        dialog = ExportDialog(
+            records, Path(self._start_folder()), self.window, self.controller.settings
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.start_export(dialog.options()))
+        dialog.accepted.connect(lambda: self._exporting(dialog))
         dialog.open()
         return dialog
+
+    def _exporting(self, dialog: ExportDialog) -> None:
+        """Remember the dialog's choices for next time, then export."""
+        self.controller.settings = dialog.remembered(self.controller.settings)
+        self.controller.save()
+        self.start_export(dialog.options())
 
     def start_export(self, options: ExportOptions) -> None:
         """Export every captioned image (the edited text where edited) in the background."""
