@@ -232,14 +232,29 @@ class WorkKeeper(QObject):
             return True
         return self.confirm_stop()
 
+    def stop_question(self) -> tuple[str, str]:
+        """The question asked when quitting during a run, and what is kept, in numbers."""
+        items = self.model.items()
+        done = sum(1 for i in items if i.caption is not None or i.edited)
+        left = sum(1 for i in items if i.status in (Status.QUEUED, Status.CAPTIONING))
+        if self.active:
+            kept = f"The {done} captions finished so far are kept in the caption library."
+            rest = (f" The {left} photos not captioned yet are captioned when you open them "
+                    "again.") if left else ""
+        else:
+            kept = (f"The {done} captions finished so far are not kept: the caption library "
+                    "is not available. Export them first to keep them.")
+            rest = ""
+        return "Stop captioning and quit?", kept + rest
+
     def confirm_stop(self) -> bool:
         """Ask; tests replace this method (a modal box would wait for a click)."""
-        kept = ("Every caption finished so far is kept in the library." if self.active
-                else "Captions finished so far are not kept: the library is not available.")
-        answer = QMessageBox.question(
-            self.window, "Quit capdesk",
-            f"Captioning is still running — stop and quit?\n{kept}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        question, detail = self.stop_question()
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit capdesk", question,
+                          QMessageBox.StandardButton.Cancel, self.window)
+        box.setInformativeText(detail)
+        box.setAccessibleDescription(f"{question} {detail}")
+        stop = box.addButton("Stop and quit", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is stop

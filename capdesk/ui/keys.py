@@ -28,7 +28,7 @@ def command_keys() -> frozenset[int]:
     keys = set()
     for command in COMMANDS:
         if command.name not in FIELD_KEYS:
-            keys.add(QKeySequence(command.shortcut)[0].toCombined())
+            keys.add(QKeySequence(command.shortcut)[0].toCombined())  # type: ignore[index]
     return frozenset(keys)
 
 

@@ -1,0 +1,113 @@
+"""Quitting never loses work silently: Ctrl+Q keeps an edit still being typed (the list's
+editor or the caption field), asks before stopping a run, and keeps every caption the
+engine finished before it stopped, even those the window had not shown yet."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+from capdesk.ui.items import Status
+from tests.support.fake_engine import FakeCaptioner
+from tests.ui.test_library import HANG_MS, _caption_folder, _captioned_paths, _reopen, _wait_library
+
+
+def _active(qtbot, window) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=HANG_MS)
+
+
+def test_ctrl_q_keeps_what_is_typed_in_the_list_editor(qtbot, make_window, images):
+    paths = images(2)
+    window, controller, _engine = _caption_folder(qtbot, make_window, paths[0].parent)
+    _active(qtbot, window)
+    controller.select(paths[1])
+    view = window.list_view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    editor = view.indexWidget(view.currentIndex())
+    assert isinstance(editor, QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "typed, then Ctrl+Q")
+    qtbot.keyClick(editor, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+    _window, again, engine = _reopen(qtbot, make_window, paths[0].parent, 2)
+    assert again.model.item(paths[1]).text == "typed, then Ctrl+Q"
+    assert _captioned_paths(engine) == []
+
+
+def test_ctrl_q_keeps_what_is_typed_in_the_caption_field(qtbot, make_window, images):
+    paths = images(2)
+    window, controller, _engine = _caption_folder(qtbot, make_window, paths[0].parent)
+    _active(qtbot, window)
+    controller.select(paths[0])
+    field = window.preview.editor
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, "never confirmed with Enter")
+    qtbot.keyClick(field, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+    _window, again, _engine2 = _reopen(qtbot, make_window, paths[0].parent, 2)
+    item = again.model.item(paths[0])
+    assert item.text == "never confirmed with Enter" and item.status is Status.EDITED
+
+
+def test_captions_finished_but_not_yet_shown_are_kept_when_quitting(qtbot, make_window,
+                                                                    images):
+    paths = images(10)
+    engine = FakeCaptioner(pause_after=0)  # holds before its first batch
+    window, controller = make_window(engine)
+    _wait_library(qtbot, controller)
+    controller.add_paths([paths[0].parent])
+    qtbot.waitUntil(engine.holding.is_set, timeout=HANG_MS)
+    engine.resume()
+    deadline = time.monotonic() + HANG_MS / 1000  # a hang guard: no Qt events meanwhile
+    while engine.yielded < len(paths) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert engine.yielded == len(paths)
+    assert not any(i.status is Status.DONE for i in controller.model.items())  # not shown yet
+    window.close()  # "stop and quit?": yes (the fixture's answer)
+
+    _window, _again, engine2 = _reopen(qtbot, make_window, paths[0].parent, 10)
+    assert _captioned_paths(engine2) == []
+
+
+def test_the_quit_question_says_what_is_kept(qtbot, make_window, images):
+    paths = images(10)
+    engine = FakeCaptioner(pause_after=2)  # holds after the first batch (8 images)
+    _window, controller = make_window(engine)
+    _wait_library(qtbot, controller)
+    controller.add_paths([paths[0].parent])
+    qtbot.waitUntil(lambda: sum(i.status is Status.DONE for i in controller.model.items()) == 8,
+                    timeout=HANG_MS)
+    title, detail = controller.keeping.stop_question()
+    assert title == "Stop captioning and quit?"
+    assert detail == ("The 8 captions finished so far are kept in the caption library. "
+                      "The 2 photos not captioned yet are captioned when you open them again.")
+
+
+def test_the_quit_box_defaults_to_cancel_and_stop_quits(qtbot, make_window, images,
+                                                       monkeypatch):
+    paths = images(10)
+    engine = FakeCaptioner(pause_after=2)
+    window, controller = make_window(engine)
+    _wait_library(qtbot, controller)
+    controller.add_paths([paths[0].parent])
+    qtbot.waitUntil(engine.holding.is_set, timeout=HANG_MS)
+    del controller.keeping.confirm_stop  # the real box, not the fixture's "yes"
+    shown, answers = [], ["Cancel", "Stop and quit"]
+
+    def fake_exec(box: QMessageBox) -> int:
+        shown.append((box.text(), box.defaultButton().text()))
+        wanted = answers.pop(0)
+        next(b for b in box.buttons() if b.text().replace("&", "") == wanted).click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    window.close()
+    assert window.isVisible() and controller.queue.busy  # Cancel: still running
+    assert shown[0] == ("Stop captioning and quit?", "Cancel")
+    window.close()
+    assert not window.isVisible()
