@@ -129,6 +129,7 @@ class WindowController(QObject):
         self.queue.engine_ready.connect(self._on_engine_ready)
         self.queue.engine_failed.connect(self._on_engine_failed)
         selection = w.list_view.selectionModel()
+        selection.currentChanged.connect(lambda *_: self.keeping.keep_typed(self.edit_caption))
         selection.currentChanged.connect(self._on_current_changed)
         w.paths_dropped.connect(self.add_paths)
         w.closing.connect(self.shutdown)
@@ -277,7 +278,9 @@ class WindowController(QObject):
         self.queue.cancel()
 
     def remove(self, paths: Iterable[Path]) -> None:
-        """Remove images from the list, undoably (see ``removal.py``); files are untouched."""
+        """Remove images from the list, undoably (see ``removal.py``); files are untouched.
+        Words typed in the caption field are kept first: the edit, then the removal."""
+        self.window.preview.commit_pending()
         remove_images(self, paths)
 
     # -- editing and review --------------------------------------------------------

@@ -8,6 +8,7 @@ asked for; saving, undo and the item model belong to the controller.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
@@ -314,6 +315,13 @@ class PreviewPanel(QWidget):
     def commit_pending(self) -> None:
         """Keep text typed in the caption field but not yet confirmed (the window closes)."""
         self._commit()
+
+    def pending(self) -> tuple[Path, str] | None:
+        """(image, words) typed in the caption field and not confirmed with Enter, or None."""
+        text = self.editor.text().strip()
+        if self._item is None or not self.editor.isModified() or not text:
+            return None
+        return None if text == self._item.text else (self._item.path, text)
 
     def _commit(self) -> None:
         text = self.editor.text().strip()

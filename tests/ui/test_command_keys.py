@@ -14,6 +14,8 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
 from capdesk.ui.exporting import ExportDialog
+from capdesk.ui.items import Status
+from tests.support.fake_engine import FakeCaptioner
 from tests.ui.test_library import HANG_MS, _caption_folder
 
 CTRL_E = QKeySequence("Ctrl+E")[0].toCombined()
@@ -83,3 +85,30 @@ def test_text_fields_keep_their_own_editing_keys(qtbot, make_window, images):
     qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert search.text() == "dogs"  # the field's undo, not the window's
     assert window.list_view.state() != QAbstractItemView.State.EditingState
+
+
+def test_escape_in_the_list_editor_cancels_the_edit_not_the_run(qtbot, make_window, images):
+    """Escape is Cancel (the run) and, in the list's editor, cancel the edit: the editor's
+    delegate claims it, so the two never clash."""
+    paths = images(10)
+    engine = FakeCaptioner(pause_after=2)  # holds after the first batch (8 images)
+    window, controller = make_window(engine)
+    controller.add_paths(paths)
+    qtbot.waitUntil(lambda: getattr(controller.model.item(paths[0]), "status", None)
+                    is Status.DONE, timeout=HANG_MS)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=HANG_MS)
+    view = window.list_view
+    controller.select(paths[0])
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    editor = view.indexWidget(view.currentIndex())
+    assert isinstance(editor, QLineEdit)
+    qtbot.keyClicks(editor, " not wanted")
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState,
+                    timeout=HANG_MS)
+    assert "not wanted" not in controller.model.item(paths[0]).text
+    assert controller.queue.busy  # still captioning
+    with qtbot.waitSignal(controller.queue.finished, timeout=HANG_MS):
+        qtbot.keyClick(view, Qt.Key.Key_Escape)  # outside a field: Cancel the run

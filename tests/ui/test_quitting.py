@@ -111,3 +111,49 @@ def test_the_quit_box_defaults_to_cancel_and_stop_quits(qtbot, make_window, imag
     assert shown[0] == ("Stop captioning and quit?", "Cancel")
     window.close()
     assert not window.isVisible()
+
+
+def test_words_typed_in_the_caption_field_survive_moving_to_another_image(
+        qtbot, make_window, images):
+    paths = images(3)
+    window, controller, _engine = _caption_folder(qtbot, make_window, paths[0].parent)
+    controller.select(paths[0])
+    field = window.preview.editor
+    field.selectAll()
+    qtbot.keyClicks(field, "typed, then F8")
+    window.actions_by_name["next_unreviewed"].trigger()  # F8, without Enter first
+    assert controller.current_item.path != paths[0]
+    qtbot.waitUntil(lambda: controller.model.item(paths[0]).text == "typed, then F8",
+                    timeout=HANG_MS)
+    assert field.text() == controller.current_item.text  # the next image's own caption
+    controller.undo_stack.undo()  # an edit like any other
+    assert controller.model.item(paths[0]).text != "typed, then F8"
+
+    controller.select(paths[1])
+    field.selectAll()
+    qtbot.keyClicks(field, "typed, then Delete from the menu")
+    window.actions_by_name["remove"].trigger()
+    assert controller.undo_stack.count() == 2  # the edit, then the Delete
+    controller.undo_stack.undo()
+    assert controller.model.item(paths[1]).text == "typed, then Delete from the menu"
+
+
+def test_quitting_without_a_library_asks_before_the_captions_are_gone(
+        qtbot, make_window, images, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CAPDESK_LIBRARY", str(blocker / "library.sqlite3"))
+    paths = images(2)
+    window, controller, _engine = _caption_folder(qtbot, make_window, paths[0].parent)
+    assert not controller.keeping.active
+    assert controller.keeping.stop_question() == (
+        "Quit without keeping the captions?",
+        "The caption library is not available, so the 2 captions are gone when capdesk "
+        "closes. Export them first (Ctrl+E) to keep them.")
+    asked = []
+    controller.keeping.confirm_stop = lambda: asked.append(True) and False  # Cancel
+    window.close()
+    assert asked and window.isVisible()
+    controller.keeping.confirm_stop = lambda: True  # "Quit anyway"
+    window.close()
+    assert not window.isVisible()
