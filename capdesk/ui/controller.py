@@ -96,7 +96,6 @@ class WindowController(QObject):
         window.list_view.setModel(self.filter)
         self.command_keys = CommandKeys(window)  # Ctrl+E and co. work in text fields too
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
-        window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
         # Counting every item on every result would cost O(n²) per run: coalesce instead.
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
@@ -105,6 +104,8 @@ class WindowController(QObject):
         self._connect()
         self._update_counts()
         self.files = FileCommands(self, parent=self)  # File and Help menus, export
+        window.close_guard = lambda: (self.files.may_close()
+                                      and self.keeping.may_close(self.queue.busy))
         self.keeping.open_folder.connect(self.files.open_folder_path)
 
     # -- wiring --------------------------------------------------------------------
@@ -179,8 +180,7 @@ class WindowController(QObject):
         if self._shut_down:
             return
         self._shut_down = True
-        self.files.export_job.cancel()  # stops between two files, never inside one
-        self.files.export_job.wait()
+        self.files.stop_export()  # between two files, never inside one
         self.scanner.shutdown()
         self.queue.shutdown()
         self.keeping.close()  # after the worker: its last results are recorded too

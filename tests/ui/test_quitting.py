@@ -157,3 +157,41 @@ def test_quitting_without_a_library_asks_before_the_captions_are_gone(
     controller.keeping.confirm_stop = lambda: True  # "Quit anyway"
     window.close()
     assert not window.isVisible()
+
+
+def test_quitting_during_an_export_asks_and_the_library_keeps_what_it_wrote(
+        qtbot, make_window, images, tmp_path, monkeypatch, library_file):
+    import threading
+
+    from capdesk.jobs import export_job
+    from capdesk.library import Library
+
+    real = export_job.export_records
+    wrote_one = threading.Event()
+
+    def held_after_the_first(records, options, *, progress, should_cancel):
+        def report(done, total):
+            progress(done, total)
+            if done == 1:
+                wrote_one.set()
+                while not should_cancel():  # until the window closes (and cancels)
+                    time.sleep(0.01)
+        return real(records, options, progress=report, should_cancel=should_cancel)
+
+    monkeypatch.setattr(export_job, "export_records", held_after_the_first)
+    paths = images(3)
+    window, controller, _engine = _caption_folder(qtbot, make_window, paths[0].parent)
+    dialog = controller.files.export()
+    dialog.destination.setText(str(tmp_path / "out"))
+    dialog.accept()
+    assert wrote_one.wait(HANG_MS / 1000)
+    asked = []
+    controller.files.confirm_export_stop = lambda: asked.append(True) and False  # Cancel
+    window.close()
+    assert asked and window.isVisible() and controller.files.export_job.busy
+    controller.files.confirm_export_stop = lambda: True  # "Stop and quit"
+    window.close()
+    assert not window.isVisible() and not controller.files.export_job.busy
+    with Library.open(library_file) as library:
+        exported = library.connection.execute("SELECT count(*) FROM exports").fetchone()[0]
+    assert exported == 1  # the one image written before the stop
