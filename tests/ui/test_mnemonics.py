@@ -90,8 +90,9 @@ def menu_clashes(menu: QMenu) -> dict[str, dict[str, list[str]]]:
 
 
 def literal_ampersands(top: QWidget) -> list[str]:
-    """Labels that would draw their '&' (no buddy: Qt shows a mnemonic only with one)."""
-    bad = []
+    """Labels that would draw their '&' (no buddy: Qt shows a mnemonic only with one), and
+    a window title with one (titles never have mnemonics)."""
+    bad = [f"title: {top.windowTitle()!r}"] if mnemonic(top.windowTitle()) else []
     for label in top.findChildren(QLabel):
         text = label.text()
         if (label.buddy() is None and mnemonic(text) is not None
@@ -119,6 +120,9 @@ def test_the_window_its_menus_and_dialogs_have_no_clashes(qtbot, make_window, im
         for key in action.shortcuts():
             shortcuts[key.toString()].append(action.objectName() or action.text())
     assert {k: v for k, v in shortcuts.items() if len(v) > 1} == {}
+    alt_keys = [(f"shortcut {k}", f"&{k[4:]}") for k in shortcuts
+                if k.startswith("Alt+") and len(k) == 5]  # Alt+letter: a mnemonic's key
+    assert_no_clash(window, titles + alt_keys)
 
     for dialog in (controller.files.edit_settings(), controller.files.export(),
                    controller.files.show_shortcuts()):
