@@ -15,9 +15,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from capdesk.ui.actions import COMMANDS
+
+TEXT_FIELDS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
+"""Widgets that claim editing keys (a multi-line caption editor would be one too)."""
 
 FIELD_KEYS = frozenset({"undo", "redo", "remove", "edit", "cancel"})
 """Commands whose key a text field keeps (they mean something while typing)."""
@@ -49,7 +59,7 @@ class CommandKeys(QObject):
             return
         self._app.removeEventFilter(self)
         if (new is not None and new.window() is self._window
-                and isinstance(new, QLineEdit | QAbstractSpinBox)):
+                and isinstance(new, TEXT_FIELDS)):
             self._app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
