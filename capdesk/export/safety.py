@@ -50,7 +50,8 @@ class ExportPlan:
     ``existing``: other files that exist and would be replaced;
     ``onto_inputs``: targets that are one of the photos being exported (always refused);
     ``clashes``: targets two different photos would both write;
-    ``skipped``: photos left alone because they already have alt text (when asked).
+    ``skipped``: photos left alone because they already have alt text (when asked),
+    unless the person edited their caption: an edit is newer words on purpose.
     """
 
     changed_originals: tuple[Path, ...] = ()
@@ -206,7 +207,7 @@ def plan_export(records: Iterable[CaptionRecord], options: ExportOptions) -> Exp
         targets = image_targets(record.path, options)
         if not targets or not_captioned(record):
             continue
-        if options.skip_existing_alt_text and has_alt_text(record.path):
+        if options.skip_existing_alt_text and not record.edited and has_alt_text(record.path):
             skipped.add(record.path)
             continue
         for fmt, target in targets:

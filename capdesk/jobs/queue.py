@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from capdesk.domain import CaptionResult
 from capdesk.jobs.messages import (
@@ -125,13 +125,19 @@ class CaptionQueue(QObject):
         self._attend.emit(path, text)
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Cancel everything and wait for the thread, so Qt never destroys it running."""
+        """Cancel everything and wait for the thread, so Qt never destroys it running.
+
+        Results the worker finished before it stopped are still waiting in this object's
+        event queue (no event loop will run again when the window closes): they are
+        delivered here, so ``result_ready`` reports every caption the engine made.
+        """
         self.cancel()
         if not self._thread.isRunning():
             return True
         self._thread.quit()
         stopped = bool(self._thread.wait(timeout_ms))
         if stopped:
+            QCoreApplication.sendPostedEvents(self)
             self._worker.close_engine()
         else:
             log.error("caption worker did not stop within %d ms", timeout_ms)

@@ -41,7 +41,9 @@ from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
 from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import ImageItem, Status, next_to_review
 from capdesk.ui.keeping import WorkKeeper
+from capdesk.ui.keys import CommandKeys
 from capdesk.ui.main_window import MainWindow
+from capdesk.ui.removal import remove_images
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
@@ -93,12 +95,14 @@ class WindowController(QObject):
             self._engine_config(settings), engine_factory, batch_size=batch_size, parent=self
         )
         window.list_view.setModel(self.filter)
+        self.command_keys = CommandKeys(window)  # Ctrl+E and co. work in text fields too
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
-        window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
         self.status = WindowStatus(window, self.model, self.filter)  # title and counts
         self.attention = AttentionFiller(window, self.model, self.queue)  # library captions
         self._connect()
         self.files = FileCommands(self, parent=self)  # File and Help menus, export
+        window.close_guard = lambda: (self.files.may_close()
+                                      and self.keeping.may_close(self.queue.busy))
         self.keeping.open_folder.connect(self.files.open_folder_path)
 
     # -- wiring --------------------------------------------------------------------
@@ -122,6 +126,7 @@ class WindowController(QObject):
         self.queue.engine_ready.connect(self._on_engine_ready)
         self.queue.engine_failed.connect(self._on_engine_failed)
         selection = w.list_view.selectionModel()
+        selection.currentChanged.connect(lambda *_: self.keeping.keep_typed(self.edit_caption))
         selection.currentChanged.connect(self._on_current_changed)
         w.paths_dropped.connect(self.add_paths)
         w.closing.connect(self.shutdown)
@@ -171,8 +176,7 @@ class WindowController(QObject):
         if self._shut_down:
             return
         self._shut_down = True
-        self.files.export_job.cancel()  # stops between two files, never inside one
-        self.files.export_job.wait()
+        self.files.stop_export()  # between two files, never inside one
         self.scanner.shutdown()
         self.queue.shutdown()
         self.keeping.close()  # after the worker: its last results are recorded too
@@ -271,18 +275,10 @@ class WindowController(QObject):
         self.queue.cancel()
 
     def remove(self, paths: Iterable[Path]) -> None:
-        """Remove images from the list (and from the waiting queue); files are untouched."""
-        doomed = list(paths)
-        if not doomed:
-            return
-        self.queue.discard(doomed)
-        self.intake.forget(doomed)
-        self.model.remove_paths(doomed)
-        for path in doomed:
-            self.thumbnails.forget(path)
-        if self._current in doomed:
-            self._current = None
-            self.window.preview.show_item(None, None)
+        """Remove images from the list, undoably (see ``removal.py``); files are untouched.
+        Words typed in the caption field are kept first: the edit, then the removal."""
+        self.window.preview.commit_pending()
+        remove_images(self, paths)
 
     # -- editing and review --------------------------------------------------------
     def edit_caption(self, path: Path, text: str) -> None:

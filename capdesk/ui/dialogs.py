@@ -134,7 +134,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.recursive)
         form.addRow("", self.skip_existing)
         form.addRow("&Thumbnail size", self.thumbnail_size)
-        form.addRow("Heatmap &colours", self.heatmap_colours)
+        form.addRow("&Heatmap colours", self.heatmap_colours)
         form.addRow("&Read captions with", self.read_mode)
         form.addRow("&Voice", self.voice)
         form.addRow("Speech r&ate", self.speech_rate)

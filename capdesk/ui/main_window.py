@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
         menu_bar.setAccessibleName("Menu bar")
         file_menu = menu_bar.addMenu("&File")
         file_menu.addActions([a["open_files"], a["open_folder"]])
-        self.recent_menu = QMenu("Recent &folders", self)
+        self.recent_menu = QMenu("&Recent folders", self)
         self.recent_menu.setAccessibleName("Recent folders")
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
