@@ -178,7 +178,7 @@ def session(desktop, tmp_path_factory) -> Iterator[dict]:
         app.stdin.write("read\n")
         app.stdin.flush()
         read = _read_prefixed(app, "read ", 30)
-        time.sleep(1.0)
+        time.sleep(3.0)  # the announcement crosses the bus after the call returns
         listener.stdin.close()
         events = [json.loads(line) for line in listener.stdout if line.startswith("{")]
         listener.wait(10)
