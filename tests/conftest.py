@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -50,3 +52,36 @@ def photo_folder(tmp_path: Path) -> Path:
         write_photo(folder / f"photo{i}.jpg", seed=i)
     write_photo(folder / "sub" / "nested.png", seed=9)
     return folder
+
+
+#: Threads capdesk starts are named ``capdesk-…`` (the library, the folder scanner).
+_THREAD_PREFIX = "capdesk"
+_THREAD_GRACE_SECONDS = 2.0
+
+
+def _capdesk_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate()
+            if t.name.startswith(_THREAD_PREFIX) and t.is_alive()]
+
+
+@pytest.fixture(autouse=True)
+def no_capdesk_thread_left(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves a capdesk thread running once it is torn down.
+
+    Why: such a thread (the caption library's SQLite thread, a scanner) logs after the
+    test's captured stream is closed ("Logging error ... I/O operation on closed file")
+    and may touch files of the next test. Closing a window, or stopping a job, must join
+    its threads. Threads that were already running before the test are not its fault.
+    """
+    before = set(_capdesk_threads())
+    yield
+    left = [t for t in _capdesk_threads() if t not in before]
+    if left and os.environ.get("CAPDESK_THREAD_DEBUG"):
+        with open(os.environ["CAPDESK_THREAD_DEBUG"], "a") as fh:
+            fh.write(f"{request.node.nodeid} {[t.name for t in left]}\n")
+    for thread in left:
+        thread.join(_THREAD_GRACE_SECONDS / max(len(left), 1))
+    alive = [t.name for t in left if t.is_alive()]
+    if alive:
+        pytest.fail(f"{request.node.nodeid} left capdesk threads running: {alive}",
+                    pytrace=False)

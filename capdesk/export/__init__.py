@@ -87,6 +87,7 @@ from capdesk.export.options import (
     RecordOutcome,
     parse_formats,
 )
+from capdesk.export.resume import Resumed, ResumeError, resume_table
 from capdesk.export.safety import (
     COPY_FOLDER_NAME,
     ExportPlan,
@@ -135,6 +136,8 @@ __all__ = [
     "OutcomeStatus",
     "ProgressCallback",
     "RecordOutcome",
+    "ResumeError",
+    "Resumed",
     "atomic_write_bytes",
     "check_alt_text",
     "csv_text",
@@ -159,6 +162,7 @@ __all__ = [
     "record_to_json",
     "records_without_alt_text",
     "result_record",
+    "resume_table",
     "sidecar_path",
     "strip_redundant_prefix",
     "supports_embedding",
