@@ -31,15 +31,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.cluster.runs import (  # noqa: E402 - after the path fix above
+from tests.cluster.runs import (
     captions,
     rows,
     run,
     run_killed,
     run_killing_a_worker,
 )
-from tests.conftest import write_photo  # noqa: E402
-from tests.support.tiny_model import build_tiny_model  # noqa: E402
+from tests.conftest import write_photo
+from tests.support.tiny_model import build_tiny_model
 
 
 def _check(name: str, table: Path, reference: dict[str, object] | None, count: int,

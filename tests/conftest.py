@@ -54,34 +54,43 @@ def photo_folder(tmp_path: Path) -> Path:
     return folder
 
 
-#: Threads capdesk starts are named ``capdesk-…`` (the library, the folder scanner).
-_THREAD_PREFIX = "capdesk"
-_THREAD_GRACE_SECONDS = 2.0
+
+#: The threads of the app's jobs (the caption library's SQLite thread, the folder
+#: scanner's two): closing the window or stopping the job joins them.
+JOB_THREADS = ("capdesk-library", "capdesk-list", "capdesk-alt-text")
+#: Every thread capdesk starts is named ``capdesk-…`` (also the engine's image loaders,
+#: which a module-scoped Captioner fixture legitimately keeps until the module ends).
+THREAD_PREFIX = "capdesk"
 
 
-def _capdesk_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate()
-            if t.name.startswith(_THREAD_PREFIX) and t.is_alive()]
+def _threads(prefixes: tuple[str, ...]) -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.is_alive() and t.name.startswith(prefixes)}
 
 
 @pytest.fixture(autouse=True)
-def no_capdesk_thread_left(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail a test that leaves a capdesk thread running once it is torn down.
+def no_job_thread_left(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves one of the app's job threads running after its teardown.
 
-    Why: such a thread (the caption library's SQLite thread, a scanner) logs after the
-    test's captured stream is closed ("Logging error ... I/O operation on closed file")
-    and may touch files of the next test. Closing a window, or stopping a job, must join
-    its threads. Threads that were already running before the test are not its fault.
+    Why: such a thread (the library's SQLite thread above all) logs after the test's
+    captured stream is closed ("Logging error ... I/O operation on closed file") and may
+    touch the files of the next test. No grace period: closing joins the thread, so a
+    thread still alive here was never stopped, or its stop gave up waiting.
     """
-    before = set(_capdesk_threads())
+    before = _threads(JOB_THREADS)
     yield
-    left = [t for t in _capdesk_threads() if t not in before]
-    if left and os.environ.get("CAPDESK_THREAD_DEBUG"):
-        with open(os.environ["CAPDESK_THREAD_DEBUG"], "a") as fh:
-            fh.write(f"{request.node.nodeid} {[t.name for t in left]}\n")
+    left = sorted(t.name for t in _threads(JOB_THREADS) - before)
+    if left:
+        pytest.fail(f"{request.node.nodeid} left job threads running: {left}", pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_capdesk_thread_left_at_the_end() -> Iterator[None]:
+    """Once every fixture is torn down, no capdesk thread may be left at all."""
+    before = _threads((THREAD_PREFIX,))
+    yield
+    left = _threads((THREAD_PREFIX,)) - before
     for thread in left:
-        thread.join(_THREAD_GRACE_SECONDS / max(len(left), 1))
-    alive = [t.name for t in left if t.is_alive()]
+        thread.join(1.0)  # an executor's worker ends right after its shutdown
+    alive = sorted(t.name for t in left if t.is_alive())
     if alive:
-        pytest.fail(f"{request.node.nodeid} left capdesk threads running: {alive}",
-                    pytrace=False)
+        pytest.fail(f"capdesk threads still running after the tests: {alive}", pytrace=False)

@@ -23,6 +23,7 @@ from capdesk.export import (
     JsonlWriter,
     Resumed,
     ResumeError,
+    cut_torn_row,
     onto_photos,
     path_text,
     plan_export,
@@ -87,6 +88,8 @@ def open_writer(stack: ExitStack, args: argparse.Namespace, done: Resumed) -> Wr
     stream: TextIO = sys.stdout
     if table is not None:
         mode = "a" if args.resume else "w" if args.replace else "x"
+        if args.resume:
+            cut_torn_row(table, done)
         stream = cast(TextIO, stack.enter_context(table.open(mode, encoding="utf-8",
                                                              newline="")))
     if args.csv is not None:

@@ -87,7 +87,7 @@ from capdesk.export.options import (
     RecordOutcome,
     parse_formats,
 )
-from capdesk.export.resume import Resumed, ResumeError, resume_table
+from capdesk.export.resume import Resumed, ResumeError, cut_torn_row, resume_table
 from capdesk.export.safety import (
     COPY_FOLDER_NAME,
     ExportPlan,
@@ -141,6 +141,7 @@ __all__ = [
     "atomic_write_bytes",
     "check_alt_text",
     "csv_text",
+    "cut_torn_row",
     "default_destination",
     "embed_alt_text",
     "export_records",

@@ -35,31 +35,36 @@ class Resumed:
 
     ``done``: the ``path`` text of every complete row. ``needs_header``: the CSV is empty
     (the run was killed before its header was on disk), so the header is written first.
+    ``keep``: the bytes of complete rows, when a torn row follows them (None: none does);
+    :func:`cut_torn_row` cuts it once the run is sure to go ahead.
     """
 
     done: frozenset[str]
     needs_header: bool = False
+    keep: int | None = None
 
 
 def resume_table(table: Path, *, csv_format: bool) -> Resumed:
-    """Read ``table`` back (after cutting a torn last row); a missing file has nothing."""
+    """Read ``table`` back, leaving it as it is; a missing file has nothing done."""
     if not table.exists():
         return Resumed(frozenset(), needs_header=csv_format)
     data = table.read_bytes()
     end = _csv_end(data) if csv_format else data.rfind(b"\n") + 1
-    if end < len(data):
-        log.warning("%s: dropping an incomplete last row (%d bytes) left by a stopped run",
-                    table, len(data) - end)
-        _truncate(table, end)
-    complete = data[:end]
+    keep = end if end < len(data) else None
     if csv_format:
-        return _csv_rows(table, complete)
-    return Resumed(_jsonl_rows(table, complete))
+        rows = _csv_rows(table, data[:end])
+        return Resumed(rows.done, rows.needs_header, keep)
+    return Resumed(_jsonl_rows(table, data[:end]), keep=keep)
 
 
-def _truncate(table: Path, end: int) -> None:
+def cut_torn_row(table: Path, resumed: Resumed) -> None:
+    """Cut the incomplete last row a stopped run left (its photo is captioned again)."""
+    if resumed.keep is None or not table.exists():
+        return
+    log.warning("%s: dropping an incomplete last row (%d bytes) left by a stopped run",
+                table, table.stat().st_size - resumed.keep)
     with table.open("r+b") as handle:
-        handle.truncate(end)
+        handle.truncate(resumed.keep)
         handle.flush()
         os.fsync(handle.fileno())
 

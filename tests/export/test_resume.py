@@ -6,16 +6,25 @@ from pathlib import Path
 
 import pytest
 
-from capdesk.cluster.runner import batches_of
 from capdesk.domain import CaptionRecord
 from capdesk.domain.flags import Flag
-from capdesk.export import ResumeError, csv_text, resume_table
+from capdesk.export import Resumed, ResumeError, csv_text, cut_torn_row, resume_table
+
+
+def _cut(table: Path, *, csv_format: bool) -> Resumed:
+    """Read back, then cut the torn row, as a resumed run does before appending."""
+    resumed = resume_table(table, csv_format=csv_format)
+    cut_torn_row(table, resumed)
+    return resumed
 
 
 def test_a_torn_last_row_is_cut_and_the_rest_kept(tmp_path: Path) -> None:
     table = tmp_path / "rows.jsonl"
-    table.write_bytes(b'{"path": "a.jpg"}\n{"path": "b.jpg"}\n{"path": "c.j')
+    torn = b'{"path": "a.jpg"}\n{"path": "b.jpg"}\n{"path": "c.j'
+    table.write_bytes(torn)
     assert resume_table(table, csv_format=False).done == {"a.jpg", "b.jpg"}
+    assert table.read_bytes() == torn, "reading alone changes nothing (the run may refuse)"
+    assert _cut(table, csv_format=False).done == {"a.jpg", "b.jpg"}
     assert table.read_bytes() == b'{"path": "a.jpg"}\n{"path": "b.jpg"}\n'
 
 
@@ -53,7 +62,7 @@ def test_a_csv_keeps_every_complete_row_and_cuts_a_torn_one(tmp_path: Path) -> N
     last = text.rindex(b"/p/c.jpg")
     for cut in range(last - 30, len(text) - 1):  # every torn end inside the last rows
         table.write_bytes(text[:cut])
-        done = resume_table(table, csv_format=True).done
+        done = _cut(table, csv_format=True).done
         kept = table.read_bytes()
         assert text.startswith(kept) and kept.endswith(b"\r\n"), cut
         assert done <= {"/p/a.jpg", "/p/=b.jpg"}, cut
@@ -64,14 +73,14 @@ def test_a_csv_cut_inside_a_quoted_line_break_drops_that_row(tmp_path: Path) -> 
     table = tmp_path / "rows.csv"
     inside = text.index(b"under\r\n") + len(b"under\r\n")  # CRLF inside quotes: not an end
     table.write_bytes(text[:inside])
-    assert resume_table(table, csv_format=True).done == set()
+    assert _cut(table, csv_format=True).done == set()
     assert table.read_bytes() == text[:text.index(b"\r\n") + 2]  # the header stays
 
 
 def test_an_empty_or_torn_header_csv_gets_a_header(tmp_path: Path) -> None:
     table = tmp_path / "rows.csv"
     table.write_bytes(b"path,file_na")
-    resumed = resume_table(table, csv_format=True)
+    resumed = _cut(table, csv_format=True)
     assert resumed.needs_header and resumed.done == set()
     assert table.read_bytes() == b""
 
@@ -82,10 +91,3 @@ def test_a_csv_with_other_columns_is_refused_and_left_alone(tmp_path: Path) -> N
     with pytest.raises(ResumeError, match="not a capdesk CSV"):
         resume_table(table, csv_format=True)
     assert table.read_bytes() == b"name,size\r\nx,1\r\n"
-
-
-def test_batches_cover_every_path_once_in_order() -> None:
-    paths = [Path(f"{i}.jpg") for i in range(10)]
-    batches = batches_of(paths, 4)
-    assert [len(b) for b in batches] == [4, 4, 2]
-    assert [p for b in batches for p in b] == [str(p) for p in paths]
