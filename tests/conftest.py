@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -81,6 +82,34 @@ def no_job_thread_left(request: pytest.FixtureRequest) -> Iterator[None]:
     left = sorted(t.name for t in _threads(JOB_THREADS) - before)
     if left:
         pytest.fail(f"{request.node.nodeid} left job threads running: {left}", pytrace=False)
+
+
+def _root_logging() -> tuple[int, list[logging.Handler]]:
+    """The root logger's level and handlers, leaving out pytest's own (per phase)."""
+    root = logging.getLogger()
+    return root.level, [h for h in root.handlers if not type(h).__module__.startswith("_pytest")]
+
+
+@pytest.fixture(autouse=True)
+def root_logging_unchanged(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail (and undo) a test that leaves the root logger configured differently.
+
+    Why: a handler installed during a test (``logging.basicConfig(force=True)`` in an entry
+    point called in process) keeps that test's captured stderr, which pytest closes; every
+    later record, from any thread, then ends in "Logging error ... I/O operation on closed
+    file" (seen with the library thread's INFO lines in full runs).
+    """
+    before = _root_logging()
+    yield
+    after = _root_logging()
+    if after != before:
+        root = logging.getLogger()
+        root.setLevel(before[0])
+        for handler in after[1]:
+            if handler not in before[1]:
+                root.removeHandler(handler)
+        pytest.fail(f"{request.node.nodeid} changed the root logger: level {before[0]} -> "
+                    f"{after[0]}, handlers {before[1]} -> {after[1]}", pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)

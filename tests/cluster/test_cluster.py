@@ -100,3 +100,12 @@ def test_nothing_to_do_loads_no_model_and_starts_no_workers(
         assert again.returncode == 0, again.stderr
         assert "nothing to caption" in again.stderr
         assert captions(table) == captions(tmp_path / "first.jsonl")
+
+
+def test_read_text_is_refused_rather_than_left_out(photos: Path, tiny_model_dir: Path,
+                                                   tmp_path: Path) -> None:
+    table = tmp_path / "text.jsonl"
+    done = run(tiny_model_dir, photos, "--workers", "2", "--read-text", "--jsonl", table)
+    assert done.returncode == 2
+    assert "--read-text runs in process only" in done.stderr
+    assert not table.exists()
