@@ -97,7 +97,9 @@ def root_logging_unchanged(request: pytest.FixtureRequest) -> Iterator[None]:
     Why: a handler installed during a test (``logging.basicConfig(force=True)`` in an entry
     point called in process) keeps that test's captured stderr, which pytest closes; every
     later record, from any thread, then ends in "Logging error ... I/O operation on closed
-    file" (seen with the library thread's INFO lines in full runs).
+    file". The library thread's INFO lines did so in two full runs of the last session:
+    INFO records reach handlers only when something had lowered the root level (pytest
+    leaves it at WARNING), so some earlier test must have changed the root logger.
     """
     before = _root_logging()
     yield

@@ -11,6 +11,11 @@ written (what a row reports is on disk, even after a kill -9), and photos the li
 already has captioned and unchanged are not captioned again: their rows come first, from
 the library, with ``"provider": "library"`` and ``"milliseconds": null`` (the person's
 text when they edited it). ``--recaption`` captions them again.
+
+``--resume`` carries on the --jsonl/--csv file of a stopped run (capdesk.cli.output):
+the photos it has are skipped, the rest appended. ``--workers``/``--cluster`` change only
+where the rows come from (capdesk.cli.distributed); everything else is this one loop.
+The model is loaded only when some photo is left to caption.
 """
 
 from __future__ import annotations
