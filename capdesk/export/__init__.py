@@ -87,6 +87,7 @@ from capdesk.export.options import (
     RecordOutcome,
     parse_formats,
 )
+from capdesk.export.resume import Resumed, ResumeError, cut_torn_row, resume_table
 from capdesk.export.safety import (
     COPY_FOLDER_NAME,
     ExportPlan,
@@ -136,9 +137,12 @@ __all__ = [
     "OutcomeStatus",
     "ProgressCallback",
     "RecordOutcome",
+    "ResumeError",
+    "Resumed",
     "atomic_write_bytes",
     "check_alt_text",
     "csv_text",
+    "cut_torn_row",
     "default_destination",
     "embed_alt_text",
     "export_records",
@@ -161,6 +165,7 @@ __all__ = [
     "record_to_json",
     "records_without_alt_text",
     "result_record",
+    "resume_table",
     "sidecar_path",
     "strip_redundant_prefix",
     "supports_embedding",

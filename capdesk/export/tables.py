@@ -159,7 +159,8 @@ def _text_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _read_text_cell(text: str) -> str:
+def read_text_cell(text: str) -> str:
+    """A CSV text cell as written, without the apostrophe the formula guard added."""
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
@@ -193,12 +194,13 @@ class CsvWriter:
     following the file (or a killed run) sees every finished image.
     """
 
-    def __init__(self, stream: TextIO, *, bom: bool = False) -> None:
+    def __init__(self, stream: TextIO, *, bom: bool = False, header: bool = True) -> None:
         self._stream = stream
         self._csv = csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         if bom:
             stream.write(_BOM)
-        self._csv.writerow(ROW_FIELDS)
+        if header:  # False: appending to a table that has one (--resume)
+            self._csv.writerow(ROW_FIELDS)
         stream.flush()
 
     def write_row(self, record: CaptionRecord, written: Sequence[Path] = ()) -> None:
@@ -276,7 +278,7 @@ def read_csv(source: Path) -> list[CaptionRecord]:
     return [
         _record(
             {
-                name: _read_text_cell(value) if isinstance(value, str) else value
+                name: read_text_cell(value) if isinstance(value, str) else value
                 for name, value in row.items()
             }
         )
