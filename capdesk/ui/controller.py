@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QUndoStack
 
 from capdesk.domain import CaptionResult
+from capdesk.imaging import is_video_path
 from capdesk.jobs import (
     CaptionQueue,
     EngineConfig,
@@ -46,6 +47,7 @@ from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
 from capdesk.ui.undo import AcceptCaption, EditCaption
+from capdesk.ui.video_controller import VideoController
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,11 @@ class WindowController(QObject):
         )
         window.list_view.setModel(self.filter)
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
-        window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
+        self.video = VideoController(window, self.undo_stack, self._engine_config(settings),
+                                     parent=self)  # videos: the strip in its own dock
+        window.close_guard = lambda: (
+            self.keeping.may_close(self.queue.busy) and self.video.may_close()
+        )
         # Counting every item on every result would cost O(n²) per run: coalesce instead.
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
@@ -179,6 +185,7 @@ class WindowController(QObject):
         self.files.export_job.wait()
         self.scanner.shutdown()
         self.queue.shutdown()
+        self.video.shutdown()
         self.keeping.close()  # after the worker: its last results are recorded too
         self.loader.shutdown()
         geometry, splitter = self.window.layout_state()
@@ -194,6 +201,7 @@ class WindowController(QObject):
         if (old.model_dir, old.provider) != (settings.model_dir, settings.provider):
             self.window.engine_label.setText("Loading model…")
             self.queue.reconfigure(self._engine_config(settings))
+            self.video.reconfigure(self._engine_config(settings))
         if old.library_path != settings.library_path and self.keeping.keeper.path is not None:
             self.keeping.reopen(settings.library_path)
         if old.thumbnail_size != settings.thumbnail_size:
@@ -219,8 +227,14 @@ class WindowController(QObject):
     def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int:
         """Add files and folders; folders are listed off the GUI thread and the images shown
         batch by batch. Each is queued for captioning once its existing alt text is known
-        (at once when that is not to be kept; see ``intake.py``). Returns the scan id."""
-        scan_id = self.scanner.scan([Path(p) for p in paths], recursive=self.settings.recursive)
+        (at once when that is not to be kept; see ``intake.py``). Video files named here go
+        to the video view instead (``video_controller.py``). Returns the scan id."""
+        named = [Path(p) for p in paths]
+        videos = [p for p in named if is_video_path(p)]
+        if videos:
+            self.video.add_videos(videos)
+        photos = [p for p in named if not is_video_path(p)]
+        scan_id = self.scanner.scan(photos, recursive=self.settings.recursive)
         if not caption:
             self._no_caption_scans.add(scan_id)
         return scan_id

@@ -63,7 +63,7 @@ from capdesk.ui.preview import PreviewPanel
 
 log = logging.getLogger(__name__)
 
-DROP_HINT = "Drop photos or folders here\nor press Ctrl+O to open files"
+DROP_HINT = "Drop photos, folders or videos here\nor press Ctrl+O to open files"
 
 
 def paths_from_mime(mime: QMimeData) -> list[Path]:
@@ -377,7 +377,9 @@ class MainWindow(QMainWindow):
         caption_menu = menu_bar.addMenu("&Caption")
         caption_menu.addActions([a["caption_all"], a["recaption"], a["cancel"]])
         view_menu = menu_bar.addMenu("&View")
-        view_menu.addActions([a["grid_view"], a["play"], a["toggle_heatmap"], a["library"]])
+        view_menu.addActions(
+            [a["grid_view"], a["play"], a["toggle_heatmap"], a["library"], a["video_panel"]]
+        )
         view_menu.addSeparator()
         view_menu.addActions([a["read_caption"], a["stop_reading"]])
         help_menu = menu_bar.addMenu("&Help")
