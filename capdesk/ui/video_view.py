@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QListView,
     QProgressBar,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -43,11 +45,33 @@ FRAME_HEIGHT = 224  # the detail frame: the model's input height, shown at the v
 OPACITY = 0.5
 
 
+class CueDelegate(QStyledItemDelegate):
+    """The strip's inline editor: named for the screen reader, and never reset while
+    typing (the worker may move the cue's end, which re-reads the row into the editor)."""
+
+    def createEditor(  # noqa: N802
+        self, parent: QWidget, option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        editor = super().createEditor(parent, option, index)
+        editor.setAccessibleName(f"Description of cue {index.row() + 1}")
+        editor.setAccessibleDescription("Type the description; Enter keeps it, Escape cancels.")
+        return editor
+
+    def setEditorData(  # noqa: N802
+        self, editor: QWidget, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        if isinstance(editor, QLineEdit) and editor.isModified():
+            return
+        super().setEditorData(editor, index)
+
+
 class CueStrip(QListView):
     """The key frames left to right; Enter edits the selected cue's description."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setItemDelegate(CueDelegate(self))
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)

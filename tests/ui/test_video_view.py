@@ -106,6 +106,25 @@ def test_edit_a_cue_then_export_writes_the_edit_and_undo_restores(
     assert [c.text for c in webvtt.read(str(out))][1] == original
 
 
+def test_enter_edits_a_cue_in_the_strip_from_the_keyboard(qtbot, video_window, clip):
+    from PySide6.QtWidgets import QLineEdit
+
+    _window, controller = video_window
+    controller.add_paths([clip[0]])
+    doc = described(qtbot, controller, clip[0])
+    strip = controller.video.panel.strip
+    strip.setFocus()
+    controller.video.panel.select_row(1)
+    qtbot.keyClick(strip, Qt.Key.Key_Return)
+    editor = strip.findChild(QLineEdit)
+    assert editor is not None and editor.accessibleName() == "Description of cue 2"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Two dogs play in the snow.")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # Qt commits on the next event-loop turn
+    qtbot.waitUntil(lambda: doc.cues[1].text == "Two dogs play in the snow.", timeout=HANG_MS)
+    assert doc.cues[1].reviewed
+
+
 def test_accept_marks_reviewed_and_moves_on(qtbot, video_window, clip):
     _window, controller = video_window
     controller.add_paths([clip[0]])
