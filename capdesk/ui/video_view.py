@@ -129,6 +129,7 @@ class VideoPanel(QWidget):
         self.picker = QComboBox(self)
         self.picker.setAccessibleName("Video")
         self.picker.setAccessibleDescription("The video whose descriptions are shown.")
+        self.picker.view().setAccessibleName("Videos")  # the popup list
         self.picker.currentIndexChanged.connect(self.video_chosen)
         picker_label = QLabel("&Video", self)
         picker_label.setBuddy(self.picker)
