@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 
 APP_BATCH = 4
 """Key frames captioned together in the app: cues appear every 4 segments rather than the
-command line's 8 (a little less throughput for a strip that fills as it goes); at a
-Cancel the key frames chosen but not yet captioned (up to 3) are dropped."""
+command line's 8, so the strip fills as it goes (what smaller batches cost is not
+measured); at a Cancel the key frames chosen but not captioned yet (up to 3) are dropped."""
 
 SUFFIXES = {
     "vtt": ".descriptions.vtt",
