@@ -97,6 +97,7 @@ class WindowController(QObject):
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
         self.video = VideoController(window, self.undo_stack, self._engine_config(settings),
                                      parent=self)  # videos: the strip in its own dock
+        self.video.panel.set_colours(settings.heatmap_colours)
         window.close_guard = lambda: (
             self.keeping.may_close(self.queue.busy) and self.video.may_close()
         )
@@ -209,6 +210,7 @@ class WindowController(QObject):
             self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
         self.window.beam_spin.setValue(settings.beam_size)
         self.window.preview.set_colours(settings.heatmap_colours)
+        self.video.panel.set_colours(settings.heatmap_colours)
         self.feedback.configure(settings)
         self.save()
 

@@ -122,6 +122,7 @@ class VideoPanel(QWidget):
         self._cue: Cue | None = None
         self._aspect = 16 / 9
         self._renderer: OverlayRenderer | None = None
+        self._colours = "classic"
         self._build()
         self.show_cue(None)
 
@@ -234,6 +235,15 @@ class VideoPanel(QWidget):
         self.progress_bar.setAccessibleDescription(f"{clock(done)} of {clock(total)} described")
         self.cancel_button.setEnabled(running)
 
+    def set_colours(self, colours: str) -> None:
+        """The heatmap colour map chosen in Settings (as the photo preview uses)."""
+        if colours != self._colours:
+            self._colours = colours
+            if self._renderer is not None:
+                self._renderer = OverlayRenderer(self._renderer.rgb, self._renderer.caption,
+                                                 colours)
+                self._redraw()
+
     def set_aspect(self, aspect: float) -> None:
         self._aspect = aspect
 
@@ -253,7 +263,7 @@ class VideoPanel(QWidget):
             self.canvas.set_image(None, None, "Drop a video to see its key frames here.")
         elif not same_caption:
             frame = np.ascontiguousarray(unsquash(cue.frame, self._aspect, FRAME_HEIGHT))
-            self._renderer = OverlayRenderer(frame, cue.caption)
+            self._renderer = OverlayRenderer(frame, cue.caption, self._colours)
             words = cue.caption.words if cue.caption is not None else ()
             self.words.set_words(words, attention_places(cue.caption))
         if not same or not self.editor.isModified():
