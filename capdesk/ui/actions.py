@@ -60,6 +60,10 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("grid_view", "&Grid view", "Ctrl+G", "Show the photos as a grid of thumbnails"),
     Command("play", "&Play words", "Ctrl+Shift+P", "Step through the caption's attention maps"),
+    Command(
+        "video_panel", "&Video descriptions", "Ctrl+Shift+V",
+        "Show the video strip: key frames, time codes and descriptions of dropped videos",
+    ),
     Command("toggle_heatmap", "&Heatmap", "Ctrl+H", "Show or hide the attention heatmap"),
     Command(
         "save_overlay", "&Save overlay as PNG…", "Ctrl+Shift+S", "Save the photo with the heatmap"

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QUndoStack
 
 from capdesk.domain import CaptionResult
+from capdesk.imaging import is_video_path
 from capdesk.jobs import (
     CaptionQueue,
     EngineConfig,
@@ -48,6 +49,7 @@ from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
 from capdesk.ui.undo import AcceptCaption, EditCaption
+from capdesk.ui.video_controller import VideoController
 from capdesk.ui.window_status import WindowStatus
 
 log = logging.getLogger(__name__)
@@ -99,9 +101,12 @@ class WindowController(QObject):
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
         self.status = WindowStatus(window, self.model, self.filter)  # title and counts
         self.attention = AttentionFiller(window, self.model, self.queue)  # library captions
+        self.video = VideoController(window, self.undo_stack, self._engine_config(settings),
+                                     parent=self)  # videos: the strip in its own dock
+        self.video.panel.set_colours(settings.heatmap_colours)
         self._connect()
         self.files = FileCommands(self, parent=self)  # File and Help menus, export
-        window.close_guard = lambda: (self.files.may_close()
+        window.close_guard = lambda: (self.files.may_close() and self.video.may_close()
                                       and self.keeping.may_close(self.queue.busy))
         self.keeping.open_folder.connect(self.files.open_folder_path)
 
@@ -179,6 +184,7 @@ class WindowController(QObject):
         self.files.stop_export()  # between two files, never inside one
         self.scanner.shutdown()
         self.queue.shutdown()
+        self.video.shutdown()
         self.keeping.close()  # after the worker: its last results are recorded too
         self.loader.shutdown()
         geometry, splitter = self.window.layout_state()
@@ -194,6 +200,7 @@ class WindowController(QObject):
         if (old.model_dir, old.provider) != (settings.model_dir, settings.provider):
             self.window.engine_label.setText("Loading model…")
             self.queue.reconfigure(self._engine_config(settings))
+            self.video.reconfigure(self._engine_config(settings))
         if old.library_path != settings.library_path and self.keeping.keeper.path is not None:
             self.keeping.reopen(settings.library_path)
         if old.thumbnail_size != settings.thumbnail_size:
@@ -201,6 +208,7 @@ class WindowController(QObject):
             self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
         self.window.beam_spin.setValue(settings.beam_size)
         self.window.preview.set_colours(settings.heatmap_colours)
+        self.video.panel.set_colours(settings.heatmap_colours)
         self.feedback.configure(settings)
         self.save()
 
@@ -219,10 +227,15 @@ class WindowController(QObject):
     def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int:
         """Add files and folders; folders are listed off the GUI thread and the images shown
         batch by batch. Each is queued for captioning once its existing alt text is known
-        (at once when that is not to be kept; see ``intake.py``). Returns the scan id."""
+        (at once when that is not to be kept; see ``intake.py``). Video files named here go
+        to the video view instead (``video_controller.py``). Returns the scan id."""
         requested = [Path(p) for p in paths]
+        videos = [p for p in requested if is_video_path(p)]
+        if videos:
+            self.video.add_videos(videos)
+        photos = [p for p in requested if not is_video_path(p)]
         self.status.opened(requested)  # the title names the folder
-        scan_id = self.scanner.scan(requested, recursive=self.settings.recursive)
+        scan_id = self.scanner.scan(photos, recursive=self.settings.recursive)
         if not caption:
             self._no_caption_scans.add(scan_id)
         return scan_id

@@ -85,11 +85,13 @@ class FileCommands(QObject):
 
     # -- opening ---------------------------------------------------------------------
     def open_files(self) -> None:
-        from capdesk.imaging import IMAGE_EXTENSIONS  # noqa: PLC0415
+        from capdesk.imaging import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS  # noqa: PLC0415
 
         patterns = " ".join(f"*{ext}" for ext in sorted(IMAGE_EXTENSIONS))
+        videos = " ".join(f"*{ext}" for ext in sorted(VIDEO_EXTENSIONS))
         names, _ = QFileDialog.getOpenFileNames(
-            self.window, "Open photos", self._start_folder(), f"Images ({patterns})"
+            self.window, "Open photos or videos", self._start_folder(),
+            f"Images and videos ({patterns} {videos});;Images ({patterns});;Videos ({videos})",
         )
         if names:
             self.controller.add_paths([Path(n) for n in names])

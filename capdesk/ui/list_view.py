@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-DROP_HINT = "Drop photos or folders here\nor press Ctrl+O to open files"
+DROP_HINT = "Drop photos, folders or videos here\nor press Ctrl+O to open files"
 
 
 def grid_cell(icon: QSize, line_spacing: int) -> QSize:

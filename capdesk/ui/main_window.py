@@ -204,7 +204,9 @@ class MainWindow(QMainWindow):
         caption_menu = menu_bar.addMenu("&Caption")
         caption_menu.addActions([a["caption_all"], a["recaption"], a["cancel"]])
         view_menu = menu_bar.addMenu("&View")
-        view_menu.addActions([a["grid_view"], a["play"], a["toggle_heatmap"], a["library"]])
+        view_menu.addActions(
+            [a["grid_view"], a["play"], a["toggle_heatmap"], a["library"], a["video_panel"]]
+        )
         view_menu.addSeparator()
         view_menu.addActions([a["read_caption"], a["stop_reading"]])
         help_menu = menu_bar.addMenu("&Help")
