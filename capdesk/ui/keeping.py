@@ -22,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import QAbstractItemDelegate, QLabel, QMessageBox
 
-from capdesk.domain import CaptionResult
+from capdesk.domain import CaptionResult, Language
 from capdesk.jobs.library_job import LibraryKeeper
 from capdesk.ui.image_model import ImageListModel
 from capdesk.ui.intake import AltTextGate
@@ -76,11 +76,14 @@ class WorkKeeper(QObject):
         self.problem = ""
         """The last thing that went wrong with the library ('' when all is well)."""
         self._pending: dict[int, tuple[bool, bool]] = {}  # token: (caption, keep existing)
+        self.languages: tuple[str, ...] = ("en",)
+        """The chosen caption languages (Settings), the first first: what lookups ask for."""
         self._next_token = 0
         self.keeper.opened.connect(self._on_opened)
         self.keeper.failed.connect(self._on_failed)
         self.keeper.write_failed.connect(self._on_write_failed)
         self.keeper.known.connect(self._on_known)
+        self.keeper.known_languages.connect(self._on_known_languages)
         self.keeper.searched.connect(self._on_searched)
         self.keeper.folders_listed.connect(self._on_folders)
         self.library_dialog: LibraryDialog | None = None
@@ -113,7 +116,7 @@ class WorkKeeper(QObject):
         self.intake.listed(paths, caption=False, keep_existing=keep_existing)
         self._next_token += 1
         self._pending[self._next_token] = (caption, keep_existing)
-        self.keeper.lookup(self._next_token, paths)
+        self.keeper.lookup(self._next_token, paths, self.languages)
         return []
 
     def _on_known(self, token: int, paths: list[Path], known: dict[Path, Any]) -> None:
@@ -132,6 +135,23 @@ class WorkKeeper(QObject):
                 todo.append(path)
         if todo:
             self.ready.emit(todo)
+
+    def set_languages(self, languages: tuple[Language, ...]) -> None:
+        """The languages captions are written in now: what the next lookups ask for."""
+        self.languages = tuple(language.code for language in languages)
+
+    def _on_known_languages(self, _token: int, known: dict[str, dict[Path, Any]]) -> None:
+        """The library's captions in the further chosen languages, for the photos it knew
+        unchanged: each language's text, edit and review come back as they were left."""
+        for lang, captions in known.items():
+            for path, caption in captions.items():
+                item = self.model.item(path)
+                if item is None or item.provider != "library" or lang == item.language.code:
+                    continue  # captioned or changed in this session: the library is older
+                if item.state_for_edit(lang).use_library(
+                        caption.text, caption.model_text, caption.score, edited=caption.edited,
+                        reviewed=caption.reviewed, model_name=caption.model_name):
+                    self.model.refresh(path)
 
     # -- the Library view ------------------------------------------------------------
     def show_library(self) -> None:
@@ -163,20 +183,31 @@ class WorkKeeper(QObject):
 
     # -- writing -----------------------------------------------------------------------
     def caption_arrived(self, result: CaptionResult) -> None:
+        """Keep the model's caption in every language the result has (each language's
+        own edit stays when the person typed it while the photo waited)."""
         item = self.model.item(result.path)
         if item is None or result.caption is None or item.caption is not result.caption:
             return
-        self.keeper.record_caption(
-            result.path, result.caption.text, score=result.caption.score,
-            model_name=item.model_name, replace_edit=not item.edited,
-        )
+        for entry in result.captions:
+            state = item.in_language(entry.lang)
+            self.keeper.record_caption(
+                result.path, entry.caption.text, score=entry.caption.score,
+                model_name=item.model_name, replace_edit=not state.edited, lang=entry.lang,
+            )
 
     def _on_person_changed(self, path: Path) -> None:
         item = self.model.item(path)
+        if item is not None:
+            self.person_changed_in(path, item.language.code)
+
+    def person_changed_in(self, path: Path, lang: str) -> None:
+        """An edit or review (or its undo) of ``path``'s caption in ``lang``: keep it."""
+        item = self.model.item(path)
         if item is None:
             return
-        self.keeper.record_person(path, item.text if item.edited else None,
-                                  item.reviewed or item.edited)
+        state = item.in_language(lang)
+        self.keeper.record_person(path, state.text if state.edited else None,
+                                  state.reviewed or state.edited, lang)
 
     def alt_text_found(self, found: dict[Path, str]) -> None:
         if found:

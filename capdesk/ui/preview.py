@@ -26,8 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capdesk.domain import Caption, Language
 from capdesk.ui.flag_view import FlagList
 from capdesk.ui.items import ImageItem, Status
+from capdesk.ui.language_editor import (
+    LanguageEditor,
+    describe_in,
+    direction_of,
+    language_texts,
+)
 from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer, attention_places, paint_layer
 from capdesk.ui.words import WordBar
 
@@ -77,10 +84,14 @@ class ImageCanvas(QWidget):
 
 
 class PreviewPanel(QWidget):
-    """See the module docstring."""
+    """See the module docstring. The item's own language (its first chosen) goes through
+    ``text_committed`` and ``accept_requested``; the others through the ``language_``
+    signals, with their code."""
 
     text_committed = Signal(str)  # the person's edit of the caption
     accept_requested = Signal()
+    language_committed = Signal(str, str)  # language code, the person's edit
+    language_accept_requested = Signal(str)  # language code
     save_overlay_requested = Signal(int, float)  # word index, opacity 0..1
     overlay_settings_changed = Signal(int, bool)  # opacity percent, shown
 
@@ -161,25 +172,10 @@ class PreviewPanel(QWidget):
 
         self.flag_list = FlagList(self)  # why the caption may be wrong, and its trust
 
-        self.editor = QLineEdit(self)
-        self.editor.setPlaceholderText("Caption")
-        self.editor.setAccessibleName("Caption text")
-        self.editor.setAccessibleDescription(
-            "Edit the caption and press Enter to keep it; Ctrl+Z undoes."
-        )
-        self.editor.returnPressed.connect(self._commit)
-        caption_label = QLabel("&Caption", self)
-        caption_label.setBuddy(self.editor)
-        self.accept_button = QPushButton("&Accept", self)
-        self.accept_button.setAccessibleName("Accept caption")
-        self.accept_button.setAccessibleDescription(
-            "Mark this caption as reviewed and go to the next unreviewed image."
-        )
-        self.accept_button.clicked.connect(self.accept_requested)
-        edit_row = QHBoxLayout()
-        edit_row.addWidget(caption_label)
-        edit_row.addWidget(self.editor, 1)
-        edit_row.addWidget(self.accept_button)
+        self.captions = LanguageEditor(self)  # one tab per chosen language
+        self.captions.committed.connect(self._on_committed)
+        self.captions.accept_requested.connect(self._on_accept)
+        self.captions.language_changed.connect(self._on_language)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.canvas, 1)
@@ -194,7 +190,7 @@ class PreviewPanel(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.info)
         layout.addWidget(self.flag_list)
-        layout.addLayout(edit_row)
+        layout.addWidget(self.captions)
 
     # -- values in -----------------------------------------------------------------
     def show_item(self, item: ImageItem | None, rgb: np.ndarray | None, message: str = "") -> None:
@@ -207,7 +203,7 @@ class PreviewPanel(QWidget):
             and rgb is self._renderer.rgb
         )
         self._item = item
-        caption = item.caption if item is not None else None
+        caption = self._caption()
         if not same_image or self._renderer is None or self._renderer.caption is not caption:
             self._renderer = (
                 OverlayRenderer(rgb, caption, self._colours) if rgb is not None else None
@@ -217,10 +213,12 @@ class PreviewPanel(QWidget):
             self.words.set_words(
                 caption.words if caption is not None else (), attention_places(caption)
             )
+            self.words.setLayoutDirection(direction_of(self.captions.current_language))
             self._stop()
-        if not same_image or not self.editor.isModified():  # keep what is being typed
-            self.editor.setText(item.text if item is not None else "")
-        self.info.setText(self._describe(item))
+        if not same_image:
+            self.captions.forget_typing()  # keep what is being typed, for this image only
+        self._show_texts(item)
+        self.info.setText(self._describe(item, self.language.code))
         self.flag_list.show_flags(*((item.flags, item.trust) if item is not None else ((), None)))
         self._update_controls()
         if rgb is None:
@@ -312,13 +310,53 @@ class PreviewPanel(QWidget):
         self._redraw()
 
     def commit_pending(self) -> None:
-        """Keep text typed in the caption field but not yet confirmed (the window closes)."""
-        self._commit()
+        """Keep text typed in the caption fields but not yet confirmed (the window closes)."""
+        self.captions.commit_pending()
 
-    def _commit(self) -> None:
-        text = self.editor.text().strip()
-        if self._item is not None and text and text != self._item.text:
+    @property
+    def editor(self) -> QLineEdit:
+        """The caption editor of the language shown now."""
+        return self.captions.editor
+
+    @property
+    def language(self) -> Language:
+        """The language whose caption, words and heatmap are shown."""
+        return self.captions.current_language
+
+    def _caption(self) -> Caption | None:
+        if self._item is None:
+            return None
+        return self._item.in_language(self.language.code).caption
+
+    def _show_texts(self, item: ImageItem | None) -> None:
+        self.captions.show_texts(*language_texts(item, self.captions.languages), item is not None)
+
+    def _on_committed(self, code: str, text: str) -> None:
+        if self._item is None or text == self._item.in_language(code).text:
+            return
+        if code == self._item.language.code:
             self.text_committed.emit(text)
+        else:
+            self.language_committed.emit(code, text)
+
+    def _on_accept(self, code: str) -> None:
+        if self._item is not None and code != self._item.language.code:
+            self.language_accept_requested.emit(code)
+        else:
+            self.accept_requested.emit()
+
+    def _on_language(self, _code: str) -> None:
+        """Another language tab: its words, heatmap and details (the photo stays)."""
+        if self._renderer is not None:
+            self._renderer = OverlayRenderer(self._renderer.rgb, self._caption(), self._colours)
+        caption = self._caption()
+        self._selected, self._hovered = ALL_WORDS, None
+        self.words.set_words(caption.words if caption else (), attention_places(caption))
+        self.words.setLayoutDirection(direction_of(self.language))
+        self._stop()
+        self.info.setText(self._describe(self._item, self.language.code))
+        self._update_controls()
+        self._redraw()
 
     def _redraw(self) -> None:
         self._describe_canvas()
@@ -330,7 +368,7 @@ class PreviewPanel(QWidget):
 
     def _describe_canvas(self) -> None:
         """The heatmap in words on the preview's description (Orca reads it on focus)."""
-        caption = self._item.caption if self._item is not None else None
+        caption = self._caption()
         place = attention_places(caption).get(self.current_word)
         if caption is None or place is None:
             text = "The selected photo."
@@ -344,14 +382,13 @@ class PreviewPanel(QWidget):
         has_map = self._renderer is not None and self._renderer.word_count > 0
         for widget in (self.play_button, self.save_button, self.opacity_slider, self.overlay_check):
             widget.setEnabled(has_map)
-        has_caption = self._item is not None and self._item.caption is not None
-        self.editor.setEnabled(has_caption)
-        self.accept_button.setEnabled(has_caption)
 
     @staticmethod
-    def _describe(item: ImageItem | None) -> str:
+    def _describe(item: ImageItem | None, code: str = "") -> str:
         if item is None:
             return ""
+        if code and code != item.language.code:
+            return describe_in(item, code)
         parts = [f"{item.path.name}: {item.status.value}"]
         if item.status is Status.ERROR and item.error:
             parts.append(item.error)
