@@ -101,9 +101,9 @@ def find_language(tag: str, available: Sequence[Language] = KNOWN_LANGUAGES) -> 
 
 
 def parse_language_list(
-    text: str | Sequence[str], available: Sequence[Language] | None = None
+    text: str | Sequence[str | Language], available: Sequence[Language] | None = None
 ) -> tuple[Language, ...]:
-    """``"en,zh,de,ar"`` (or a sequence of codes) → the languages, in the order given.
+    """``"en,zh,de,ar"`` (or a sequence of codes or Languages) → the languages, in order.
 
     Codes or ``xml:lang`` tags, any case, spaces ignored. ``available`` (a model's
     languages) restricts the choice and is what an error names; without it the known
@@ -112,7 +112,7 @@ def parse_language_list(
     """
     choices = tuple(available) if available is not None else KNOWN_LANGUAGES
     parts = text.split(",") if isinstance(text, str) else list(text)
-    codes = [str(part).strip() for part in parts]
+    codes = [part.code if isinstance(part, Language) else str(part).strip() for part in parts]
     if not any(codes):
         raise LanguageError(
             f"no language given; choose one or more of {describe_languages(choices)}"
