@@ -99,6 +99,7 @@ class WindowController(QObject):
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
         self.languages.person_changed.connect(self.keeping.person_changed_in)
         self.languages.languages_changed.connect(self.keeping.set_languages)
+        self.languages.languages_changed.connect(self.queue.set_languages)
         self.languages.configure(settings.caption_languages)
         window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
         # Counting every item on every result would cost O(n²) per run: coalesce instead.

@@ -138,6 +138,9 @@ class ImageListModel(QAbstractListModel):
             if item.flagged:
                 return readable_brush("#8a5300", "#ffcc80")
             return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and item.language.rtl:
+            # The row shows the caption in its first language: Arabic reads from the right.
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == ItemRole:
             return item
         if role == CaptionRole:
