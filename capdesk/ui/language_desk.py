@@ -98,6 +98,10 @@ class LanguageDesk(QObject):
         window.preview.language_committed.connect(self.edit)
         window.preview.language_accept_requested.connect(self.accept_and_move)
         self.languages_changed.connect(window.preview.captions.set_languages)
+        for name, step in (("next_language", 1), ("previous_language", -1)):
+            action = window.actions_by_name[name]
+            window.addAction(action)  # window-wide keys; the menus belong to main_window
+            action.triggered.connect(lambda _=False, s=step: window.preview.captions.step_tab(s))
 
     # -- which languages --------------------------------------------------------------
     def configure(self, chosen: tuple[str, ...] | None = None,

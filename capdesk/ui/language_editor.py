@@ -90,9 +90,10 @@ class LanguageEditor(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setAutoHide(True)  # one language: no tab bar
+        self.tabs.tabBar().setAccessibleName("Caption language")
         self.tabs.setAccessibleName("Caption languages")
         self.tabs.setAccessibleDescription(
-            "One tab per caption language; Ctrl+Page Down and Ctrl+Page Up switch."
+            "One tab per caption language; Ctrl+Page Down and Ctrl+Page Up (or Ctrl+Tab) switch."
         )
         self.tabs.currentChanged.connect(self._on_tab)
         self.label = QLabel("&Caption", self)
@@ -226,6 +227,14 @@ class LanguageEditor(QWidget):
         self.label.setBuddy(self.editor)
         self._update_accept()
         self.language_changed.emit(self._languages[index].code)
+
+    def step_tab(self, step: int) -> None:
+        """Show the next (1) or previous (-1) language's tab, wrapping, and put the
+        cursor in its editor (the next_language / previous_language commands)."""
+        count = self.tabs.count()
+        if count > 1:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % count)
+            self.editor.setFocus()
 
     def _update_accept(self) -> None:
         self.accept_button.setEnabled(self._enabled and self.current_language.code in self._states)

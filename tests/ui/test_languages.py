@@ -151,6 +151,7 @@ def test_tabs_and_editors_are_named_with_their_language(qtbot, make_window, imag
     names = [bar.accessibleTabName(i) for i in range(bar.count())]
     assert names == ["Caption, English, not reviewed", "Caption, Chinese, not reviewed",
                      "Caption, Arabic, not reviewed"]
+    assert bar.accessibleName() == "Caption language" and bar.isVisibleTo(window)
     _show(window, "ar")
     _type(qtbot, window.preview.editor, "طفل يلعب")
     assert bar.accessibleTabName(2) == "Caption, Arabic, edited"
@@ -238,3 +239,18 @@ def test_read_caption_uses_a_voice_of_the_tabs_language_or_says_there_is_none(
     _show(window, "en")
     controller.feedback.read_caption()
     assert voice.language == "en" and voice.said[-1] == controller.current_item.text
+
+
+def test_ctrl_page_down_moves_between_language_tabs(qtbot, make_window, images, tmp_path):
+    window, controller, _engine, paths = _captioned(qtbot, make_window, images, tmp_path)
+    controller.select(paths[0])
+    editor = window.preview.editor
+    editor.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.preview.language.code == "zh"
+    assert window.preview.words.buttons[1].text() == (
+        controller.model.item(paths[0]).in_language("zh").caption.words[0])
+    assert window.preview.editor.hasFocus()  # the Chinese editor, ready to type in
+    qtbot.keyClick(window.preview.editor, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.preview.editor, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert window.preview.language.code == "ar"  # wraps around
