@@ -96,7 +96,8 @@ class LibraryKeeper(QObject):
     def lookup(self, token: int, paths: list[Path], langs: tuple[str, ...] = ("en",)) -> None:
         """What the library knows about ``paths`` (unchanged, captioned) in the first of
         ``langs``: ``known`` follows; then, when more languages are asked for,
-        ``known_languages`` with the captions in each of the others."""
+        ``known_languages`` with the captions in each of the others (for every path,
+        also those to be captioned again: a person's words in another language stay)."""
         first, *more = langs or ("en",)
         if not self._active:
             self.known.emit(token, paths, {})
@@ -109,8 +110,8 @@ class LibraryKeeper(QObject):
             if self._library is not None:
                 try:
                     found = self._library.lookup(paths, lang=first)
-                    known = [p for p in paths if p in found]  # unchanged photos only
-                    others = {lang: self._library.lookup(known, lang=lang) for lang in more}
+                    # Every path: a photo new in the first language may have edits in others.
+                    others = {lang: self._library.lookup(paths, lang=lang) for lang in more}
                 except Exception as exc:  # a lookup failure only means: caption them again
                     log.warning("library lookup failed: %s", exc)
             relay.known.emit(token, paths, found)

@@ -27,6 +27,7 @@ from capdesk.jobs.library_job import LibraryKeeper
 from capdesk.ui.image_model import ImageListModel
 from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import Status
+from capdesk.ui.lang_items import language_of
 from capdesk.ui.library_view import LibraryDialog
 from capdesk.ui.main_window import MainWindow
 
@@ -111,6 +112,11 @@ class WorkKeeper(QObject):
     def listed(self, paths: list[Path], *, caption: bool, keep_existing: bool) -> list[Path]:
         """New images in the list; returns those to queue now. With a library, none: the
         ones it does not know follow through ``ready`` once it has answered."""
+        first = language_of(self.languages[0])
+        for path in paths:  # their own fields will hold the first chosen language
+            item = self.model.item(path)
+            if item is not None and item.caption is None and not item.text:
+                item.language = first
         if not self.keeper.active:
             return self.intake.listed(paths, caption=caption, keep_existing=keep_existing)
         self.intake.listed(paths, caption=False, keep_existing=keep_existing)
@@ -141,13 +147,15 @@ class WorkKeeper(QObject):
         self.languages = tuple(language.code for language in languages)
 
     def _on_known_languages(self, _token: int, known: dict[str, dict[Path, Any]]) -> None:
-        """The library's captions in the further chosen languages, for the photos it knew
-        unchanged: each language's text, edit and review come back as they were left."""
+        """The library's captions in the further chosen languages: each language's text,
+        edit and review come back as they were left (``use_library`` changes nothing the
+        model or the person gave it in this session; a photo captioned now for its first
+        language keeps them, see ``LanguageState.apply``)."""
         for lang, captions in known.items():
             for path, caption in captions.items():
                 item = self.model.item(path)
-                if item is None or item.provider != "library" or lang == item.language.code:
-                    continue  # captioned or changed in this session: the library is older
+                if item is None or lang == item.language.code:
+                    continue  # the own language came with ``known``
                 if item.state_for_edit(lang).use_library(
                         caption.text, caption.model_text, caption.score, edited=caption.edited,
                         reviewed=caption.reviewed, model_name=caption.model_name):
@@ -192,7 +200,8 @@ class WorkKeeper(QObject):
             state = item.in_language(entry.lang)
             self.keeper.record_caption(
                 result.path, entry.caption.text, score=entry.caption.score,
-                model_name=item.model_name, replace_edit=not state.edited, lang=entry.lang,
+                model_name=item.model_name, replace_edit=not (state.edited or state.reviewed),
+                lang=entry.lang,
             )
 
     def _on_person_changed(self, path: Path) -> None:

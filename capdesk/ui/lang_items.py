@@ -46,6 +46,9 @@ class LanguageState:
     model_name: str = ""
     edit_count: int = 0
     edit_count_when_queued: int | None = None
+    #: The text and review came from the library: a person left them in an earlier
+    #: session, so a caption run (a photo captioned for another language) keeps them.
+    kept: bool = False
 
     @property
     def code(self) -> str:
@@ -64,17 +67,22 @@ class LanguageState:
 
     def apply(self, caption: Caption, model_name: str = "") -> None:
         """A fresh caption from the model: it replaces the text unless the person edited
-        this language while the image waited (then it only brings its attention maps)."""
+        this language while the image waited, or in an earlier session (kept in the
+        library); then it only brings its attention maps. A review from the library
+        stays when the model says the same again."""
         queued_at, self.edit_count_when_queued = self.edit_count_when_queued, None
+        kept, self.kept = self.kept, False
         self.caption = caption
         self.model_name = model_name
-        if self.edited and queued_at is not None and queued_at != self.edit_count:
+        if self.edited and (kept or (queued_at is not None and queued_at != self.edit_count)):
             return
-        self.text, self.edited, self.reviewed = caption.text, False, False
+        same_review = kept and self.reviewed and caption.text == self.text
+        self.text, self.edited, self.reviewed = caption.text, False, same_review
 
     def set_text(self, text: str) -> None:
         """A person's edit; editing counts as reviewing."""
         self.edit_count += 1
+        self.kept = False
         self.text = text
         self.edited = text != (self.caption.text if self.caption is not None else "")
         self.reviewed = self.edited or self.reviewed
@@ -90,6 +98,7 @@ class LanguageState:
         self.edited = edited and text != (model_text or "")
         self.reviewed = reviewed or self.edited
         self.model_name = model_name
+        self.kept = True
         return True
 
     def snapshot(self) -> tuple[str, bool, bool]:

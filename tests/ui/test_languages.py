@@ -254,3 +254,37 @@ def test_ctrl_page_down_moves_between_language_tabs(qtbot, make_window, images, 
     qtbot.keyClick(window.preview.editor, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window.preview.editor, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
     assert window.preview.language.code == "ar"  # wraps around
+
+
+def test_a_new_first_language_captions_again_but_keeps_the_other_languages_edits(
+        qtbot, make_window, images, tmp_path, library_file):
+    """English edited in an English-only session; then Chinese is chosen first: the photos
+    are captioned for Chinese, and the English edit and review stay, shown and kept."""
+    window, controller, _engine, paths = _captioned(
+        qtbot, make_window, images, tmp_path, count=2, languages=("en",))
+    controller.edit_caption(paths[0], "my dog Rex on the lawn")
+    controller.select(paths[1])
+    controller.accept_current()
+    reviewed_text = controller.model.item(paths[1]).text
+    window.close()
+
+    engine = FakeCaptioner(languages=SHIPPED)
+    _window, again = make_window(engine, _store(tmp_path, ("zh", "en")))
+    qtbot.waitUntil(lambda: again.keeping.label.text() == "Library", timeout=HANG_MS)
+    with qtbot.waitSignal(again.queue.finished, timeout=HANG_MS):
+        again.add_paths([paths[0].parent])
+    assert sorted(p for call in engine.calls for p in call) == sorted(paths)  # zh is new
+    first, second = again.model.item(paths[0]), again.model.item(paths[1])
+    assert first.language.code == "zh" and first.in_language("zh").caption is not None
+    english = first.in_language("en")
+    assert english.text == "my dog Rex on the lawn" and english.edited
+    assert english.caption is not None and english.caption.attention.size  # new maps
+    assert second.in_language("en").reviewed and second.in_language("en").text == reviewed_text
+    again.window.close()
+    with Library.open(library_file) as library:
+        rows = library.connection.execute(
+            "SELECT i.file_name, c.lang, c.person_text, c.reviewed FROM captions c "
+            "JOIN images i ON i.id = c.image_id WHERE c.lang = 'en' ORDER BY i.file_name"
+        ).fetchall()
+    assert rows == [(paths[0].name, "en", "my dog Rex on the lawn", 1),
+                    (paths[1].name, "en", None, 1)]
