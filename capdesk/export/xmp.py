@@ -82,3 +82,15 @@ def alt_text_in_packet(packet: str) -> str | None:
 def extended_description_in_packet(packet: str) -> str | None:
     """The IPTC Extended Description (Accessibility) a packet carries, or None."""
     return preferred_value(lang_alt_values(packet, EXTENDED_DESCRIPTION))
+
+
+def alt_texts_in_packet(packet: str) -> dict[str, str]:
+    """Every language of the alt text a packet carries (``{"x-default": .., "zh-Hans": ..}``,
+    non-empty entries, in the packet's order): IPTC AltTextAccessibility, else
+    dc:description; ``{}`` without either."""
+    for prop in (ALT_TEXT, DESCRIPTION):
+        values = lang_alt_values(packet, prop)
+        values = {lang: text for lang, text in values.items() if text.strip()}
+        if values:
+            return values
+    return {}
