@@ -244,8 +244,10 @@ def _verify(
     if found != text:
         raise ExportError(f"alt text did not read back from the new {kind.upper()} file")
     if languages:
-        back = read_embedded_alt_texts(after)
-        wrong = [lang for lang, value in languages.items() if back.get(lang) != value]
+        # exiv2 (like Adobe's XMP Toolkit and exiftool) writes tags in lower case
+        # ("zh-hans"); language tags are case-insensitive (RFC 5646 2.1.1).
+        back = {lang.lower(): value for lang, value in read_embedded_alt_texts(after).items()}
+        wrong = [lang for lang, value in languages.items() if back.get(lang.lower()) != value]
         if wrong:
             raise ExportError(
                 f"alt text in {', '.join(wrong)} did not read back from the new "

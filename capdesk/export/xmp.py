@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+
+from capdesk.domain.languages import KNOWN_LANGUAGES, Language, find_language
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +97,17 @@ def alt_texts_in_packet(packet: str) -> dict[str, str]:
         if values:
             return values
     return {}
+
+
+def texts_by_language(
+    values: Mapping[str, str], languages: tuple[Language, ...] = KNOWN_LANGUAGES
+) -> dict[str, str]:
+    """Lang-alt values keyed by language code (``{"zh": ..}``) for the ``languages``
+    given, matched case-insensitively (files say ``zh-hans``: exiv2, the XMP Toolkit and
+    exiftool write tags in lower case); ``x-default`` and other tags are left out."""
+    found: dict[str, str] = {}
+    for tag, text in values.items():
+        lang = find_language(tag, languages) if tag != X_DEFAULT else None
+        if lang is not None:
+            found.setdefault(lang.code, text)
+    return found
