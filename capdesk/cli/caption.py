@@ -174,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
         log.error("no image files found in %s", " ".join(str(p) for p in args.paths))
         return 1
     target = args.jsonl or args.csv
+    problem: str | None
     try:
         languages = chosen_languages(args)
     except (ModelError, LanguageError) as exc:
