@@ -69,6 +69,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument("-r", "--recursive", action="store_true", help="descend into subfolders")
     add_model_options(parser)
+    add_language_option(parser)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--jsonl", type=Path, metavar="FILE", help="write JSON Lines here")
     output.add_argument("--csv", type=Path, metavar="FILE", help="write CSV here")
@@ -117,6 +118,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                         help="execution provider (default auto: CUDA when it loads, else CPU)")
     parser.add_argument("--threads", type=int, default=None, metavar="N",
                         help="ONNX Runtime threads (default: all cores)")
+
+
+def add_language_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", default=None, metavar="CODES",
                         help="languages to caption in, comma-separated, in order: e.g. "
                         "en,zh,de,ar (default: the model's first, English). The first is "

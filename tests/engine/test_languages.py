@@ -130,7 +130,7 @@ def test_unknown_or_missing_language_names_what_the_model_has(
 ) -> None:
     with pytest.raises(LanguageError, match=r"'fr'; this model has en \(English\), zh"):
         list(captioner.caption_paths(photos, languages="en,fr"))
-    with pytest.raises(LanguageError, match=r"Chinese is not in this model"):
+    with pytest.raises(LanguageError, match=r"Chinese \(zh\) is not in this model"):
         Captioner(tiny_model_dir, provider="cpu", threads=1, languages="zh")
 
 
