@@ -123,12 +123,13 @@ def parse_language_list(
     for code in codes:
         lang = find_language(code, choices)
         if lang is None:
-            where = "this model has" if available is not None else "capdesk knows"
             known = find_language(code)
-            hint = f" ({known.name} is not in this model)" if known and available else ""
-            raise LanguageError(
-                f"unknown language {code!r}{hint}; {where} {describe_languages(choices)}"
-            )
+            if available is not None and known is not None:
+                problem = f"{known.name} ({code}) is not in this model"
+            else:
+                problem = f"unknown language {code!r}"
+            where = "this model has" if available is not None else "capdesk knows"
+            raise LanguageError(f"{problem}; {where} {describe_languages(choices)}")
         if lang in chosen:
             raise LanguageError(f"language {lang.code} is listed twice in {text!r}")
         chosen.append(lang)

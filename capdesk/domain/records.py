@@ -80,9 +80,14 @@ class CaptionRecord:
     @property
     def alt_text(self) -> str:
         """The short alt text: the caption, then " Text: " and as much read text as fits."""
-        return compose_alt_text(self.caption, self.visible_text).alt_text
+        return compose_alt_text(self.caption, self.visible_text, language=self._first).alt_text
+
+    @property
+    def _first(self) -> str:
+        """The code of the first language (the caption's), English for records without."""
+        return self.languages[0].language.code if self.languages else "en"
 
     @property
     def extended_description(self) -> str | None:
         """The full read text when it did not fit :attr:`alt_text`, else None."""
-        return compose_alt_text(self.caption, self.visible_text).extended
+        return compose_alt_text(self.caption, self.visible_text, language=self._first).extended

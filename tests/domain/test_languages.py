@@ -55,7 +55,7 @@ def test_parse_errors_say_what_to_do(text: str, message: str) -> None:
 def test_parse_against_a_model_names_what_the_model_has() -> None:
     with pytest.raises(LanguageError) as info:
         parse_language_list("en,ar", available=(ENGLISH, CHINESE))
-    assert "Arabic is not in this model" in str(info.value)
+    assert "Arabic (ar) is not in this model" in str(info.value)
     assert "this model has en (English), zh (Chinese)" in str(info.value)
 
 
