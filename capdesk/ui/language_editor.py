@@ -8,16 +8,20 @@ as it always did.
 
 Each editor is named for the screen reader with its language ("Caption, Arabic") and
 carries the language's locale; a right-to-left language (Arabic) gets a right-to-left
-editor: ``layoutDirection`` RightToLeft, which QLineEdit passes to its text layout as the
-base direction, so the cursor starts at the right, text is right-aligned and a mixed
-Arabic/Latin caption is ordered the way an Arabic reader expects.
+editor. QLineEdit ignores ``layoutDirection`` for its text: it takes the paragraph
+direction from the first strong character, so an Arabic caption that starts with a Latin
+word ("BMX …") would be laid out left to right, the Latin word on the left. The editor's
+text direction is therefore fixed with the key Qt reserves for it (``Key_Direction_R`` /
+``Key_Direction_L``, what Ctrl+Shift sends on Windows): the base direction, the
+alignment and the cursor movement then follow the language, whatever the text.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -199,6 +203,10 @@ class LanguageEditor(QWidget):
         )
         editor.setLocale(QLocale(language.xml_lang))
         editor.setLayoutDirection(direction_of(language))
+        key = Qt.Key.Key_Direction_R if language.rtl else Qt.Key.Key_Direction_L
+        QCoreApplication.sendEvent(
+            editor, QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier)
+        )
         editor.setProperty("language", language.code)
         editor.returnPressed.connect(lambda code=language.code: self._commit(code))
         return editor

@@ -3,7 +3,9 @@
 A list of the languages the loaded model ships, each with a check box; checked ones are
 written, top to bottom, and the first is the ``x-default`` entry of exported alt text
 (and the language shown in the image list). Up and Down (buttons, or Alt+Up / Alt+Down
-in the list) reorder; at least one language stays checked.
+in the list) reorder; at least one language stays checked. Chosen languages the loaded
+model does not ship (or all but English, while no model has loaded yet) are not listed but
+kept in the choice, at their place, for the model that has them.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class LanguageChooser(QWidget):
             "language of exported alt text. Space checks, Alt+Up and Alt+Down move."
         )
         by_code = {language.code: language for language in available}
+        self._unlisted = [(i, c) for i, c in enumerate(chosen) if c not in by_code]
         order = [by_code[c] for c in chosen if c in by_code]
         order += [x for x in available if x not in order]
         for language in order:
@@ -80,12 +83,20 @@ class LanguageChooser(QWidget):
         self.up.setEnabled(not only_one)
         self.down.setEnabled(not only_one)
 
-    def chosen(self) -> tuple[str, ...]:
+    def checked(self) -> tuple[str, ...]:
         """The checked languages' codes, top to bottom."""
         entries = [self.list.item(row) for row in range(self.list.count())]
         return tuple(
             str(e.data(CODE_ROLE)) for e in entries if e.checkState() == Qt.CheckState.Checked
         )
+
+    def chosen(self) -> tuple[str, ...]:
+        """What to save: the checked languages, with the unlisted chosen ones at their
+        former places."""
+        codes = list(self.checked())
+        for index, code in self._unlisted:
+            codes.insert(min(index, len(codes)), code)
+        return tuple(codes)
 
     def move_current(self, step: int) -> None:
         """Move the current language ``step`` rows (-1 up, 1 down), keeping it current."""
@@ -99,5 +110,5 @@ class LanguageChooser(QWidget):
 
     def _keep_one(self, entry: QListWidgetItem) -> None:
         """Unchecking the last checked language is undone: something must be written."""
-        if not self.chosen():
+        if not self.checked():
             entry.setCheckState(Qt.CheckState.Checked)
