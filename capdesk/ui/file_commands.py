@@ -177,7 +177,8 @@ class FileCommands(QObject):
         show_message(self.window, "Export failed", message)
 
     def _records(self) -> list[CaptionRecord]:
-        return [i.record() for i in self.controller.model.items() if i.text]
+        order = self.controller.languages.codes  # the chosen ones, first = x-default
+        return [i.record(order) for i in self.controller.model.items() if i.text]
 
     # -- overlay -----------------------------------------------------------------------
     def save_overlay(self, word: int, opacity: float) -> None:

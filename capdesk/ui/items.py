@@ -10,6 +10,7 @@ estimator (``trust`` None) fall back to the old mean-log-probability rule.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -240,12 +241,24 @@ class ImageItem:
         if self.status in (Status.DONE, Status.EDITED, Status.EXISTING):
             self.status = Status.EDITED if self.edited else Status.DONE
 
-    def record(self) -> CaptionRecord:
+    def record(self, order: Sequence[str] | None = None) -> CaptionRecord:
         """The export view of this item.
 
         ``trust``, like ``score``, is about the model's caption, so it is dropped once a
         person replaced the text; the flags stay (a blurred photo is still blurred).
+        ``order`` (the chosen languages' codes, first = the exports' ``x-default``) picks
+        and orders the languages written; None: every language the item has, its own
+        first. The record's ``caption`` is the first language's.
         """
+        texts = self._language_texts(order)
+        if texts and texts[0].language.code != self.language.code:
+            first = texts[0]  # another language leads: the estimator's trust is not its
+            return CaptionRecord(
+                path=self.path, caption=first.caption, edited=first.edited, score=first.score,
+                model=self.model_name, captioned_at=self.captioned_at,
+                reviewed=first.reviewed, provider=self.provider, flags=self.flags,
+                languages=texts,
+            )
         from_model = not self.edited and self.caption is not None
         return CaptionRecord(
             path=self.path,
@@ -258,12 +271,13 @@ class ImageItem:
             provider=self.provider,
             trust=self.trust if from_model else None,
             flags=self.flags,
-            languages=self._language_texts(),
+            languages=texts,
         )
 
-    def _language_texts(self) -> tuple[LanguageText, ...]:
-        """Every language with text, the item's own first (the export's ``x-default``)."""
-        states = [self.in_language(code) for code in self.language_codes]
+    def _language_texts(self, order: Sequence[str] | None) -> tuple[LanguageText, ...]:
+        """The languages with text, in ``order`` (None: the item's own first)."""
+        codes = self.language_codes if order is None else order
+        states = [self.in_language(code) for code in codes]
         return tuple(
             LanguageText(s.language, s.text, s.edited, s.reviewed or s.edited, s.score)
             for s in states if s.text

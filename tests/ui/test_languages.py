@@ -10,6 +10,7 @@ from dataclasses import replace
 from PySide6.QtCore import QLocale, QSettings, Qt
 
 from capdesk.domain.languages import ARABIC, CHINESE, ENGLISH
+from capdesk.export.tables import read_csv
 from capdesk.library import Library
 from capdesk.ui.dialogs import SettingsDialog
 from capdesk.ui.items import Status
@@ -304,3 +305,20 @@ def test_a_new_first_language_captions_again_but_keeps_the_other_languages_edits
         ).fetchall()
     assert rows == [(paths[0].name, "en", "my dog Rex on the lawn", 1),
                     (paths[1].name, "en", None, 1)]
+
+
+def test_export_writes_every_chosen_language_first_one_first(
+        qtbot, make_window, images, tmp_path):
+    window, controller, _engine, paths = _captioned(
+        qtbot, make_window, images, tmp_path, count=2, languages=("zh", "ar", "en"))
+    controller.select(paths[0])
+    _show(window, "ar")
+    _type(qtbot, window.preview.editor, "رجل يركب دراجة")
+    written = controller.files.export_to(tmp_path / "out" / "captions.csv")
+    assert written is not None
+    rows = {r.path.name: r for r in read_csv(written)}
+    first = rows[paths[0].name]
+    assert [t.language.code for t in first.languages] == ["zh", "ar", "en"]
+    assert first.caption == controller.model.item(paths[0]).in_language("zh").text
+    arabic = first.text_in("ar")
+    assert arabic is not None and arabic.caption == "رجل يركب دراجة" and arabic.edited
