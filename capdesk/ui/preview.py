@@ -354,6 +354,7 @@ class PreviewPanel(QWidget):
         self.words.set_words(caption.words if caption else (), attention_places(caption))
         self.words.setLayoutDirection(direction_of(self.language))
         self._stop()
+        self._show_texts(self._item)  # new tabs (Settings changed) get their texts too
         self.info.setText(self._describe(self._item, self.language.code))
         self._update_controls()
         self._redraw()

@@ -322,3 +322,22 @@ def test_export_writes_every_chosen_language_first_one_first(
     assert first.caption == controller.model.item(paths[0]).in_language("zh").text
     arabic = first.text_in("ar")
     assert arabic is not None and arabic.caption == "رجل يركب دراجة" and arabic.edited
+
+
+def test_choosing_languages_in_settings_changes_the_tabs_and_the_next_requests(
+        qtbot, make_window, images, tmp_path):
+    window, controller, engine, paths = _captioned(
+        qtbot, make_window, images, tmp_path, count=1, languages=("en",))
+    controller.select(paths[0])
+    assert window.preview.captions.tabs.count() == 1
+    controller.apply_settings(replace(controller.settings, caption_languages=("en", "ar")))
+    assert [x.code for x in window.preview.captions.languages] == ["en", "ar"]
+    assert controller.keeping.languages == ("en", "ar")
+    assert window.preview.captions.editor_for("ar").text() == ""  # not captioned in Arabic yet
+    assert not window.preview.captions.editor_for("ar").isEnabled()
+    with qtbot.waitSignal(controller.queue.finished, timeout=HANG_MS):
+        controller.recaption([paths[0]])
+    assert engine.languages_asked[-1] == ("en", "ar")
+    _show(window, "ar")
+    assert window.preview.editor.text() == controller.model.item(paths[0]).in_language("ar").text
+    assert window.preview.editor.isEnabled()
