@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from PySide6.QtCore import QLocale, QSettings, Qt
+from PySide6.QtWidgets import QLabel
 
+from capdesk.domain import Language
 from capdesk.domain.languages import ARABIC, CHINESE, ENGLISH
 from capdesk.export.tables import read_csv
 from capdesk.library import Library
+from capdesk.ui.announce import Announcer
 from capdesk.ui.dialogs import SettingsDialog
 from capdesk.ui.items import Status
 from capdesk.ui.settings import AppSettings, load_settings, save_settings
-from capdesk.ui.speech import CaptionReader
+from capdesk.ui.speech import CaptionReader, qt_speech
 from tests.support.fake_engine import FakeCaptioner
 from tests.support.fake_voice import FakeVoice
 
@@ -341,3 +345,26 @@ def test_choosing_languages_in_settings_changes_the_tabs_and_the_next_requests(
     _show(window, "ar")
     assert window.preview.editor.text() == controller.model.item(paths[0]).in_language("ar").text
     assert window.preview.editor.isEnabled()
+
+
+def test_qt_voice_switches_to_a_locale_of_the_captions_language(qtbot):
+    """Qt's QTextToSpeech (its mock engine: en_GB, en_US, nb_NO, nn_NO, fi_FI) through the
+    reader: a language it has a voice for is spoken in that locale, one it has none for is
+    refused with the language named, and the own language comes back afterwards."""
+    speech = pytest.importorskip("PySide6.QtTextToSpeech", reason="needs PySide6-Addons")
+    if "mock" not in speech.QTextToSpeech.availableEngines():
+        pytest.skip("this Qt build ships no mock text-to-speech engine")
+    label = QLabel()
+    qtbot.addWidget(label)
+    voice = qt_speech("mock")
+    home = voice._tts.locale()
+    reader = CaptionReader(Announcer(label), lambda: voice, lambda: False)
+    finnish = Language("fi", "Finnish", "suomi", "fi")
+    assert reader.read("Koira juoksee.", finnish) == "Reading the caption aloud."
+    assert voice._tts.locale().language() == QLocale.Language.Finnish
+    reader.stop()
+    status = reader.read("كلب يركض.", ARABIC)
+    assert status.startswith("Cannot read aloud: no built-in voice speaks Arabic here")
+    assert reader.read("A dog runs.", ENGLISH) == "Reading the caption aloud."
+    assert voice._tts.locale() == home
+    reader.stop()
