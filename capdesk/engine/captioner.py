@@ -371,10 +371,12 @@ class Captioner:
             caption = first.caption if first is not None else None
             error = model_error or (None if caption else "the model produced no caption")
             pixels, size, flags, text = item
+            # The trust estimate is the English caption's (the only one it was fitted on).
+            english = next((e.caption for e in entries if e.lang == "en"), None)
             trust = None
-            if caption is not None:
-                trust = caption.trust
-                flags = (*flags, *(make_flag(code) for code in caption.flags))
+            if caption is not None and english is not None:
+                trust = english.trust
+                flags = (*flags, *(make_flag(code) for code in english.flags))
             yield CaptionResult(
                 path, caption, error, self.provider, share_ms, size, trust, flags, text, entries
             )
