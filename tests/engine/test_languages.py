@@ -197,3 +197,27 @@ def test_trust_is_the_english_captions_whichever_language_is_first(
         assert result.trust == english.trust
         assert result.languages[0].caption.trust is None  # zh: no estimator yet
         assert zh_only.trust is None and zh_only.caption is not None
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "models" / "default"
+
+
+@pytest.mark.skipif(not (SHIPPED / "manifest.json").is_file(), reason="no models/default")
+def test_shipped_model_with_fake_languages_keeps_its_english(
+    tmp_path: Path, photos: list[Path]
+) -> None:
+    folder = build_language_model(SHIPPED, tmp_path / "shipped", shared_step=(), vocab=300,
+                                  max_length=6)
+    with Captioner(SHIPPED, provider="cpu") as plain:
+        alone = list(plain.caption_paths(photos[:3]))
+    with Captioner(folder, provider="cpu", languages="en,zh,de,ar") as engine:
+        counting = CountingSession(engine._encoder)
+        engine._encoder = counting
+        together = list(engine.caption_paths(photos[:3]))
+    assert counting.runs == 1
+    for a, b in zip(alone, together, strict=True):
+        assert a.caption is not None and b.caption is not None
+        assert (a.caption.text, a.caption.score, a.trust) == (b.caption.text, b.caption.score,
+                                                              b.trust)
+        assert b.language_codes == ("en", "zh", "de", "ar")
+        assert all(e.attention.shape[1:] == (9, 9) for e in b.languages)
