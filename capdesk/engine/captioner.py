@@ -4,7 +4,10 @@ One InferenceSession per graph is created when the Captioner is built and reused
 batch; the search loop runs in numpy (``beam.py``), with all images and beams of a batch in
 one decoder call per step. Files are pulled from the input iterator one batch at a time, so
 memory stays flat however many paths come in, and JPEG decoding of the next batch runs in
-a thread (Pillow releases the GIL) while the current batch is on the model.
+a thread (Pillow releases the GIL) while the current batch is on the model. With several
+languages (manifest format 2, ADR 0008) the encoder still runs once per batch and every
+chosen language's decoder (``decoders.py``) is searched from its output by the same
+``beam_search``; English alone takes exactly the path it took before languages existed.
 """
 
 from __future__ import annotations
