@@ -97,6 +97,8 @@ class CaptionResult:
     milliseconds: float
     image_size: tuple[int, int] | None = None
     #: Probability (0–1) that a person would accept the caption; None without an estimator.
+    #: It is the English caption's (the estimator knows no other language yet): None when
+    #: English was not chosen.
     trust: float | None = None
     #: Reasons to look at this caption, photo-quality ones first (``blurred`` …), then the
     #: trust estimate's (``low_confidence``, ``unfamiliar``); each with a message for people.

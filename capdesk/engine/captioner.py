@@ -4,7 +4,10 @@ One InferenceSession per graph is created when the Captioner is built and reused
 batch; the search loop runs in numpy (``beam.py``), with all images and beams of a batch in
 one decoder call per step. Files are pulled from the input iterator one batch at a time, so
 memory stays flat however many paths come in, and JPEG decoding of the next batch runs in
-a thread (Pillow releases the GIL) while the current batch is on the model.
+a thread (Pillow releases the GIL) while the current batch is on the model. With several
+languages (manifest format 2, ADR 0008) the encoder still runs once per batch and every
+chosen language's decoder (``decoders.py``) is searched from its output by the same
+``beam_search``; English alone takes exactly the path it took before languages existed.
 """
 
 from __future__ import annotations
@@ -371,10 +374,12 @@ class Captioner:
             caption = first.caption if first is not None else None
             error = model_error or (None if caption else "the model produced no caption")
             pixels, size, flags, text = item
+            # The trust estimate is the English caption's (the only one it was fitted on).
+            english = next((e.caption for e in entries if e.lang == "en"), None)
             trust = None
-            if caption is not None:
-                trust = caption.trust
-                flags = (*flags, *(make_flag(code) for code in caption.flags))
+            if caption is not None and english is not None:
+                trust = english.trust
+                flags = (*flags, *(make_flag(code) for code in english.flags))
             yield CaptionResult(
                 path, caption, error, self.provider, share_ms, size, trust, flags, text, entries
             )

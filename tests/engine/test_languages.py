@@ -179,3 +179,45 @@ def test_a_language_may_read_a_named_encoder_output(
         assert first.language_codes == ("zh", "en")
         assert list(engine.encode(np.zeros((1, 32, 32, 3), np.uint8)).outputs) == ["grid"]
         assert engine.encode(np.zeros((1, 32, 32, 3), np.uint8), "en").outputs == {}
+
+
+def test_trust_is_the_english_captions_whichever_language_is_first(
+    tiny_model_dir: Path, tmp_path: Path, photos: list[Path]
+) -> None:
+    from tests.engine.test_trust import _with_trust
+
+    trusted = _with_trust(tiny_model_dir, tmp_path / "trusted")
+    folder = build_language_model(trusted, tmp_path / "langs", hidden=16, embed=8, vocab=40)
+    with Captioner(folder, provider="cpu", threads=1, languages="zh,en") as engine:
+        both = list(engine.caption_paths(photos))
+        alone = list(engine.caption_paths(photos, languages="zh"))
+    for result, zh_only in zip(both, alone, strict=True):
+        english = result.caption_in("en")
+        assert english is not None and english.trust is not None
+        assert result.trust == english.trust
+        assert result.languages[0].caption.trust is None  # zh: no estimator yet
+        assert zh_only.trust is None and zh_only.caption is not None
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "models" / "default"
+
+
+@pytest.mark.skipif(not (SHIPPED / "manifest.json").is_file(), reason="no models/default")
+def test_shipped_model_with_fake_languages_keeps_its_english(
+    tmp_path: Path, photos: list[Path]
+) -> None:
+    folder = build_language_model(SHIPPED, tmp_path / "shipped", shared_step=(), vocab=300,
+                                  max_length=6)
+    with Captioner(SHIPPED, provider="cpu") as plain:
+        alone = list(plain.caption_paths(photos[:3]))
+    with Captioner(folder, provider="cpu", languages="en,zh,de,ar") as engine:
+        counting = CountingSession(engine._encoder)
+        engine._encoder = counting
+        together = list(engine.caption_paths(photos[:3]))
+    assert counting.runs == 1
+    for a, b in zip(alone, together, strict=True):
+        assert a.caption is not None and b.caption is not None
+        assert (a.caption.text, a.caption.score, a.trust) == (b.caption.text, b.caption.score,
+                                                              b.trust)
+        assert b.language_codes == ("en", "zh", "de", "ar")
+        assert all(e.attention.shape[1:] == (9, 9) for e in b.languages)

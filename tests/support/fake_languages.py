@@ -35,7 +35,7 @@ AR_WORDS = (
     "كلب", "يركض", "على", "العشب", "طفل", "يلعب", "بالكرة", "رجل", "يركب", "دراجة",
     "بجانب", "الماء", "شخصان", "يجلسان", "مقعد", "في", "الحديقة", "أحمر", "فتاة", "الشاطئ",
 )
-SHAPE = {"zh": "characters", "ar": "words"}
+SHAPE = {"zh": "characters"}
 
 
 def _sha(path: Path) -> str:
@@ -106,12 +106,17 @@ def build_language_model(
     seed: int = 1,
     codes: Sequence[str] = ("zh", "de", "ar"),
     source: str = "features",
+    shared_step: Sequence[str] = ("de",),
+    max_length: int = 16,
 ) -> Path:
     """Write ``out``: ``base``'s files (linked) and fake ``codes`` languages (see module).
 
     ``rows``: how many leading rows of ``source`` the init graphs read (default: the
     grid's cells, i.e. the first member's); ``hidden``/``embed``/``vocab`` size the fake
-    decoders. Returns ``out``.
+    decoders; ``shared_step``: the codes that get ``init: null`` and the top-level step
+    graph (() for the speed script: every language its own single decoder);
+    ``max_length``: the fake decoders' limit (random weights rarely end a caption early,
+    so this is their caption length). Returns ``out``.
     """
     manifest = _link_base(base, out)
     rng = np.random.default_rng(seed)
@@ -126,7 +131,7 @@ def build_language_model(
         folder.mkdir(exist_ok=True)
         entry: dict[str, Any] = {"code": code, "training_data": [], "trust": None,
                                  "license": "test fixture, random weights", "metrics": {}}
-        if code == "de":  # init null: the top-level step graph, another vocabulary
+        if code in shared_step:  # init null: the top-level step graph, another vocabulary
             entry["vocab"] = {"file": f"{code}/vocab.json",
                               **_write_vocab(folder / "vocab.json", _tokens(code, dims["vocab"]))}
             entry.update(tokens="words", joiner=" ", init=None,
@@ -140,14 +145,14 @@ def build_language_model(
             onnx.save(_decoder(rng, int(np.sqrt(rows)), sizes, len(tokens)),
                       folder / "decoder_step.onnx")
             entry.update(
-                tokens=SHAPE[code],
-                joiner="" if SHAPE[code] == "characters" else " ",
+                tokens=SHAPE.get(code, "words"),
+                joiner="" if SHAPE.get(code) == "characters" else " ",
                 input={"output": source, "rows": [0, rows]},
                 init={"file": f"{code}/init.onnx", "sha256": _sha(folder / "init.onnx")},
                 decoder_step={"file": f"{code}/decoder_step.onnx",
                               "sha256": _sha(folder / "decoder_step.onnx")},
                 vocab={"file": f"{code}/vocab.json", **_write_vocab(folder / "vocab.json", tokens)},
-                decoding={"beam_size": 3, "max_length": 16, "length_penalty": 1.0},
+                decoding={"beam_size": 3, "max_length": max_length, "length_penalty": 1.0},
             )
         if code == "ar":
             entry["direction"] = "rtl"
