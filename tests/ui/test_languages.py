@@ -11,13 +11,14 @@ import pytest
 from PySide6.QtCore import QLocale, QSettings, Qt
 from PySide6.QtWidgets import QLabel
 
-from capdesk.domain import Language
+from capdesk.domain import Caption, Language
 from capdesk.domain.languages import ARABIC, CHINESE, ENGLISH
 from capdesk.export.tables import read_csv
 from capdesk.library import Library
 from capdesk.ui.announce import Announcer
 from capdesk.ui.dialogs import SettingsDialog
 from capdesk.ui.items import Status
+from capdesk.ui.lang_items import LanguageState, caption_from_text
 from capdesk.ui.settings import AppSettings, load_settings, save_settings
 from capdesk.ui.speech import CaptionReader, qt_speech
 from tests.support.fake_engine import FakeCaptioner
@@ -368,3 +369,22 @@ def test_qt_voice_switches_to_a_locale_of_the_captions_language(qtbot):
     assert reader.read("A dog runs.", ENGLISH) == "Reading the caption aloud."
     assert voice._tts.locale() == home
     reader.stop()
+
+
+def _caption(text: str) -> Caption:
+    caption = caption_from_text(text, -0.5)
+    assert caption is not None
+    return caption
+
+
+def test_a_languages_edit_typed_while_the_image_waited_wins_over_the_new_caption():
+    state = LanguageState(ARABIC)
+    state.apply(_caption("كلب يركض"))
+    state.mark_queued()  # re-caption asked for
+    state.set_text("كلب صغير")  # typed while it waited
+    state.apply(_caption("كلب على العشب"))
+    assert state.text == "كلب صغير" and state.edited
+    assert state.caption is not None and state.caption.text == "كلب على العشب"  # new maps
+    state.mark_queued()  # asked again, nothing typed meanwhile: the model's words replace
+    state.apply(_caption("كلب على العشب"))
+    assert state.text == "كلب على العشب" and not state.edited and not state.reviewed
