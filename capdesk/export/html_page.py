@@ -1,5 +1,10 @@
 """An HTML page, or a snippet to paste into a CMS, with one ``<img src alt>`` per image.
 
+The page shows each caption under its photo too (``<figure>`` with a ``<figcaption>``):
+someone checking an export sees the words without opening the page's source. The
+figcaption repeats the alt text word for word, so it is ``aria-hidden``: a screen reader
+says the caption once, from ``alt``. The snippet stays bare ``<img>`` lines for a CMS.
+
 Alt text and file names come from users and models, so both are escaped: ``html.escape``
 with ``quote=True`` for attribute values (``& < > " '``), and the ``src`` is first
 percent-encoded as a URL so spaces, ``#`` and ``?`` in file names don't break the link.
@@ -29,6 +34,7 @@ from capdesk.export.atomic import atomic_write_bytes
 log = logging.getLogger(__name__)
 
 HtmlMode = Literal["page", "snippet"]
+_HIDDEN = ' aria-hidden="true"'
 
 
 def image_src(image: Path, page_folder: Path | None) -> str:
@@ -67,14 +73,19 @@ def img_tag(record: CaptionRecord, page_folder: Path | None, *, image: Path | No
 
 
 def _item(record: CaptionRecord, tag: str) -> str:
-    """A page's list item: the image, then (several languages) each language's caption."""
+    """A page's list item: the image and its caption shown under it; with several
+    languages, each language's caption with its own ``lang`` and ``dir``. The caption
+    that repeats the alt text is ``aria-hidden`` (a screen reader says it once, from
+    ``alt``); the further languages are read."""
     languages = _languages(record)
     if not languages:
-        return f"<li>{tag}</li>\n"
+        shown = html.escape(" ".join(record.caption.split()))
+        return f'<li><figure>{tag}<figcaption{_HIDDEN}>{shown}</figcaption></figure></li>\n'
     captions = "".join(
-        f'<p lang="{_attr(t.language.xml_lang)}" dir="{t.language.direction}">'
+        f'<p lang="{_attr(t.language.xml_lang)}" dir="{t.language.direction}"'
+        f"{_HIDDEN if index == 0 else ''}>"
         f"{html.escape(' '.join(t.caption.split()))}</p>"
-        for t in languages
+        for index, t in enumerate(languages)
     )
     return f"<li><figure>{tag}<figcaption>{captions}</figcaption></figure></li>\n"
 
@@ -108,7 +119,8 @@ def html_text(
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n"
-        "<style>ul{list-style:none;padding:0}img{max-width:100%;height:auto}</style>\n"
+        "<style>ul{list-style:none;padding:0}figure{margin:0 0 1.5em}"
+        "img{max-width:100%;height:auto}figcaption{margin-top:.3em}</style>\n"
         "</head>\n"
         "<body>\n"
         f"<h1>{html.escape(title)}</h1>\n"

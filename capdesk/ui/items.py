@@ -96,6 +96,16 @@ class ImageItem:
     #: other chosen languages, each edited and reviewed on its own, are in ``others``.
     language: Language = DEFAULT_LANGUAGE
     others: dict[str, LanguageState] = field(default_factory=dict)
+    #: Why the caption shows no heatmap yet (restored from the library: maps are being
+    #: worked out, or cannot be); '' otherwise. See ``attention_fill.py``.
+    attention_note: str = ""
+    #: The alt text found in the file itself ('' when none): a person's words, editable.
+    alt_text: str = ""
+
+    @property
+    def editable(self) -> bool:
+        """Has text a person can edit: a caption, or the file's own alt text."""
+        return self.caption is not None or bool(self.text)
 
     @property
     def check_reason(self) -> str | None:
@@ -204,7 +214,7 @@ class ImageItem:
     def use_existing(self, text: str) -> None:
         """Show alt text the image already carries; a person wrote it, so it counts as
         reviewed and is exported as it is unless someone re-captions or edits it."""
-        self.text = text
+        self.text = self.alt_text = text
         self.reviewed = True
         self.status = Status.EXISTING
 
@@ -232,14 +242,16 @@ class ImageItem:
         self.status = Status.EDITED if self.edited else Status.DONE
 
     def set_text(self, text: str) -> None:
-        """Apply a person's edit; editing counts as reviewing."""
-        model_text = self.caption.text if self.caption else ""
+        """Apply a person's edit; editing counts as reviewing. The text it started from
+        (the model's caption, else the file's alt text) typed back is no edit."""
+        start = self.caption.text if self.caption else self.alt_text
         self.edit_count += 1
         self.text = text
-        self.edited = text != model_text
+        self.edited = text != start
         self.reviewed = self.edited or self.reviewed
         if self.status in (Status.DONE, Status.EDITED, Status.EXISTING):
-            self.status = Status.EDITED if self.edited else Status.DONE
+            unedited = Status.DONE if self.caption else Status.EXISTING
+            self.status = Status.EDITED if self.edited else unedited
 
     def record(self, order: Sequence[str] | None = None) -> CaptionRecord:
         """The export view of this item.
@@ -248,7 +260,8 @@ class ImageItem:
         person replaced the text; the flags stay (a blurred photo is still blurred).
         ``order`` (the chosen languages' codes, first = the exports' ``x-default``) picks
         and orders the languages written; None: every language the item has, its own
-        first. The record's ``caption`` is the first language's.
+        first. The record's ``caption`` is the first language's. An image that could not
+        be captioned carries its error, so its export row says why.
         """
         texts = self._language_texts(order)
         if texts and texts[0].language.code != self.language.code:
@@ -272,6 +285,7 @@ class ImageItem:
             trust=self.trust if from_model else None,
             flags=self.flags,
             languages=texts,
+            error=self.error if self.status is Status.ERROR and not self.text else None,
         )
 
     def _language_texts(self, order: Sequence[str] | None) -> tuple[LanguageText, ...]:

@@ -123,7 +123,13 @@ class LanguageDesk(QObject):
     def edit(self, code: str, text: str) -> None:
         """The person's words for the shown image in the further language ``code``."""
         path = self._current()
-        item = self._model.item(path) if path is not None else None
+        if path is not None:
+            self.edit_at(path, code, text)
+
+    def edit_at(self, path: Path, code: str, text: str) -> None:
+        """The person's words for the image at ``path`` in the further language ``code``
+        (typed in its tab, kept when another image is shown)."""
+        item = self._model.item(path)
         if item is None or not text.strip() or text == item.in_language(code).text:
             return
         words = text.strip()

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from capdesk.domain import Language
 from capdesk.domain.languages import DEFAULT_LANGUAGE
-from capdesk.ui.items import ImageItem
+from capdesk.ui.items import ImageItem, Status
 
 log = logging.getLogger(__name__)
 
@@ -46,21 +46,26 @@ def direction_of(language: Language) -> Qt.LayoutDirection:
 
 def language_texts(
     item: ImageItem | None, languages: tuple[Language, ...]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Each chosen language's text of ``item`` and, where the model captioned it (only
-    those can be edited, as in the list), its state in words ("edited", "reviewed",
-    "not reviewed")."""
+) -> tuple[dict[str, str], dict[str, str], set[str]]:
+    """Each chosen language's text of ``item``; where the model captioned it, its state
+    in words ("edited", "reviewed", "not reviewed"); and the languages that can be edited:
+    the captioned ones, and the item's own when it has text a person can edit (the
+    file's alt text, ``ImageItem.editable``)."""
     texts: dict[str, str] = {}
     states: dict[str, str] = {}
+    editable: set[str] = set()
     for language in languages if item is not None else ():
         state = item.in_language(language.code)  # type: ignore[union-attr]
         texts[language.code] = state.text
+        if language.code == item.language.code and item.editable:  # type: ignore[union-attr]
+            editable.add(language.code)
         if state.caption is None:
             continue
+        editable.add(language.code)
         states[language.code] = (
             "edited" if state.edited else "reviewed" if state.reviewed else "not reviewed"
         )
-    return texts, states
+    return texts, states, editable
 
 
 def describe_in(item: ImageItem, code: str) -> str:
@@ -71,6 +76,35 @@ def describe_in(item: ImageItem, code: str) -> str:
     model = f" Model said: “{said}”." if state.edited and said else ""
     score = f" Score {state.score:.2f}." if state.score is not None else ""
     return f"{item.path.name} in {state.language.name}: {what}.{score}{model}"
+
+
+def describe_item(item: ImageItem | None, code: str = "") -> str:
+    """The details line under the photo: status, why to look, score, where the words
+    came from; ``code`` another language than the item's own: that language's."""
+    if item is None:
+        return ""
+    if code and code != item.language.code:
+        return describe_in(item, code)
+    parts = [f"{item.path.name}: {item.status.value}"]
+    if item.status is Status.ERROR and item.error:
+        parts.append(item.error)
+    if item.flags and item.check_reason:
+        parts.append("⚠ Needs a look (reasons below).")
+    elif item.check_reason:
+        parts.append(f"⚠ Check this: {item.check_reason}.")
+    elif item.reviewed:
+        parts.append("Reviewed.")
+    if item.caption is not None and not item.edited:
+        parts.append(f"Score {item.caption.score:.2f}.")
+    if item.edited and item.caption is not None:
+        parts.append(f"Model said: “{item.caption.text}”.")
+    elif item.edited and item.alt_text:
+        parts.append(f"The file's alt text was: “{item.alt_text}”; export writes yours.")
+    elif item.status is Status.EXISTING:
+        parts.append("Alt text found in the file; edit it here to change it.")
+    if item.caption is not None and item.caption.attention.size == 0 and item.attention_note:
+        parts.append(item.attention_note)
+    return " ".join(parts)
 
 
 def caption_name(language: Language) -> str:
@@ -84,6 +118,7 @@ class LanguageEditor(QWidget):
     committed = Signal(str, str)  # language code, the text the person confirmed
     accept_requested = Signal(str)  # language code of the caption to mark reviewed
     language_changed = Signal(str)  # language code of the tab now shown
+    typed = Signal()  # an editor's text changed or was confirmed (the title's [*])
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,7 +135,7 @@ class LanguageEditor(QWidget):
             "One tab per caption language; Ctrl+Page Down and Ctrl+Page Up (or Ctrl+Tab) switch."
         )
         self.tabs.currentChanged.connect(self._on_tab)
-        self.label = QLabel("&Caption", self)
+        self.label = QLabel("Ca&ption", self)  # Alt+C is the Caption menu
         self.accept_button = QPushButton("&Accept", self)
         self.accept_button.setAccessibleName("Accept caption")
         self.accept_button.setAccessibleDescription(
@@ -146,14 +181,16 @@ class LanguageEditor(QWidget):
         self._name_tabs(self._states)
         self._on_tab(self.tabs.currentIndex())
 
-    def show_texts(self, texts: dict[str, str], states: dict[str, str], enabled: bool) -> None:
-        """Each language's text (an editor being typed in keeps its text) and its state
-        in words ("edited", "reviewed", "not reviewed", "no caption") for the tab names."""
+    def show_texts(self, texts: dict[str, str], states: dict[str, str], editable: set[str],
+                   enabled: bool) -> None:
+        """Each language's text (an editor being typed in keeps its text), its state in
+        words ("edited", "reviewed", "not reviewed") for the tab names and Accept (only a
+        model's caption is accepted), and which editors take edits (``editable``)."""
         for code, editor in self._editors.items():
             if not editor.isModified():
                 editor.setText(texts.get(code, ""))
                 editor.setCursorPosition(0)
-            editor.setEnabled(enabled and code in states)
+            editor.setEnabled(enabled and code in editable)
         self._states, self._enabled = dict(states), enabled
         self._name_tabs(states)
         self._update_accept()
@@ -188,6 +225,14 @@ class LanguageEditor(QWidget):
             if editor.isModified():
                 self._commit(code)
 
+    def unconfirmed(self) -> dict[str, str]:
+        """Each language's words typed and not yet confirmed with Enter (code → text)."""
+        return {
+            code: text
+            for code, editor in self._editors.items()
+            if editor.isModified() and (text := editor.text().strip())
+        }
+
     def forget_typing(self) -> None:
         """Another image is shown: what was typed for the last one is not carried over."""
         for editor in self._editors.values():
@@ -209,6 +254,8 @@ class LanguageEditor(QWidget):
         )
         editor.setProperty("language", language.code)
         editor.returnPressed.connect(lambda code=language.code: self._commit(code))
+        editor.textChanged.connect(self.typed)
+        editor.returnPressed.connect(self.typed)
         return editor
 
     def _commit(self, code: str) -> None:

@@ -22,6 +22,7 @@ from capdesk.domain.decoding import (
     PROVIDER_CHOICES,
     clamp_beam_size,
 )
+from capdesk.export.options import ExportFormat
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ MAX_RECENT = 8
 READ_MODES = ("screen_reader", "voice", "off")
 HEATMAP_COLOURS = ("cividis", "viridis", "classic")
 LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+EXPORT_FORMATS = tuple(f.value for f in ExportFormat)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ class AppSettings:
     # Languages to write, in order; the first is x-default in exports. Only the ones the
     # loaded model ships are used (language_desk.py); the choice is kept for other models.
     caption_languages: tuple[str, ...] = ("en",)
+    # The Export dialog's last choices (remembered when it exports):
+    export_formats: tuple[str, ...] = ("csv",)  # ExportFormat values
+    export_destination: str = ""  # empty: the last opened folder (its "captioned" subfolder)
+    export_in_place: bool = False  # write into the originals instead of copies
+    export_skip_existing: bool = True  # leave images that already have alt text alone
 
     @property
     def model_path(self) -> Path | None:
@@ -83,6 +90,8 @@ class AppSettings:
                 else defaults.heatmap_colours
             ),
             caption_languages=valid_languages(self.caption_languages),
+            export_formats=tuple(f for f in self.export_formats if f in EXPORT_FORMATS)
+            or defaults.export_formats,
         )
 
 
