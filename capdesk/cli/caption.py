@@ -46,10 +46,17 @@ from capdesk.cli.output import (
     table_refusal,
 )
 from capdesk.cli.progress import LogProgress, Progress
-from capdesk.cli.rows import manifest_hash, write_row
-from capdesk.domain import CaptionRecord
+from capdesk.cli.rows import (
+    chosen_languages,
+    known_records,
+    language_codes,
+    manifest_hash,
+    record_in_library,
+    write_row,
+)
+from capdesk.domain import CaptionRecord, Language, LanguageError
 from capdesk.domain.decoding import DEFAULT_PROVIDER, PROVIDER_CHOICES, check_beam_size
-from capdesk.engine import Captioner
+from capdesk.engine import Captioner, ModelError
 from capdesk.export import ExportFormat, ExportOptions, Resumed, path_text, result_record
 from capdesk.imaging import expand_paths
 from capdesk.library import Library, LibraryError
@@ -72,6 +79,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument("-r", "--recursive", action="store_true", help="descend into subfolders")
     add_model_options(parser)
+    add_language_option(parser)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--jsonl", type=Path, metavar="FILE", help="write JSON Lines here")
     output.add_argument("--csv", type=Path, metavar="FILE", help="write CSV here")
@@ -122,6 +130,13 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                         help="ONNX Runtime threads (default: all cores)")
 
 
+def add_language_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", default=None, metavar="CODES",
+                        help="languages to caption in, comma-separated, in order: e.g. "
+                        "en,zh,de,ar (default: the model's first, English). The first is "
+                        "the images' x-default alt text and the row's first language")
+
+
 def export_options(args: argparse.Namespace) -> ExportOptions | None:
     """The per-image exports asked for on the command line, or None."""
     formats = set()
@@ -151,13 +166,20 @@ def run(args: argparse.Namespace) -> int:
         log.error("no image files found in %s", " ".join(str(p) for p in args.paths))
         return 1
     problem = table_refusal(paths, args) or distributed_refusal(args)
+    languages: tuple[Language, ...] | None = None
+    if not problem:
+        try:
+            languages = chosen_languages(args)
+        except (ModelError, LanguageError) as exc:
+            problem = str(exc)
+    args.languages = language_codes(languages)
     done = Resumed(frozenset(), needs_header=True)
     try:
         done = done if problem else resumed(args)
     except ResumeError as exc:
         problem = str(exc)
     todo = still_to_do(paths, done)
-    problem = problem or export_refusal(todo, exports, args)
+    problem = problem or export_refusal(todo, exports, args, languages)
     if problem:
         log.error("%s", problem)
         return EXIT_REFUSED
@@ -165,7 +187,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             library = (stack.enter_context(open_library(args.library))
                        if args.library is not None else None)
-            known = library.lookup(todo) if library and not args.recaption else {}
+            known = (known_records(library, todo, languages)
+                     if library and not args.recaption else {})
         except LibraryError as exc:
             log.error("%s", exc)
             return EXIT_REFUSED
@@ -181,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             for path in todo:
                 if path in known:
-                    write_row(known[path].to_record(), exports, progress, writer, library)
+                    write_row(known[path], exports, progress, writer, library)
             captioned = (_caption_all(source, exports, progress, writer, library, args)
                          if source is not None else 0)
         except (LibraryError, DaskMissing) as exc:
@@ -198,7 +221,8 @@ def _source(stack: ExitStack, rest: list[Path], args: argparse.Namespace
         return distributed_records(rest, args)
     captioner = stack.enter_context(
         Captioner(args.model, provider=args.provider, threads=args.threads,
-                  read_text=bool(getattr(args, "read_text", False)))
+                  read_text=bool(getattr(args, "read_text", False)),
+                  languages=getattr(args, "languages", None))
     )
     log.info("model %s on %s", captioner.model_name, captioner.provider)
     results = captioner.caption_paths(rest, beam_size=args.beam, batch_size=max(1, args.batch))
@@ -231,9 +255,7 @@ def _caption_all(source: tuple[Iterator[CaptionRecord], str], exports: ExportOpt
     for record in records:
         ok = record.error is None
         if library is not None and ok:
-            library.record_caption(record.path, record.caption, score=record.score,
-                                   model_name=record.model, model_hash=model_hash,
-                                   captioned_at=record.captioned_at)
+            record_in_library(library, record, model_hash)
         write_row(record, exports, progress, writer, library)
         progress.advance(ok)
         if report is not None:

@@ -69,7 +69,8 @@ def distributed_records(todo: list[Path], args: argparse.Namespace
     remote = args.cluster not in (None, "local")
     threads = args.threads or (None if remote else max(1, usable_cpu_count() // workers))
     settings = WorkSettings(model_dir=str(spec.directory.resolve()), provider=args.provider,
-                            threads=threads, beam=args.beam, batch=max(1, args.batch))
+                            threads=threads, beam=args.beam, batch=max(1, args.batch),
+                            languages=getattr(args, "languages", None))
 
     def records() -> Iterator[CaptionRecord]:
         for rows in distributed_rows(todo, settings, workers=args.workers,

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO, cast
 
-from capdesk.domain import CaptionRecord
+from capdesk.cli.rows import planned_records
+from capdesk.domain import Language
 from capdesk.export import (
     CsvWriter,
     ExportOptions,
@@ -67,11 +69,13 @@ def still_to_do(paths: list[Path], done: Resumed) -> list[Path]:
 
 
 def export_refusal(paths: list[Path], exports: ExportOptions | None,
-                   args: argparse.Namespace) -> str | None:
-    """The app's export rules for the per-photo files of ``paths``."""
+                   args: argparse.Namespace,
+                   languages: Sequence[Language] | None = None) -> str | None:
+    """The app's export rules for the per-photo files of ``paths`` (every chosen
+    language's sidecar is checked too)."""
     if exports is None or not paths:
         return None
-    plan = plan_export([CaptionRecord(path, "") for path in paths], exports)
+    plan = plan_export(planned_records(paths, languages), exports)
     message = plan.refusal() or plan.clash_message()
     if message:
         return message

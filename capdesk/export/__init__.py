@@ -56,7 +56,9 @@ from capdesk.export.alt_text import (
     embed_alt_text,
     has_alt_text,
     read_alt_text,
+    read_alt_texts,
     read_embedded_alt_text,
+    read_embedded_alt_texts,
     read_embedded_extended_description,
     supports_embedding,
     write_alt_text,
@@ -78,7 +80,7 @@ from capdesk.export.checks import (
     trim_alt_text,
 )
 from capdesk.export.html_page import html_text, write_html
-from capdesk.export.metadata_block import read_header_alt_text
+from capdesk.export.metadata_block import read_header_alt_text, read_header_alt_texts
 from capdesk.export.options import (
     ExportFormat,
     ExportOptions,
@@ -115,6 +117,7 @@ from capdesk.export.tables import (
     write_csv,
     write_jsonl,
 )
+from capdesk.export.xmp import texts_by_language
 
 __all__ = [
     "COPY_FOLDER_NAME",
@@ -156,10 +159,13 @@ __all__ = [
     "path_text",
     "plan_export",
     "read_alt_text",
+    "read_alt_texts",
     "read_csv",
     "read_embedded_alt_text",
+    "read_embedded_alt_texts",
     "read_embedded_extended_description",
     "read_header_alt_text",
+    "read_header_alt_texts",
     "read_jsonl",
     "read_sidecar",
     "record_to_json",
@@ -169,6 +175,7 @@ __all__ = [
     "sidecar_path",
     "strip_redundant_prefix",
     "supports_embedding",
+    "texts_by_language",
     "trim_alt_text",
     "unreviewed_flagged",
     "write_alt_text",

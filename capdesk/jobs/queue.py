@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from capdesk.domain import CaptionResult
+from capdesk.domain import CaptionResult, Language
 from capdesk.jobs.messages import (
     CaptionRequest,
     EngineConfig,
@@ -81,6 +81,9 @@ class CaptionQueue(QObject):
         self._request_size = batch_size * BATCHES_PER_REQUEST
         self._current_done = 0
         self._pending: deque[_Pending] = deque()
+        self.languages: tuple[str, ...] | None = None
+        """The language codes every request from now on asks for (None: the model's
+        default); the window sets the ones chosen in Settings that the model ships."""
         self._current: CaptionRequest | None = None
         self._current_left: set[Path] = set()
         self._ids = itertools.count(1)
@@ -175,6 +178,10 @@ class CaptionQueue(QObject):
         self._dispatch()
         return len(added)
 
+    def set_languages(self, languages: Iterable[Language]) -> None:
+        """Caption in these languages (in order) from the next request on."""
+        self.languages = tuple(language.code for language in languages)
+
     def discard(self, paths: Iterable[Path]) -> None:
         """Forget waiting paths (removed from the list); the request in flight finishes."""
         doomed = set(paths)
@@ -206,7 +213,8 @@ class CaptionQueue(QObject):
             if self._pending[0].beam_size != beam:
                 break
             batch.append(self._pending.popleft().path)
-        request = CaptionRequest(job_id=next(self._ids), paths=tuple(batch), beam_size=beam)
+        request = CaptionRequest(job_id=next(self._ids), paths=tuple(batch), beam_size=beam,
+                                 languages=self.languages)
         self._current = request
         self._current_left = set(batch)
         self._current_done = 0

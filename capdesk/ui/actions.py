@@ -66,6 +66,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("toggle_heatmap", "&Heatmap", "Ctrl+H", "Show or hide the attention heatmap"),
     Command(
+        "next_language", "Next caption &language", "Ctrl+PgDown",
+        "Show the caption in the next chosen language (its words and heatmap)",
+    ),
+    Command(
+        "previous_language", "Previous caption language", "Ctrl+PgUp",
+        "Show the caption in the previous chosen language",
+    ),
+    Command(
         "save_overlay", "&Save overlay as PNG…", "Ctrl+Shift+S", "Save the photo with the heatmap"
     ),
     Command(

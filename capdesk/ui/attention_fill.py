@@ -19,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, QObject
 
 from capdesk.domain import Caption
+from capdesk.domain.languages import DEFAULT_LANGUAGE
 from capdesk.jobs import CaptionQueue
 from capdesk.ui.image_model import ImageListModel, ItemRole
 from capdesk.ui.items import ImageItem
@@ -84,6 +85,13 @@ class AttentionFiller(QObject):
             return (
                 f"No heatmap: the caption was written by the model {item.model_name}, "
                 f"and {info.model_name} is loaded; re-caption the photo to see one."
+            )
+        if item.language.code != DEFAULT_LANGUAGE.code:
+            # forced decoding runs the top-level (English) decoder and its vocabulary
+            return (
+                f"No heatmap: maps are worked out again for English captions only; "
+                f"re-caption the photo to see where the model looked for the "
+                f"{item.language.name} words."
             )
         return ""
 

@@ -43,6 +43,7 @@ from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import ImageItem, Status, next_to_review
 from capdesk.ui.keeping import WorkKeeper
 from capdesk.ui.keys import CommandKeys
+from capdesk.ui.language_desk import LanguageDesk
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.removal import remove_images
 from capdesk.ui.settings import AppSettings, save_settings
@@ -90,15 +91,22 @@ class WindowController(QObject):
         self.model = ImageListModel(self.thumbnails.pixmap, self)
         self.filter = CaptionFilter(self)
         self.filter.setSourceModel(self.model)
-        self.feedback = Feedback(window, self.model, self._current_text)
-        self.feedback.configure(settings)
         self.undo_stack = QUndoStack(self)
+        self.languages = LanguageDesk(window, self.model, self.undo_stack, parent=self,
+                                      current=lambda: self._current, select=self.select,
+                                      accept_own=self.accept_current)
+        self.feedback = Feedback(window, self.model, self.languages.shown_caption)
+        self.feedback.configure(settings)
         self.queue = CaptionQueue(
             self._engine_config(settings), engine_factory, batch_size=batch_size, parent=self
         )
         window.list_view.setModel(self.filter)
         self.command_keys = CommandKeys(window)  # Ctrl+E and co. work in text fields too
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
+        self.languages.person_changed.connect(self.keeping.person_changed_in)
+        self.languages.languages_changed.connect(self.keeping.set_languages)
+        self.languages.languages_changed.connect(self.queue.set_languages)
+        self.languages.configure(settings.caption_languages)
         self.status = WindowStatus(window, self.model, self.filter)  # title and counts
         self.attention = AttentionFiller(window, self.model, self.queue)  # library captions
         self.video = VideoController(window, self.undo_stack, self._engine_config(settings),
@@ -131,7 +139,8 @@ class WindowController(QObject):
         self.queue.engine_ready.connect(self._on_engine_ready)
         self.queue.engine_failed.connect(self._on_engine_failed)
         selection = w.list_view.selectionModel()
-        selection.currentChanged.connect(lambda *_: self.keeping.keep_typed(self.edit_caption))
+        selection.currentChanged.connect(
+            lambda *_: self.keeping.keep_typed(self.edit_caption, self.languages.edit_at))
         selection.currentChanged.connect(self._on_current_changed)
         w.paths_dropped.connect(self.add_paths)
         w.closing.connect(self.shutdown)
@@ -154,7 +163,7 @@ class WindowController(QObject):
         a["cancel"].setEnabled(False)
         a["remove"].triggered.connect(lambda: self.remove(self.selected_paths()))
         a["next_unreviewed"].triggered.connect(self.next_unreviewed)
-        a["accept"].triggered.connect(self.accept_current)
+        a["accept"].triggered.connect(self.languages.accept_shown)
         a["edit"].triggered.connect(lambda: w.list_view.edit(w.list_view.currentIndex()))
         a["search"].triggered.connect(self._focus_search)
         a["library"].triggered.connect(self.keeping.show_library)
@@ -206,6 +215,7 @@ class WindowController(QObject):
         if old.thumbnail_size != settings.thumbnail_size:
             self.thumbnails.set_size(settings.thumbnail_size)
             self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
+        self.languages.configure(settings.caption_languages)
         self.window.beam_spin.setValue(settings.beam_size)
         self.window.preview.set_colours(settings.heatmap_colours)
         self.video.panel.set_colours(settings.heatmap_colours)
@@ -219,9 +229,6 @@ class WindowController(QObject):
     def reader(self) -> CaptionReader:
         return self.feedback.reader
 
-    def _current_text(self) -> str:
-        item = self.current_item
-        return item.text if item is not None else ""
 
     # -- adding and captioning -----------------------------------------------------
     def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int:
@@ -373,6 +380,7 @@ class WindowController(QObject):
     @Slot(object)
     def _on_engine_ready(self, info: EngineInfo) -> None:
         self._model_name = info.model_name
+        self.languages.configure(available=getattr(info, "languages", ()) or None)
         self.window.engine_label.setText(f"Model {info.model_name} · {info.provider.upper()}")
         self.window.engine_label.setAccessibleDescription(
             f"Captions are made by {info.model_name} running on {info.provider}."

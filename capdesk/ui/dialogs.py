@@ -26,8 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capdesk.domain import Language
 from capdesk.domain.decoding import MAX_BEAM_SIZE, MIN_BEAM_SIZE, PROVIDER_CHOICES
+from capdesk.domain.languages import DEFAULT_LANGUAGE
 from capdesk.ui.actions import shortcut_rows
+from capdesk.ui.language_settings import LanguageChooser
 from capdesk.ui.settings import AppSettings
 from capdesk.ui.speech import READ_MODE_LABELS, ReadMode
 
@@ -66,6 +69,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         voices: list[str] | None = None,
         voice_problem: str = "",
+        languages: tuple[Language, ...] = (),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("capdesk settings")
@@ -124,6 +128,10 @@ class SettingsDialog(QDialog):
         self.thumbnail_size.setAccessibleName("Thumbnail size")
 
         self._build_reading(settings, voices or [], voice_problem)
+        # Only the languages the loaded model ships are offered (English before it loads).
+        self.languages = LanguageChooser(
+            settings.caption_languages, languages or (DEFAULT_LANGUAGE,), self
+        )
         form = QFormLayout()
         model_label = QLabel("&Model folder", self)  # the row is a layout: buddy by hand
         model_label.setBuddy(self.model_dir)
@@ -131,6 +139,7 @@ class SettingsDialog(QDialog):
         form.addRow("&Provider", self.provider)
         form.addRow("Librar&y file", self.library_path)
         form.addRow("&Beam size", self.beam_size)
+        form.addRow("Caption &languages", self.languages)
         form.addRow("", self.recursive)
         form.addRow("", self.skip_existing)
         form.addRow("&Thumbnail size", self.thumbnail_size)
@@ -206,6 +215,7 @@ class SettingsDialog(QDialog):
             read_mode=ReadMode(self.read_mode.currentData()).value,
             voice=str(self.voice.currentData()),
             speech_rate=self.speech_rate.value(),
+            caption_languages=self.languages.chosen(),
         ).validated()
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
 
+from capdesk.domain import Language
 from capdesk.jobs import Progress, RunFinished
 from capdesk.ui.announce import ProgressPacer
 from capdesk.ui.image_model import ImageListModel
@@ -22,10 +23,14 @@ from capdesk.ui.speech import CaptionReader, ReadMode
 
 
 class Feedback(QObject):
-    """Run progress and results in words; ``current_text`` gives the caption to read."""
+    """Run progress and results in words; ``current_text`` gives the caption to read and
+    its language."""
 
     def __init__(
-        self, window: MainWindow, model: ImageListModel, current_text: Callable[[], str]
+        self,
+        window: MainWindow,
+        model: ImageListModel,
+        current_text: Callable[[], tuple[str, Language | None]],
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -93,8 +98,9 @@ class Feedback(QObject):
         )
 
     def read_caption(self) -> str:
-        """Read the current caption (the edited text where edited); says what happened."""
-        status = self.reader.read(self._current_text())
+        """Read the caption shown (the edited text where edited, in the language tab shown,
+        with a voice of that language); says what happened."""
+        status = self.reader.read(*self._current_text())
         self.window.statusBar().showMessage(status, 6000)
         return status
 

@@ -23,6 +23,7 @@ from capdesk.ui.dialogs import SettingsDialog, ShortcutsDialog, show_message
 from capdesk.ui.exporting import ExportDialog
 from capdesk.ui.image_model import ImageListModel
 from capdesk.ui.items import ImageItem, Status
+from capdesk.ui.language_desk import LanguageDesk
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.overlay import overlay_full_size
 from capdesk.ui.settings import AppSettings
@@ -51,6 +52,8 @@ class FileHost(Protocol):
 
     @property
     def reader(self) -> CaptionReader: ...
+
+    languages: LanguageDesk
 
     def exported(self, paths: list[Path], destination: Path, formats: list[str]) -> None: ...
 
@@ -209,9 +212,13 @@ class FileCommands(QObject):
         show_message(self.window, "Export failed", message)
 
     def _records(self) -> list[CaptionRecord]:
-        """Every image with a caption, and every one that failed (its row says why)."""
+        """Every image with a caption, and every one that failed (its row says why), the
+        chosen languages in order (first = x-default)."""
+        order = self.controller.languages.codes
         return [
-            i.record() for i in self.controller.model.items() if i.text or i.status is Status.ERROR
+            i.record(order)
+            for i in self.controller.model.items()
+            if i.text or i.status is Status.ERROR
         ]
 
     # -- overlay -----------------------------------------------------------------------
@@ -231,12 +238,14 @@ class FileCommands(QObject):
         from capdesk.imaging import load_rgb  # noqa: PLC0415
 
         item = self.controller.current_item
-        if item is None or item.caption is None:
+        shown = self.window.preview.language.code  # the language tab's words and maps
+        caption = item.in_language(shown).caption if item is not None else None
+        if item is None or caption is None:
             return False
         try:
             rgb = load_rgb(item.path)
             colours = self.controller.settings.heatmap_colours
-            image = rgb_to_qimage(overlay_full_size(rgb, item.caption, word, opacity, colours))
+            image = rgb_to_qimage(overlay_full_size(rgb, caption, word, opacity, colours))
             # The stubs say bytes, but PySide6 6.12 only accepts str for the format.
             saved = image.save(str(destination), "PNG")  # type: ignore[call-overload]
         except Exception as exc:  # unreadable source or unwritable target: tell, don't crash
@@ -254,7 +263,8 @@ class FileCommands(QObject):
         reader = self.controller.reader
         engine = reader.engine() if self.controller.settings.read_mode != "off" else None
         voices = engine.voice_names() if engine is not None else []
-        dialog = SettingsDialog(self.controller.settings, self.window, voices, reader.unavailable)
+        dialog = SettingsDialog(self.controller.settings, self.window, voices, reader.unavailable,
+                                self.controller.languages.available)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.controller.apply_settings(dialog.result_settings()))
         dialog.open()

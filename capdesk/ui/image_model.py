@@ -26,6 +26,7 @@ from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette, QPixmap
 
 from capdesk.domain import CaptionResult
 from capdesk.ui.items import ImageItem, Status, trust_text
+from capdesk.ui.lang_items import language_of
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,9 @@ class ImageListModel(QAbstractListModel):
             if item.flagged:
                 return readable_brush("#8a5300", "#ffcc80")
             return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and item.language.rtl:
+            # The row shows the caption in its first language: Arabic reads from the right.
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == ItemRole:
             return item
         if role == CaptionRole:
@@ -278,7 +282,8 @@ class ImageListModel(QAbstractListModel):
             item.use_library(caption.text, caption.model_text, caption.score,
                              edited=caption.edited, reviewed=caption.reviewed,
                              model_name=caption.model_name,
-                             captioned_at=datetime.fromisoformat(at) if at else None)
+                             captioned_at=datetime.fromisoformat(at) if at else None,
+                             language=language_of(caption.lang))
             shown.append(path)
         if shown:
             rows = [self._rows[p] for p in shown]

@@ -77,9 +77,7 @@ class WindowStatus(QObject):
                 signal.connect(self.schedule_counts)
         model.dataChanged.connect(self._update_modified)
         window.list_view.selectionModel().currentChanged.connect(self._on_current)
-        editor = window.preview.editor
-        editor.textChanged.connect(self._update_modified)
-        editor.returnPressed.connect(self._update_modified)
+        window.preview.captions.typed.connect(self._update_modified)  # every language's tab
         self.update_title()
         self.update_counts()
 
@@ -102,10 +100,9 @@ class WindowStatus(QObject):
         self.update_title()
 
     def _update_modified(self, *_args: object) -> None:
-        """Unsaved: the editor holds words that differ from the caption kept."""
-        editor = self.window.preview.editor
-        kept = self._current.text if self._current is not None else ""
-        pending = editor.isModified() and editor.text().strip() != kept.strip()
+        """Unsaved: an editor (any language's) holds words that differ from those kept."""
+        preview = self.window.preview
+        pending = preview.pending() is not None or bool(preview.pending_languages()[1])
         self.window.setWindowModified(self._current is not None and pending)
 
     # -- counts ----------------------------------------------------------------------
