@@ -132,7 +132,7 @@ class VideoPanel(QWidget):
         self.picker.setAccessibleDescription("The video whose descriptions are shown.")
         self.picker.view().setAccessibleName("Videos")  # the popup list
         self.picker.currentIndexChanged.connect(self.video_chosen)
-        picker_label = QLabel("&Video", self)
+        picker_label = QLabel("V&ideo", self)
         picker_label.setBuddy(self.picker)
         self.progress_label = QLabel("", self)
         self.progress_label.setAccessibleName("Describing progress")
@@ -169,7 +169,7 @@ class VideoPanel(QWidget):
         self.canvas.setMinimumSize(QSize(240, 135))
         self.words = WordBar(self)
         self.words.selected.connect(self._on_word)
-        self.heatmap_check = QCheckBox("Heat&map", self)
+        self.heatmap_check = QCheckBox("Heatmap on the f&rame", self)
         self.heatmap_check.setChecked(True)
         self.heatmap_check.setAccessibleName("Show heatmap on the key frame")
         self.heatmap_check.toggled.connect(self._redraw)
@@ -185,7 +185,7 @@ class VideoPanel(QWidget):
         self.editor.returnPressed.connect(self._commit)
         editor_label = QLabel("&Description", self)
         editor_label.setBuddy(self.editor)
-        self.accept_button = QPushButton("Acce&pt", self)
+        self.accept_button = QPushButton("Accept c&ue", self)
         self.accept_button.setAccessibleName("Accept description")
         self.accept_button.setAccessibleDescription(
             "Mark this description reviewed and go to the next cue."
