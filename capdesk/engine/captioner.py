@@ -32,6 +32,7 @@ from onnxruntime.capi.onnxruntime_pybind11_state import (
 from capdesk.domain import Caption, CaptionResult, make_flag, usable_cpu_count
 from capdesk.domain.languages import Language, parse_language_list
 from capdesk.domain.results import LanguageCaption
+from capdesk.engine.attend import forced_caption
 from capdesk.engine.beam import Arrays, SearchCancelled, beam_search
 from capdesk.engine.decoders import Encoded, LanguageDecoder, observed_step, to_caption
 from capdesk.engine.model import ModelError, ModelSpec, load_spec
@@ -269,6 +270,18 @@ class Captioner:
             beam_size=beam_size,
             max_length=max_length,
             should_cancel=should_cancel,
+        )
+
+    def attend(self, path: Path, text: str) -> Caption | None:
+        """The attention maps (and word scores) of ``text`` on the photo at ``path``:
+        the caption library keeps no maps, so a restored caption gets them here
+        (``attend.py``). Raises :class:`ImageLoadError` for an unreadable photo."""
+        loaded = self.load(path)
+        if isinstance(loaded, ImageLoadError):
+            raise loaded
+        encoded = self.encode(loaded[0][None])
+        return forced_caption(
+            self.spec, self._english.step, encoded.state, encoded.context, text
         )
 
     def encoder_feed(self, images: np.ndarray) -> Arrays:

@@ -4,7 +4,9 @@ Each record is handled on its own: a read-only file, a damaged JPEG or a full di
 that record with a message and the batch goes on. Per-image files (alt text, sidecars)
 are written first, record by record, with progress and cancellation between records;
 the one-file formats (CSV, JSON Lines, HTML) are written last, for the records processed,
-so that the HTML can point at the copies actually made.
+so that the HTML can point at the copies actually made. An image that could not be
+captioned gets its CSV / JSON Lines row with the error and counts as failed, so the
+report says "2 ok, 1 failed" rather than silently leaving it out.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from capdesk.export.options import (
     OutcomeStatus,
     RecordOutcome,
 )
-from capdesk.export.safety import ExportPlan, further_languages, image_targets, plan_export
+from capdesk.export.safety import (
+    ExportPlan,
+    further_languages,
+    image_targets,
+    not_captioned,
+    plan_export,
+)
 from capdesk.export.sidecars import write_sidecar
 from capdesk.export.tables import write_csv, write_jsonl
 
@@ -85,7 +93,11 @@ def export_records(
             )
             log.info("export cancelled after %d of %d records", index, total)
             break
-        if setup_error is not None:
+        if not_captioned(record):  # its row (with the error) is still written below
+            outcome = RecordOutcome(
+                record.path, OutcomeStatus.FAILED, errors=(f"not captioned: {record.error}",)
+            )
+        elif setup_error is not None:
             outcome = RecordOutcome(record.path, OutcomeStatus.FAILED, errors=(setup_error,))
         else:
             outcome = _export_one(record, options, claimed, plan)
@@ -207,7 +219,7 @@ def _write_tables(
             else:
                 files.append(
                     write_html(
-                        records,
+                        [r for r in records if not not_captioned(r)],
                         dest,
                         mode=options.html_mode,
                         title=options.html_title,

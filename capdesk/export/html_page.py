@@ -1,5 +1,10 @@
 """An HTML page, or a snippet to paste into a CMS, with one ``<img src alt>`` per image.
 
+The page shows each caption under its photo too (``<figure>`` with a ``<figcaption>``):
+someone checking an export sees the words without opening the page's source. The
+figcaption repeats the alt text word for word, so it is ``aria-hidden``: a screen reader
+says the caption once, from ``alt``. The snippet stays bare ``<img>`` lines for a CMS.
+
 Alt text and file names come from users and models, so both are escaped: ``html.escape``
 with ``quote=True`` for attribute values (``& < > " '``), and the ``src`` is first
 percent-encoded as a URL so spaces, ``#`` and ``?`` in file names don't break the link.
@@ -9,8 +14,8 @@ together; only across Windows drives, where no relative path exists, is it a ``f
 With captions in several languages the ``<img>`` carries the first language's alt text
 with its ``lang`` and ``dir`` (a screen reader then reads Arabic with an Arabic voice, and
 browsers lay it out right to left), and the page shows every language's caption under the
-image, each in an element with its own ``lang`` and ``dir``. English-only records give the
-markup they always gave.
+image, each in a ``<p>`` with its own ``lang`` and ``dir`` (the first ``aria-hidden``, as it
+repeats the alt). English-only records give the markup they always gave.
 """
 
 from __future__ import annotations
@@ -67,14 +72,19 @@ def img_tag(record: CaptionRecord, page_folder: Path | None, *, image: Path | No
 
 
 def _item(record: CaptionRecord, tag: str) -> str:
-    """A page's list item: the image, then (several languages) each language's caption."""
+    """A page's list item: the image and its caption; with several languages every
+    language's caption, each in its own ``lang``/``dir``. What repeats the ``alt`` word for
+    word (the first language) is ``aria-hidden``; the other languages are read."""
     languages = _languages(record)
     if not languages:
-        return f"<li>{tag}</li>\n"
+        text = html.escape(" ".join(record.caption.split()))
+        return (f'<li><figure>{tag}<figcaption aria-hidden="true">{text}'
+                "</figcaption></figure></li>\n")
+    hidden = ' aria-hidden="true"'
     captions = "".join(
-        f'<p lang="{_attr(t.language.xml_lang)}" dir="{t.language.direction}">'
-        f"{html.escape(' '.join(t.caption.split()))}</p>"
-        for t in languages
+        f'<p lang="{_attr(t.language.xml_lang)}" dir="{t.language.direction}"'
+        f"{hidden if index == 0 else ''}>{html.escape(' '.join(t.caption.split()))}</p>"
+        for index, t in enumerate(languages)
     )
     return f"<li><figure>{tag}<figcaption>{captions}</figcaption></figure></li>\n"
 
@@ -108,7 +118,8 @@ def html_text(
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n"
-        "<style>ul{list-style:none;padding:0}img{max-width:100%;height:auto}</style>\n"
+        "<style>ul{list-style:none;padding:0}figure{margin:0 0 1.5em}"
+        "img{max-width:100%;height:auto}figcaption{margin-top:.3em}</style>\n"
         "</head>\n"
         "<body>\n"
         f"<h1>{html.escape(title)}</h1>\n"

@@ -50,7 +50,8 @@ class ExportPlan:
     ``existing``: other files that exist and would be replaced;
     ``onto_inputs``: targets that are one of the photos being exported (always refused);
     ``clashes``: targets two different photos would both write;
-    ``skipped``: photos left alone because they already have alt text (when asked).
+    ``skipped``: photos left alone because they already have alt text (when asked),
+    unless the person edited their caption: an edit is newer words on purpose.
     """
 
     changed_originals: tuple[Path, ...] = ()
@@ -140,6 +141,16 @@ def _file_id(path: Path) -> tuple[int, int] | None:
     return None
 
 
+def not_captioned(record: CaptionRecord) -> bool:
+    """An image the model could not caption (``error`` set, no caption).
+
+    Its row, with the error, goes into CSV and JSON Lines so a table accounts for every
+    image; nothing is written into or beside the photo, and the HTML page leaves it out
+    (an empty ``alt`` would tell a screen reader the image is decorative).
+    """
+    return record.error is not None and not record.caption.strip()
+
+
 def onto_photos(targets: Iterable[Path], photos: Iterable[Path]) -> list[Path]:
     """The ``targets`` that are (the same file as) one of ``photos``."""
     inputs = {fid for photo in photos if (fid := _file_id(photo))}
@@ -203,9 +214,9 @@ def plan_export(records: Iterable[CaptionRecord], options: ExportOptions) -> Exp
 
     for record in items:
         targets = image_targets(record.path, options, further_languages(record))
-        if not targets:
+        if not targets or not_captioned(record):
             continue
-        if options.skip_existing_alt_text and has_alt_text(record.path):
+        if options.skip_existing_alt_text and not record.edited and has_alt_text(record.path):
             skipped.add(record.path)
             continue
         for fmt, target in targets:

@@ -70,19 +70,23 @@ class Progress:
 
     @property
     def text(self) -> str:
-        """A short human summary, e.g. ``12 / 40 · 3.1 img/s · 9 s left``."""
-        parts = [f"{self.done} / {self.total}"]
+        """One line, e.g. ``Captioning 1,234 / 48,000 · 12.3/s · 1 h 05 min left``:
+        thousands separated and hours spelt out, so a big run stays short and readable."""
+        parts = [f"Captioning {self.done:,} / {self.total:,}"]
         if self.images_per_second > 0:
-            parts.append(f"{self.images_per_second:.1f} img/s")
+            parts.append(f"{self.images_per_second:.1f}/s")
         if self.seconds_left is not None:
             parts.append(f"{format_duration(self.seconds_left)} left")
         return " · ".join(parts)
 
 
 def format_duration(seconds: float) -> str:
-    """Format a duration for people: ``42 s``, ``3 min 05 s``."""
+    """Format a duration for people: ``42 s``, ``3 min 05 s``, ``1 h 05 min``."""
     seconds = max(0, round(seconds))
     if seconds < 60:
         return f"{seconds} s"
     minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest:02d} s"
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes + (rest >= 30), 60)
+    return f"{hours:,} h {minutes:02d} min"

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from capdesk.domain import CaptionResult
 from capdesk.jobs.messages import (
@@ -63,9 +63,11 @@ class CaptionQueue(QObject):
     progress = Signal(object)  # Progress
     finished = Signal(object)  # RunFinished
     busy_changed = Signal(bool)
+    attention_ready = Signal(object, str, object, str)  # path, text, Caption | None, why not
 
     _submit = Signal(object)  # CaptionRequest -> worker thread
     _reconfigure = Signal(object)  # EngineConfig -> worker thread
+    _attend = Signal(object, str)  # path, caption text -> worker thread
 
     def __init__(
         self,
@@ -99,6 +101,8 @@ class CaptionQueue(QObject):
         self._thread.started.connect(self._worker.start)
         self._submit.connect(self._worker.process)
         self._reconfigure.connect(self._worker.reconfigure)
+        self._attend.connect(self._worker.attend)
+        self._worker.attention_ready.connect(self.attention_ready)
         self._worker.result_ready.connect(self._on_result)
         self._worker.request_done.connect(self._on_request_done)
         self._worker.engine_ready.connect(self._on_engine_ready)
@@ -117,14 +121,24 @@ class CaptionQueue(QObject):
         self.engine_error = None
         self._reconfigure.emit(config)
 
+    def attend(self, path: Path, text: str) -> None:
+        """Ask for the attention maps of a caption kept as text (``attention_ready``)."""
+        self._attend.emit(path, text)
+
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Cancel everything and wait for the thread, so Qt never destroys it running."""
+        """Cancel everything and wait for the thread, so Qt never destroys it running.
+
+        Results the worker finished before it stopped are still waiting in this object's
+        event queue (no event loop will run again when the window closes): they are
+        delivered here, so ``result_ready`` reports every caption the engine made.
+        """
         self.cancel()
         if not self._thread.isRunning():
             return True
         self._thread.quit()
         stopped = bool(self._thread.wait(timeout_ms))
         if stopped:
+            QCoreApplication.sendPostedEvents(self)
             self._worker.close_engine()
         else:
             log.error("caption worker did not stop within %d ms", timeout_ms)

@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from capdesk.domain import CaptionResult, Language
+from capdesk.domain import Caption, CaptionResult, Language
 from capdesk.jobs.messages import CaptionRequest, EngineConfig, EngineInfo, RequestDone
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,14 @@ class CaptionEngine(Protocol):
         ...
 
 
+@runtime_checkable
+class AttentionEngine(Protocol):
+    """An engine that can recompute a stored caption's attention maps (forced decoding,
+    :meth:`capdesk.engine.Captioner.attend`); optional, so other engines still fit."""
+
+    def attend(self, path: Path, text: str) -> Caption | None: ...
+
+
 EngineFactory = Callable[[EngineConfig], CaptionEngine]
 
 
@@ -87,6 +95,7 @@ class CaptionWorker(QObject):
     engine_failed = Signal(str)  # the ModelError message, naming the file and the fix
     result_ready = Signal(object)  # CaptionResult
     request_done = Signal(object)  # RequestDone
+    attention_ready = Signal(object, str, object, str)  # path, text, Caption | None, why not
 
     def __init__(self, factory: EngineFactory, config: EngineConfig, batch_size: int = 8) -> None:
         super().__init__()
@@ -140,6 +149,23 @@ class CaptionWorker(QObject):
             "model %s loaded on %s in %.2f s", info.model_name, info.provider, info.load_seconds
         )
         self.engine_ready.emit(info)
+
+    @Slot(object, str)
+    def attend(self, path: Path, text: str) -> None:
+        """Recompute the attention maps of ``text`` on ``path``; never raises. Runs between
+        two caption requests (a request is a few batches), so it waits briefly in a run."""
+        engine = self._engine
+        caption, why = None, ""
+        if not isinstance(engine, AttentionEngine):
+            why = self._engine_error if engine is None else "this model cannot recompute maps"
+        else:
+            try:
+                caption = engine.attend(path, text)
+                why = "" if caption is not None else "the caption has no words"
+            except Exception as exc:  # ImageLoadError's sentence, or an engine failure
+                log.info("attention for %s failed: %s", path, exc)
+                why = str(exc) or type(exc).__name__
+        self.attention_ready.emit(path, text, caption, why)
 
     @Slot(object)
     def process(self, request: CaptionRequest) -> None:

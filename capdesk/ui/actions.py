@@ -25,7 +25,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("open_folder", "Open &folder…", "Ctrl+Shift+O", "Add every photo in a folder"),
     Command("export", "&Export captions…", "Ctrl+E", "Write the captions to a file"),
     Command("quit", "&Quit", "Ctrl+Q", "Close capdesk (asks first while captioning)"),
-    Command("undo", "&Undo", "Ctrl+Z", "Undo the last caption edit"),
+    Command("undo", "&Undo", "Ctrl+Z", "Undo the last caption edit, review or removal"),
     Command("redo", "&Redo", "Ctrl+Shift+Z", "Redo the caption edit"),
     Command("edit", "&Edit caption", "Return", "Edit the selected caption in the list"),
     Command(

@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QSettings,
-    QTimer,
     Signal,
     Slot,
 )
@@ -34,18 +33,22 @@ from capdesk.jobs import (
     PathScanner,
     RunFinished,
 )
+from capdesk.ui.attention_fill import AttentionFiller
 from capdesk.ui.dialogs import model_error_box
 from capdesk.ui.feedback import Feedback
 from capdesk.ui.file_commands import FileCommands
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
 from capdesk.ui.intake import AltTextGate
-from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
+from capdesk.ui.items import ImageItem, Status, next_to_review
 from capdesk.ui.keeping import WorkKeeper
+from capdesk.ui.keys import CommandKeys
 from capdesk.ui.main_window import MainWindow
+from capdesk.ui.removal import remove_images
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
 from capdesk.ui.undo import AcceptCaption, EditCaption
+from capdesk.ui.window_status import WindowStatus
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +95,14 @@ class WindowController(QObject):
             self._engine_config(settings), engine_factory, batch_size=batch_size, parent=self
         )
         window.list_view.setModel(self.filter)
+        self.command_keys = CommandKeys(window)  # Ctrl+E and co. work in text fields too
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
-        window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
-        # Counting every item on every result would cost O(n²) per run: coalesce instead.
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(150)
-        self._counts_timer.timeout.connect(self._update_counts)
+        self.status = WindowStatus(window, self.model, self.filter)  # title and counts
+        self.attention = AttentionFiller(window, self.model, self.queue)  # library captions
         self._connect()
-        self._update_counts()
         self.files = FileCommands(self, parent=self)  # File and Help menus, export
+        window.close_guard = lambda: (self.files.may_close()
+                                      and self.keeping.may_close(self.queue.busy))
         self.keeping.open_folder.connect(self.files.open_folder_path)
 
     # -- wiring --------------------------------------------------------------------
@@ -117,7 +118,6 @@ class WindowController(QObject):
         self.loader.failed.connect(self._on_image_failed)
         self.model.edit_requested.connect(self.edit_caption)
         self.model.dataChanged.connect(self._on_model_changed)
-        self.model.rowsRemoved.connect(self._schedule_counts)
         self.queue.started.connect(self.feedback.started)
         self.queue.result_ready.connect(self._on_result)
         self.queue.progress.connect(self.feedback.progress)
@@ -126,6 +126,7 @@ class WindowController(QObject):
         self.queue.engine_ready.connect(self._on_engine_ready)
         self.queue.engine_failed.connect(self._on_engine_failed)
         selection = w.list_view.selectionModel()
+        selection.currentChanged.connect(lambda *_: self.keeping.keep_typed(self.edit_caption))
         selection.currentChanged.connect(self._on_current_changed)
         w.paths_dropped.connect(self.add_paths)
         w.closing.connect(self.shutdown)
@@ -175,8 +176,7 @@ class WindowController(QObject):
         if self._shut_down:
             return
         self._shut_down = True
-        self.files.export_job.cancel()  # stops between two files, never inside one
-        self.files.export_job.wait()
+        self.files.stop_export()  # between two files, never inside one
         self.scanner.shutdown()
         self.queue.shutdown()
         self.keeping.close()  # after the worker: its last results are recorded too
@@ -220,7 +220,9 @@ class WindowController(QObject):
         """Add files and folders; folders are listed off the GUI thread and the images shown
         batch by batch. Each is queued for captioning once its existing alt text is known
         (at once when that is not to be kept; see ``intake.py``). Returns the scan id."""
-        scan_id = self.scanner.scan([Path(p) for p in paths], recursive=self.settings.recursive)
+        requested = [Path(p) for p in paths]
+        self.status.opened(requested)  # the title names the folder
+        scan_id = self.scanner.scan(requested, recursive=self.settings.recursive)
         if not caption:
             self._no_caption_scans.add(scan_id)
         return scan_id
@@ -234,7 +236,6 @@ class WindowController(QObject):
         caption = scan_id not in self._no_caption_scans
         keep = self.settings.skip_existing_alt_text
         self._enqueue(self.keeping.listed(added, caption=caption, keep_existing=keep), None)
-        self._schedule_counts()
 
     def _on_alt_text_read(
         self, _scan_id: int, paths: list[Path], existing: dict[Path, str]
@@ -274,18 +275,10 @@ class WindowController(QObject):
         self.queue.cancel()
 
     def remove(self, paths: Iterable[Path]) -> None:
-        """Remove images from the list (and from the waiting queue); files are untouched."""
-        doomed = list(paths)
-        if not doomed:
-            return
-        self.queue.discard(doomed)
-        self.intake.forget(doomed)
-        self.model.remove_paths(doomed)
-        for path in doomed:
-            self.thumbnails.forget(path)
-        if self._current in doomed:
-            self._current = None
-            self.window.preview.show_item(None, None)
+        """Remove images from the list, undoably (see ``removal.py``); files are untouched.
+        Words typed in the caption field are kept first: the edit, then the removal."""
+        self.window.preview.commit_pending()
+        remove_images(self, paths)
 
     # -- editing and review --------------------------------------------------------
     def edit_caption(self, path: Path, text: str) -> None:
@@ -361,7 +354,7 @@ class WindowController(QObject):
     @Slot(object)
     def _on_finished(self, finished: RunFinished) -> None:
         self.model.mark_cancelled(finished.unfinished)
-        self._update_counts()
+        self.status.update_counts()
         self.feedback.finished(finished)
 
     @Slot(object)
@@ -411,11 +404,6 @@ class WindowController(QObject):
             if top.row() <= source.row() <= bottom.row():
                 self._show_preview()
                 self.window.list_view.row_changed(self.filter.mapFromSource(source).row())
-        self._schedule_counts()
-
-    def _schedule_counts(self) -> None:
-        if not self._counts_timer.isActive():
-            self._counts_timer.start()
 
     def _on_overlay_settings(self, opacity: int, shown: bool) -> None:
         self.settings = replace(self.settings, overlay_opacity=opacity, show_overlay=shown)
@@ -423,7 +411,3 @@ class WindowController(QObject):
     def _on_beam_changed(self, beam: int) -> None:
         self.settings = replace(self.settings, beam_size=beam)
 
-    def _update_counts(self) -> None:
-        text = review_summary(self.model.items())
-        self.window.counts_label.setText(text)
-        self.window.counts_label.setAccessibleDescription(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 
 from capdesk.jobs import Progress, RunFinished
 from capdesk.ui.announce import ProgressPacer
@@ -58,11 +58,17 @@ class Feedback(QObject):
 
     @Slot(object)
     def progress(self, progress: Progress) -> None:
+        """The bar's value and its text on one line: elided to the bar's width (a
+        48,000-photo run's text is long), the whole of it in the tooltip and for the
+        screen reader."""
         bar = self.window.progress
         bar.setMaximum(max(progress.total, 1))
         bar.setValue(progress.done)
-        bar.setFormat(progress.text)
-        bar.setAccessibleDescription(progress.text)
+        text = progress.text
+        room = max(40, bar.contentsRect().width() - 12)
+        bar.setFormat(bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room))
+        bar.setToolTip(text)
+        bar.setAccessibleDescription(text)
         if self._pacer.due(progress.done, progress.total):
             self.window.announcer.announce(f"Captioning: {progress.done} of {progress.total} done.")
 

@@ -108,7 +108,7 @@ class ImageListModel(QAbstractListModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
-        if index.isValid() and self._items[index.row()].caption is not None:
+        if index.isValid() and self._items[index.row()].editable:
             base |= Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -189,6 +189,26 @@ class ImageListModel(QAbstractListModel):
             del self._items[row]
             self.endRemoveRows()
         self._rows = {item.path: row for row, item in enumerate(self._items)}
+
+    def insert_items(self, placed: list[tuple[int, ImageItem]]) -> list[Path]:
+        """Put removed items back at their rows (undo of Delete), lowest row first so each
+        lands where it was; a path listed again meanwhile is skipped. Returns the paths."""
+        back = [(r, i) for r, i in sorted(placed, key=lambda p: p[0]) if i.path not in self._rows]
+        runs: list[list[ImageItem]] = []
+        starts: list[int] = []
+        for row, item in back:  # one insertion per run of neighbouring rows
+            if runs and row == starts[-1] + len(runs[-1]):
+                runs[-1].append(item)
+            else:
+                runs.append([item])
+                starts.append(row)
+        for start, run in zip(starts, runs, strict=True):
+            first = min(start, len(self._items))
+            self.beginInsertRows(QModelIndex(), first, first + len(run) - 1)
+            self._items[first:first] = run
+            self._rows = {item.path: row for row, item in enumerate(self._items)}
+            self.endInsertRows()
+        return [item.path for _, item in back]
 
     def use_existing(self, texts: dict[Path, str]) -> None:
         """Show the alt text images already carry (read by the scanner) where it replaces

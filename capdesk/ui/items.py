@@ -89,6 +89,16 @@ class ImageItem:
     #: stay after a review or an edit, as information: a blurred photo is still blurred.
     trust: float | None = None
     flags: tuple[Flag, ...] = ()
+    #: Why the caption shows no heatmap yet (restored from the library: maps are being
+    #: worked out, or cannot be); '' otherwise. See ``attention_fill.py``.
+    attention_note: str = ""
+    #: The alt text found in the file itself ('' when none): a person's words, editable.
+    alt_text: str = ""
+
+    @property
+    def editable(self) -> bool:
+        """Has text a person can edit: a caption, or the file's own alt text."""
+        return self.caption is not None or bool(self.text)
 
     @property
     def check_reason(self) -> str | None:
@@ -152,7 +162,7 @@ class ImageItem:
     def use_existing(self, text: str) -> None:
         """Show alt text the image already carries; a person wrote it, so it counts as
         reviewed and is exported as it is unless someone re-captions or edits it."""
-        self.text = text
+        self.text = self.alt_text = text
         self.reviewed = True
         self.status = Status.EXISTING
 
@@ -177,20 +187,23 @@ class ImageItem:
         self.status = Status.EDITED if self.edited else Status.DONE
 
     def set_text(self, text: str) -> None:
-        """Apply a person's edit; editing counts as reviewing."""
-        model_text = self.caption.text if self.caption else ""
+        """Apply a person's edit; editing counts as reviewing. The text it started from
+        (the model's caption, else the file's alt text) typed back is no edit."""
+        start = self.caption.text if self.caption else self.alt_text
         self.edit_count += 1
         self.text = text
-        self.edited = text != model_text
+        self.edited = text != start
         self.reviewed = self.edited or self.reviewed
         if self.status in (Status.DONE, Status.EDITED, Status.EXISTING):
-            self.status = Status.EDITED if self.edited else Status.DONE
+            unedited = Status.DONE if self.caption else Status.EXISTING
+            self.status = Status.EDITED if self.edited else unedited
 
     def record(self) -> CaptionRecord:
         """The export view of this item.
 
         ``trust``, like ``score``, is about the model's caption, so it is dropped once a
-        person replaced the text; the flags stay (a blurred photo is still blurred).
+        person replaced the text; the flags stay (a blurred photo is still blurred). An
+        image that could not be captioned carries its error, so its export row says why.
         """
         from_model = not self.edited and self.caption is not None
         return CaptionRecord(
@@ -204,6 +217,7 @@ class ImageItem:
             provider=self.provider,
             trust=self.trust if from_model else None,
             flags=self.flags,
+            error=self.error if self.status is Status.ERROR and not self.text else None,
         )
 
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemDelegate, QLabel, QMessageBox
 
 from capdesk.domain import CaptionResult
@@ -215,12 +216,22 @@ class WorkKeeper(QObject):
         self.window.announcer.error(message)
 
     # -- closing -------------------------------------------------------------------------
+    def keep_typed(self, edit: Callable[[Path, str], None]) -> None:
+        """Another image is about to be shown (a click, F8, Accept, Delete): words typed in
+        the caption field for this one are kept, as Enter would, once the change of image
+        is over (it may be inside an undo step, where no other step may be pushed)."""
+        pending = self.window.preview.pending()
+        if pending is not None:
+            path, text = pending
+            QTimer.singleShot(0, self, lambda: edit(path, text))
+
     def may_close(self, running: bool) -> bool:
         """Called before the window closes: nothing typed or captioned is lost silently.
 
         An edit still open (in the list's inline editor or the preview's caption field)
         is committed, as Enter would; a run in progress asks "stop and quit?" (every
-        caption finished so far is already in the library). False: stay open.
+        caption finished so far is already in the library), and so does quitting with
+        captions when the library is not available (they would be gone). False: stay open.
         """
         view = self.window.list_view
         editor = view.indexWidget(view.currentIndex())
@@ -228,18 +239,42 @@ class WorkKeeper(QObject):
             view.commitData(editor)
             view.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
         self.window.preview.commit_pending()
-        if not running:
+        if not running and (self.active or not self._finished()):
             return True
         return self.confirm_stop()
 
+    def _finished(self) -> int:
+        return sum(1 for i in self.model.items() if i.caption is not None or i.edited)
+
+    def stop_question(self) -> tuple[str, str]:
+        """The question asked when quitting during a run (or with captions the library
+        cannot keep), and what is kept, in numbers."""
+        items = self.model.items()
+        done = self._finished()
+        left = sum(1 for i in items if i.status in (Status.QUEUED, Status.CAPTIONING))
+        if not self.active and not left:
+            return "Quit without keeping the captions?", (
+                f"The caption library is not available, so the {done} captions are gone "
+                "when capdesk closes. Export them first (Ctrl+E) to keep them.")
+        if self.active:
+            kept = f"The {done} captions finished so far are kept in the caption library."
+            rest = (f" The {left} photos not captioned yet are captioned when you open them "
+                    "again.") if left else ""
+        else:
+            kept = (f"The {done} captions finished so far are not kept: the caption library "
+                    "is not available. Export them first to keep them.")
+            rest = ""
+        return "Stop captioning and quit?", kept + rest
+
     def confirm_stop(self) -> bool:
         """Ask; tests replace this method (a modal box would wait for a click)."""
-        kept = ("Every caption finished so far is kept in the library." if self.active
-                else "Captions finished so far are not kept: the library is not available.")
-        answer = QMessageBox.question(
-            self.window, "Quit capdesk",
-            f"Captioning is still running — stop and quit?\n{kept}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        question, detail = self.stop_question()
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit capdesk", question,
+                          QMessageBox.StandardButton.Cancel, self.window)
+        box.setInformativeText(detail)
+        box.setAccessibleDescription(f"{question} {detail}")
+        proceed = "Stop and quit" if question.startswith("Stop") else "Quit anyway"
+        stop = box.addButton(proceed, QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is stop

@@ -8,6 +8,7 @@ asked for; saving, undo and the item model belong to the controller.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSlider,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -107,7 +109,8 @@ class PreviewPanel(QWidget):
         self.words.hovered.connect(self._on_hover)
 
         # Not checkable: Qt reports a checkable push button as a check box over AT-SPI.
-        self.play_button = QPushButton("▶ Play", self)
+        self.play_button = QPushButton("Play", self)
+        self._play_icon(False)
         self.play_button.setAccessibleName("Play words")
         self.play_button.setAccessibleDescription(
             "Step through the caption word by word, showing each word's attention map."
@@ -115,7 +118,7 @@ class PreviewPanel(QWidget):
         self.play_button.clicked.connect(self.toggle_play)
         self._playing = False
 
-        self.overlay_check = QCheckBox("&Heatmap", self)
+        self.overlay_check = QCheckBox("Heat&map", self)  # Alt+H is the Help menu
         self.overlay_check.setChecked(show_overlay)
         self.overlay_check.setAccessibleName("Show heatmap")
         self.overlay_check.setAccessibleDescription("Show or hide the attention heatmap.")
@@ -168,7 +171,7 @@ class PreviewPanel(QWidget):
             "Edit the caption and press Enter to keep it; Ctrl+Z undoes."
         )
         self.editor.returnPressed.connect(self._commit)
-        caption_label = QLabel("&Caption", self)
+        caption_label = QLabel("Ca&ption", self)  # Alt+C is the Caption menu
         caption_label.setBuddy(self.editor)
         self.accept_button = QPushButton("&Accept", self)
         self.accept_button.setAccessibleName("Accept caption")
@@ -283,7 +286,8 @@ class PreviewPanel(QWidget):
     def _toggle_play(self, on: bool) -> None:
         if on and self._renderer is not None and self._renderer.word_count:
             self._playing = True
-            self.play_button.setText("⏸ Pause")
+            self._play_icon(True)
+            self.play_button.setText("Pause")
             self.play_button.setAccessibleName("Pause words")
             self.select_word(0 if self._selected == ALL_WORDS else self._selected)
             self._timer.start()
@@ -293,8 +297,17 @@ class PreviewPanel(QWidget):
     def _stop(self) -> None:
         self._timer.stop()
         self._playing = False
-        self.play_button.setText("▶ Play")
+        self._play_icon(False)
+        self.play_button.setText("Play")
         self.play_button.setAccessibleName("Play words")
+
+    def _play_icon(self, playing: bool) -> None:
+        """The style's own media icons: the "⏸" character is missing from many fonts and
+        showed as an empty box; an icon the style draws always renders."""
+        pixmap = (
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        )
+        self.play_button.setIcon(self.style().standardIcon(pixmap))
 
     def _step(self) -> None:
         count = self._renderer.word_count if self._renderer is not None else 0
@@ -314,6 +327,13 @@ class PreviewPanel(QWidget):
     def commit_pending(self) -> None:
         """Keep text typed in the caption field but not yet confirmed (the window closes)."""
         self._commit()
+
+    def pending(self) -> tuple[Path, str] | None:
+        """(image, words) typed in the caption field and not confirmed with Enter, or None."""
+        text = self.editor.text().strip()
+        if self._item is None or not self.editor.isModified() or not text:
+            return None
+        return None if text == self._item.text else (self._item.path, text)
 
     def _commit(self) -> None:
         text = self.editor.text().strip()
@@ -345,7 +365,7 @@ class PreviewPanel(QWidget):
         for widget in (self.play_button, self.save_button, self.opacity_slider, self.overlay_check):
             widget.setEnabled(has_map)
         has_caption = self._item is not None and self._item.caption is not None
-        self.editor.setEnabled(has_caption)
+        self.editor.setEnabled(self._item is not None and self._item.editable)
         self.accept_button.setEnabled(has_caption)
 
     @staticmethod
@@ -365,4 +385,10 @@ class PreviewPanel(QWidget):
             parts.append(f"Score {item.caption.score:.2f}.")
         if item.edited and item.caption is not None:
             parts.append(f"Model said: “{item.caption.text}”.")
+        elif item.edited and item.alt_text:
+            parts.append(f"The file's alt text was: “{item.alt_text}”; export writes yours.")
+        elif item.status is Status.EXISTING:
+            parts.append("Alt text found in the file; edit it here to change it.")
+        if item.caption is not None and item.caption.attention.size == 0 and item.attention_note:
+            parts.append(item.attention_note)
         return " ".join(parts)

@@ -21,12 +21,14 @@ from capdesk.domain.decoding import (
     PROVIDER_CHOICES,
     clamp_beam_size,
 )
+from capdesk.export.options import ExportFormat
 
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
 READ_MODES = ("screen_reader", "voice", "off")
 HEATMAP_COLOURS = ("cividis", "viridis", "classic")
+EXPORT_FORMATS = tuple(f.value for f in ExportFormat)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,11 @@ class AppSettings:
     speech_rate: int = 0  # percent, -100 (slowest) .. 100 (fastest)
     heatmap_colours: str = "viridis"  # colour map: viridis or cividis (colour-vision safe), classic
     library_path: str = ""  # caption library file; empty: $CAPDESK_LIBRARY or AppDataLocation
+    # The Export dialog's last choices (remembered when it exports):
+    export_formats: tuple[str, ...] = ("csv",)  # ExportFormat values
+    export_destination: str = ""  # empty: the last opened folder (its "captioned" subfolder)
+    export_in_place: bool = False  # write into the originals instead of copies
+    export_skip_existing: bool = True  # leave images that already have alt text alone
 
     @property
     def model_path(self) -> Path | None:
@@ -77,6 +84,8 @@ class AppSettings:
                 if self.heatmap_colours in HEATMAP_COLOURS
                 else defaults.heatmap_colours
             ),
+            export_formats=tuple(f for f in self.export_formats if f in EXPORT_FORMATS)
+            or defaults.export_formats,
         )
 
 

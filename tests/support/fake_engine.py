@@ -85,6 +85,7 @@ class FakeCaptioner:
         self.trust = dict(trust or {})
         self.flags = {name: tuple(codes) for name, codes in (flags or {}).items()}
         self.calls: list[list[Path]] = []
+        self.attended: list[tuple[Path, str]] = []  # attend() calls, in order
         self.beam_sizes: list[int | None] = []
         self.yielded = 0
         self.closed = False
@@ -187,6 +188,22 @@ class FakeCaptioner:
         # written as the engine writes captions
         text = text[:1].upper() + text[1:] + _FULL_STOPS.get(lang, ".")
         return Caption(text, words, score, score * (count + 1), attention)
+
+
+    def attend(self, path: Path, text: str) -> Caption | None:
+        """Like ``Captioner.attend``: the file is read (an unreadable one raises
+        ImageLoadError), then each word of ``text`` gets a map on its own cell."""
+        self.attended.append((Path(path), text))
+        load_for_model(path, _LOAD_SIZE)
+        words = tuple(text.strip().rstrip(".").lower().split())
+        if not words:
+            return None
+        grid_h, grid_w = self.grid
+        attention = np.full((len(words), grid_h, grid_w), 0.1 / (grid_h * grid_w), np.float32)
+        for i in range(len(words)):
+            attention[i].flat[(i * 7) % (grid_h * grid_w)] += 0.9
+            attention[i] /= attention[i].sum()
+        return Caption(text, words, -0.4, -0.4 * (len(words) + 1), attention)
 
 
 def _ms(started: float) -> float:
