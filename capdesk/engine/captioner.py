@@ -280,8 +280,9 @@ class Captioner:
         if isinstance(loaded, ImageLoadError):
             raise loaded
         encoded = self.encode(loaded[0][None])
-        state, context = self._english.prepare(encoded)
-        return forced_caption(self.spec, self._english.step, state, context, text)
+        return forced_caption(
+            self.spec, self._english.step, encoded.state, encoded.context, text
+        )
 
     def encoder_feed(self, images: np.ndarray) -> Arrays:
         """The encoder's input for (N,H,W,3) uint8 images (calibration of quantized encoders)."""

@@ -14,8 +14,8 @@ together; only across Windows drives, where no relative path exists, is it a ``f
 With captions in several languages the ``<img>`` carries the first language's alt text
 with its ``lang`` and ``dir`` (a screen reader then reads Arabic with an Arabic voice, and
 browsers lay it out right to left), and the page shows every language's caption under the
-image, each in an element with its own ``lang`` and ``dir``. English-only records give the
-markup they always gave.
+image, each in a ``<p>`` with its own ``lang`` and ``dir`` (the first ``aria-hidden``, as it
+repeats the alt). English-only records give the markup they always gave.
 """
 
 from __future__ import annotations

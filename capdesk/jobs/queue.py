@@ -13,7 +13,7 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +50,7 @@ class RunFinished:
 class _Pending:
     path: Path
     beam_size: int | None
+    languages: tuple[str, ...] | None = None
 
 
 class CaptionQueue(QObject):
@@ -161,8 +162,17 @@ class CaptionQueue(QObject):
         return [item.path for item in self._pending]
 
     # -- commands ------------------------------------------------------------------
-    def enqueue(self, paths: Iterable[Path], beam_size: int | None = None) -> int:
-        """Add paths to the run (starting one if idle); returns how many were added."""
+    def enqueue(
+        self,
+        paths: Iterable[Path],
+        beam_size: int | None = None,
+        languages: Sequence[str] | None = None,
+    ) -> int:
+        """Add paths to the run (starting one if idle); returns how many were added.
+
+        ``languages``: the language codes to caption them in, in order (None: the model's
+        default); each result then has one caption per language."""
+        chosen = None if languages is None else tuple(languages)
         waiting = {item.path for item in self._pending} | self._current_left
         added = [Path(p) for p in dict.fromkeys(paths) if Path(p) not in waiting]
         if not added:
@@ -170,7 +180,7 @@ class CaptionQueue(QObject):
         was_busy = self.busy
         if not was_busy:
             self._reset_run()
-        self._pending.extend(_Pending(path, beam_size) for path in added)
+        self._pending.extend(_Pending(path, beam_size, chosen) for path in added)
         self._run_total += len(added)
         if not was_busy:
             self.busy_changed.emit(True)
@@ -207,14 +217,18 @@ class CaptionQueue(QObject):
     def _dispatch(self) -> None:
         if self._current is not None or not self._pending:
             return
-        beam = self._pending[0].beam_size
+        first = self._pending[0]
+        beam, languages = first.beam_size, first.languages
         batch: list[Path] = []
         while self._pending and len(batch) < self._request_size:
-            if self._pending[0].beam_size != beam:
+            head = self._pending[0]
+            if (head.beam_size, head.languages) != (beam, languages):
                 break
             batch.append(self._pending.popleft().path)
-        request = CaptionRequest(job_id=next(self._ids), paths=tuple(batch), beam_size=beam,
-                                 languages=self.languages)
+        request = CaptionRequest(
+            job_id=next(self._ids), paths=tuple(batch), beam_size=beam,
+            languages=languages if languages is not None else self.languages,
+        )
         self._current = request
         self._current_left = set(batch)
         self._current_done = 0

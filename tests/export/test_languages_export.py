@@ -116,11 +116,11 @@ def test_export_writes_sidecars_per_language_and_the_html_page(
     assert texts_by_language(read_alt_texts(out / "photo.jpg")) == TEXTS
     page = html_text([_record(source, (ARABIC, ENGLISH))], tmp_path)
     assert f'lang="ar" dir="rtl" alt="{TEXTS["ar"]}"' in page
-    # the first language repeats the alt text: shown, not read twice
+    # the first repeats the alt word for word: hidden from screen readers, the rest read
     assert f'<p lang="ar" dir="rtl" aria-hidden="true">{TEXTS["ar"]}</p>' in page
     assert f'<p lang="en" dir="ltr">{TEXTS["en"]}</p>' in page
     plain = html_text([CaptionRecord(source, "A dog.")], tmp_path)
-    assert "dir=" not in plain  # English only: as before, the caption shown under it
+    assert "dir=" not in plain and "<p " not in plain  # English only: as before
     assert '<figcaption aria-hidden="true">A dog.</figcaption>' in plain
 
 

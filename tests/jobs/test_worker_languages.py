@@ -43,3 +43,22 @@ def test_a_language_the_model_lacks_fails_the_request_with_a_message(
     worker.process(CaptionRequest(1, tuple(make_images(tmp_path, 2)), languages=("zh",)))
     assert [r.ok for r in results] == [False, False]
     assert "Chinese (zh) is not in this model; this model has en (English)" in results[0].error
+
+
+def test_the_queue_passes_languages_and_keeps_requests_apart(qtbot, tmp_path: Path) -> None:
+    from capdesk.jobs import CaptionQueue
+    from tests.jobs.test_worker import HANG_MS
+
+    engine = FakeCaptioner(languages=("en", "zh", "ar"))
+    queue = CaptionQueue(EngineConfig(), fake_factory(engine), batch_size=4)
+    results = []
+    queue.result_ready.connect(results.append)
+    with qtbot.waitSignal(queue.engine_ready, timeout=HANG_MS):
+        queue.start()
+    paths = make_images(tmp_path, 4)
+    with qtbot.waitSignal(queue.finished, timeout=HANG_MS):
+        queue.enqueue(paths[:2], languages=["zh", "ar"])
+        queue.enqueue(paths[2:])
+    assert engine.languages_asked == [("zh", "ar"), None]
+    assert [r.language_codes for r in results] == [("zh", "ar")] * 2 + [("en",)] * 2
+    assert queue.shutdown(HANG_MS)
