@@ -82,10 +82,18 @@ def _parser() -> argparse.ArgumentParser:
         "threads",
         "val_beam",
         "max_minutes",
+        "lang",
+        "captions",
+        "tokens",
+        "encoder_output",
     ):
         value = getattr(defaults, name)
         kind = type(value) if value is not None else (float if name == "max_minutes" else int)
         fit.add_argument(f"--{name.replace('_', '-')}", type=kind, default=value)
+    fit.add_argument("--encoder", default=None,
+                     help="exported encoder.onnx whose features the decoder reads (frozen)")
+    fit.add_argument("--encoder-rows", type=int, nargs=2, default=defaults.encoder_rows,
+                     metavar=("FIRST", "END"), help="cells [FIRST, END) of --encoder-output")
 
     feat = sub.add_parser("features", help="extract and cache CNN features ahead of fit")
     feat.add_argument("--data", nargs="+", required=True, help=data_help)
