@@ -179,3 +179,22 @@ class DecoderStepExport(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         logits, h_out, c_out, alpha = self.captioner.step(words, h, c, features, projection)
         return torch.log_softmax(logits, dim=1), h_out, c_out, alpha
+
+
+class InitExport(nn.Module):
+    """features (N,L,D) of the frozen encoder -> projection, h0, c0: a language's ``init.onnx``.
+
+    A per-language decoder reads the English encoder's ``features`` rows as they are
+    (``project_features=False``), so only its own attention projection and initial state
+    are computed here; the step graph then takes the encoder's features unchanged.
+    """
+
+    def __init__(self, captioner: Captioner) -> None:
+        super().__init__()
+        if captioner.feat_proj is not None:
+            raise ValueError("init.onnx is for decoders trained on encoder features")
+        self.captioner = captioner
+
+    def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        _, projection, h0, c0 = self.captioner.encode(features)
+        return projection, h0, c0
