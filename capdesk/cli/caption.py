@@ -26,10 +26,18 @@ from typing import Any, TextIO
 from capdesk.cli.distributed import add_distributed_options, run_distributed, wants_distributed
 from capdesk.cli.library import add_library_option, open_library
 from capdesk.cli.progress import Progress
-from capdesk.cli.rows import manifest_hash, write_row
-from capdesk.domain import CaptionRecord, CaptionResult
+from capdesk.cli.rows import (
+    chosen_languages,
+    known_records,
+    language_codes,
+    manifest_hash,
+    planned_records,
+    record_in_library,
+    write_row,
+)
+from capdesk.domain import CaptionResult, Language, LanguageError
 from capdesk.domain.decoding import DEFAULT_PROVIDER, PROVIDER_CHOICES, check_beam_size
-from capdesk.engine import Captioner
+from capdesk.engine import Captioner, ModelError
 from capdesk.export import (
     CsvWriter,
     ExportFormat,
@@ -61,6 +69,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument("-r", "--recursive", action="store_true", help="descend into subfolders")
     add_model_options(parser)
+    add_language_option(parser)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--jsonl", type=Path, metavar="FILE", help="write JSON Lines here")
     output.add_argument("--csv", type=Path, metavar="FILE", help="write CSV here")
@@ -111,6 +120,13 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                         help="ONNX Runtime threads (default: all cores)")
 
 
+def add_language_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", default=None, metavar="CODES",
+                        help="languages to caption in, comma-separated, in order: e.g. "
+                        "en,zh,de,ar (default: the model's first, English). The first is "
+                        "the images' x-default alt text and the row's first language")
+
+
 def export_options(args: argparse.Namespace) -> ExportOptions | None:
     """The per-image exports asked for on the command line, or None."""
     formats = set()
@@ -134,7 +150,8 @@ def export_options(args: argparse.Namespace) -> ExportOptions | None:
 
 
 def refusal(paths: list[Path], table: Path | None, exports: ExportOptions | None,
-            replace_existing: bool) -> str | None:
+            replace_existing: bool, languages: tuple[Language, ...] | None = None
+            ) -> str | None:
     """Why this run must not start, or None: the same rules as the app's export."""
     if table is not None:
         if onto_photos([table], paths):
@@ -143,7 +160,7 @@ def refusal(paths: list[Path], table: Path | None, exports: ExportOptions | None
             return f"{table} already exists; add --replace to overwrite it, or name another file"
     if exports is None:
         return None
-    plan = plan_export([CaptionRecord(path, "") for path in paths], exports)
+    plan = plan_export(planned_records(paths, languages), exports)
     message = plan.refusal() or plan.clash_message()
     if message:
         return message
@@ -161,7 +178,14 @@ def run(args: argparse.Namespace) -> int:
         log.error("no image files found in %s", " ".join(str(p) for p in args.paths))
         return 1
     target = args.jsonl or args.csv
-    problem = refusal(paths, target, exports, args.replace)
+    problem: str | None
+    try:
+        languages = chosen_languages(args)
+    except (ModelError, LanguageError) as exc:
+        languages, problem = None, str(exc)
+    else:
+        problem = refusal(paths, target, exports, args.replace, languages)
+    args.languages = language_codes(languages)
     if problem:
         log.error("%s", problem)
         return EXIT_REFUSED
@@ -169,7 +193,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             library = (stack.enter_context(open_library(args.library))
                        if args.library is not None else None)
-            known = library.lookup(paths) if library and not args.recaption else {}
+            known = (known_records(library, paths, languages)
+                     if library and not args.recaption else {})
         except LibraryError as exc:
             log.error("%s", exc)
             return EXIT_REFUSED
@@ -185,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             for path in paths:
                 if path in known:
-                    write_row(known[path].to_record(), exports, progress, writer, library)
+                    write_row(known[path], exports, progress, writer, library)
             if known:
                 progress.message(f"capdesk: {len(known)} photos already in the library "
                                  f"{library.path if library else ''}, not captioned again")
@@ -205,7 +230,8 @@ def _caption_all(stack: ExitStack, todo: list[Path], args: argparse.Namespace,
         return 0
     captioner = stack.enter_context(
         Captioner(args.model, provider=args.provider, threads=args.threads,
-                  read_text=bool(getattr(args, "read_text", False)))
+                  read_text=bool(getattr(args, "read_text", False)),
+                  languages=getattr(args, "languages", None))
     )
     log.info("model %s on %s", captioner.model_name, captioner.provider)
     model_hash = manifest_hash(captioner.spec.directory)
@@ -213,9 +239,7 @@ def _caption_all(stack: ExitStack, todo: list[Path], args: argparse.Namespace,
     for result in _caption(captioner, todo, args):
         record = result_record(result, captioner.model_name)
         if library is not None and result.caption is not None:
-            library.record_caption(result.path, record.caption, score=record.score,
-                                   model_name=record.model, model_hash=model_hash,
-                                   captioned_at=record.captioned_at)
+            record_in_library(library, record, model_hash)
         write_row(record, exports, progress, writer, library)
         progress.advance(result.ok)
         if result.ok:

@@ -20,12 +20,20 @@ from typing import TextIO
 
 from capdesk.cli.library import open_library
 from capdesk.cli.progress import Progress
-from capdesk.cli.rows import manifest_hash, write_row
+from capdesk.cli.rows import (
+    chosen_languages,
+    known_records,
+    language_codes,
+    manifest_hash,
+    planned_records,
+    record_in_library,
+    write_row,
+)
 from capdesk.cluster.dask_backend import DaskMissing, check_available
 from capdesk.cluster.resume import ResumeError, done_paths
 from capdesk.cluster.runner import DEFAULT_TASK_SIZE, distributed_rows
 from capdesk.cluster.work import WorkSettings
-from capdesk.domain import CaptionRecord, usable_cpu_count
+from capdesk.domain import Language, LanguageError, usable_cpu_count
 from capdesk.engine import ModelError, load_spec
 from capdesk.export import (
     CsvWriter,
@@ -71,8 +79,8 @@ def _resume_refusal(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _refusal(paths: list[Path], args: argparse.Namespace,
-             exports: ExportOptions | None) -> str | None:
+def _refusal(paths: list[Path], args: argparse.Namespace, exports: ExportOptions | None,
+             languages: tuple[Language, ...] | None) -> str | None:
     """The in-process run's rules, plus: --resume appends to --jsonl only."""
     table = args.jsonl or args.csv
     problem = _resume_refusal(args)
@@ -84,7 +92,7 @@ def _refusal(paths: list[Path], args: argparse.Namespace,
                        "overwrite it, or name another file")
     if problem is not None or exports is None:
         return problem
-    plan = plan_export([CaptionRecord(path, "") for path in paths], exports)
+    plan = plan_export(planned_records(paths, languages), exports)
     message = plan.refusal() or plan.clash_message()
     if message:
         return message
@@ -98,13 +106,14 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
     if not paths:
         log.error("no image files found in %s", " ".join(str(p) for p in args.paths))
         return 1
-    problem = _refusal(paths, args, exports)
     try:
+        languages = chosen_languages(args)
+        problem = _refusal(paths, args, exports, languages)
         done = done_paths(args.jsonl) if args.resume and problem is None else set()
         spec = load_spec(args.model)
         if args.cluster:
             check_available()
-    except (ResumeError, ModelError, DaskMissing) as exc:
+    except (ResumeError, ModelError, DaskMissing, LanguageError) as exc:
         problem = str(exc)
     if problem:
         log.error("%s", problem)
@@ -115,14 +124,16 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
     remote = args.cluster not in (None, "local")
     threads = args.threads or (None if remote else max(1, usable_cpu_count() // workers))
     settings = WorkSettings(model_dir=str(spec.directory.resolve()), provider=args.provider,
-                            threads=threads, beam=args.beam, batch=max(1, args.batch))
+                            threads=threads, beam=args.beam, batch=max(1, args.batch),
+                            languages=language_codes(languages))
     model_hash = manifest_hash(spec.directory)
     with ExitStack() as stack:
         try:
             library = (stack.enter_context(open_library(args.library))
                        if args.library is not None else None)
             todo = [p for p in paths if path_text(p) not in done]
-            known = library.lookup(todo) if library and not args.recaption else {}
+            known = (known_records(library, todo, languages)
+                     if library and not args.recaption else {})
         except LibraryError as exc:
             log.error("%s", exc)
             return EXIT_REFUSED
@@ -141,7 +152,7 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
         try:
             for path in paths:
                 if path in known:
-                    write_row(known[path].to_record(), exports, progress, writer, library)
+                    write_row(known[path], exports, progress, writer, library)
             if known:
                 progress.message(f"capdesk: {len(known)} photos already in the library "
                                  f"{library.path if library else ''}, not captioned again")
@@ -150,10 +161,7 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
                 for record in rows:
                     ok = record.error is None
                     if library is not None and ok:
-                        library.record_caption(record.path, record.caption,
-                                               score=record.score, model_name=record.model,
-                                               model_hash=model_hash,
-                                               captioned_at=record.captioned_at)
+                        record_in_library(library, record, model_hash)
                     write_row(record, exports, progress, writer, library)
                     progress.advance(ok)
                     report.tick(progress)

@@ -24,7 +24,7 @@ from capdesk.export.options import (
     OutcomeStatus,
     RecordOutcome,
 )
-from capdesk.export.safety import ExportPlan, image_targets, plan_export
+from capdesk.export.safety import ExportPlan, further_languages, image_targets, plan_export
 from capdesk.export.sidecars import write_sidecar
 from capdesk.export.tables import write_csv, write_jsonl
 
@@ -92,7 +92,7 @@ def export_records(
         outcomes.append(outcome)
         processed.append(record)
         written[record.path] = outcome.written
-        for fmt, target in image_targets(record.path, options):
+        for fmt, target in image_targets(record.path, options, further_languages(record)):
             if fmt is ExportFormat.ALT_TEXT and target in outcome.written:
                 copies[record.path] = target
         if progress is not None:
@@ -125,7 +125,9 @@ def _export_one(
         return RecordOutcome(record.path, OutcomeStatus.SKIPPED, note="already has alt text")
     written: list[Path] = []
     errors: list[str] = []
-    for fmt, planned in image_targets(record.path, options):
+    further = further_languages(record)
+    sidecar_languages = iter((None, *further))
+    for fmt, planned in image_targets(record.path, options, further):
         try:
             target = _claim(planned, record.path, claimed)
             if fmt is ExportFormat.ALT_TEXT:
@@ -137,15 +139,19 @@ def _export_one(
                         dest=dest,
                         verify_pixels=options.verify_pixels,
                         extended=record.extended_description,
+                        languages=language_entries(record),
                     )
                 )
             else:
+                lang = next(sidecar_languages)
+                text = record.alt_text if lang is None else record.alt_text_in(lang)
                 written.append(
                     write_sidecar(
                         record.path,
-                        record.alt_text,
+                        text or "",
                         options.sidecar_extension,
                         folder=target.parent,
+                        lang=lang,
                     )
                 )
         except ExportError as exc:
@@ -157,6 +163,16 @@ def _export_one(
     if errors:
         return RecordOutcome(record.path, OutcomeStatus.FAILED, tuple(written), tuple(errors))
     return RecordOutcome(record.path, OutcomeStatus.OK, tuple(written))
+
+
+def language_entries(record: CaptionRecord) -> list[tuple[str, str]]:
+    """(xml:lang, alt text) of every language of a record for the lang-alt entries; none
+    for an English-only record, which keeps the ``x-default``-only form it always had."""
+    texts = record.texts
+    if [entry.language.code for entry in texts] in ([], ["en"]):
+        return []
+    entries = [(e.language.xml_lang, record.alt_text_in(e.language.code) or "") for e in texts]
+    return [(lang, text) for lang, text in entries if text]
 
 
 def _claim(target: Path, source: Path, claimed: dict[Path, Path]) -> Path:

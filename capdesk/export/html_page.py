@@ -5,6 +5,12 @@ with ``quote=True`` for attribute values (``& < > " '``), and the ``src`` is fir
 percent-encoded as a URL so spaces, ``#`` and ``?`` in file names don't break the link.
 ``src`` is relative to the page's folder, so page and images can be moved or uploaded
 together; only across Windows drives, where no relative path exists, is it a ``file://`` URL.
+
+With captions in several languages the ``<img>`` carries the first language's alt text
+with its ``lang`` and ``dir`` (a screen reader then reads Arabic with an Arabic voice, and
+browsers lay it out right to left), and the page shows every language's caption under the
+image, each in an element with its own ``lang`` and ``dir``. English-only records give the
+markup they always gave.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from capdesk.domain.records import CaptionRecord
+from capdesk.domain.records import CaptionRecord, LanguageText
 from capdesk.export.atomic import atomic_write_bytes
 
 log = logging.getLogger(__name__)
@@ -38,11 +44,39 @@ def image_src(image: Path, page_folder: Path | None) -> str:
     return absolute.as_uri()
 
 
+def _attr(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+def _languages(record: CaptionRecord) -> tuple[LanguageText, ...]:
+    """The record's languages when it names any but English alone, else ()."""
+    texts = record.texts
+    return () if [t.language.code for t in texts] in ([], ["en"]) else texts
+
+
 def img_tag(record: CaptionRecord, page_folder: Path | None, *, image: Path | None = None) -> str:
     """One ``<img>`` element; ``image`` overrides ``record.path`` (an exported copy)."""
     src = image_src(image if image is not None else record.path, page_folder)
     alt = " ".join(record.caption.split())
-    return f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(alt, quote=True)}">'
+    languages = _languages(record)
+    where = ""
+    if languages:
+        first = languages[0].language
+        where = f' lang="{_attr(first.xml_lang)}" dir="{first.direction}"'
+    return f'<img src="{_attr(src)}"{where} alt="{_attr(alt)}">'
+
+
+def _item(record: CaptionRecord, tag: str) -> str:
+    """A page's list item: the image, then (several languages) each language's caption."""
+    languages = _languages(record)
+    if not languages:
+        return f"<li>{tag}</li>\n"
+    captions = "".join(
+        f'<p lang="{_attr(t.language.xml_lang)}" dir="{t.language.direction}">'
+        f"{html.escape(' '.join(t.caption.split()))}</p>"
+        for t in languages
+    )
+    return f"<li><figure>{tag}<figcaption>{captions}</figcaption></figure></li>\n"
 
 
 def html_text(
@@ -60,12 +94,13 @@ def html_text(
     with embedded alt text when exporting to an output folder).
     """
     substitutes = images or {}
-    tags = [img_tag(record, page_folder, image=substitutes.get(record.path)) for record in records]
+    items = list(records)
+    tags = [img_tag(record, page_folder, image=substitutes.get(record.path)) for record in items]
     if mode == "snippet":
         return "".join(tag + "\n" for tag in tags)
     if mode != "page":
         raise ValueError(f"html mode must be 'page' or 'snippet', not {mode!r}")
-    body = "".join(f"<li>{tag}</li>\n" for tag in tags)
+    body = "".join(_item(record, tag) for record, tag in zip(items, tags, strict=True))
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(lang, quote=True)}">\n'

@@ -146,14 +146,23 @@ def onto_photos(targets: Iterable[Path], photos: Iterable[Path]) -> list[Path]:
     return [target for target in targets if _file_id(target) in inputs]
 
 
-def image_targets(image: Path, options: ExportOptions) -> list[tuple[ExportFormat, Path]]:
-    """The per-image files ``options`` write for ``image``, in the order they are written."""
+def further_languages(record: CaptionRecord) -> tuple[str, ...]:
+    """The codes of a record's languages after the first: each gets its own sidecar."""
+    return tuple(entry.language.code for entry in record.texts[1:])
+
+
+def image_targets(
+    image: Path, options: ExportOptions, languages: Sequence[str] = ()
+) -> list[tuple[ExportFormat, Path]]:
+    """The per-image files ``options`` write for ``image``, in the order they are written;
+    ``languages`` (:func:`further_languages`) add ``photo.<code>.txt`` sidecars."""
     targets: list[tuple[ExportFormat, Path]] = []
     for fmt in options.image_formats:
         if fmt is ExportFormat.SIDECAR:
-            targets.append(
-                (fmt, sidecar_path(image, options.sidecar_extension, folder=options.output_dir))
-            )
+            for lang in (None, *languages):
+                folder = options.output_dir
+                path = sidecar_path(image, options.sidecar_extension, folder=folder, lang=lang)
+                targets.append((fmt, path))
         else:
             targets.append(
                 (fmt, image if options.output_dir is None else options.output_dir / image.name)
@@ -193,7 +202,7 @@ def plan_export(records: Iterable[CaptionRecord], options: ExportOptions) -> Exp
         # that one image with a message, the rest of the export goes on.
 
     for record in items:
-        targets = image_targets(record.path, options)
+        targets = image_targets(record.path, options, further_languages(record))
         if not targets:
             continue
         if options.skip_existing_alt_text and has_alt_text(record.path):

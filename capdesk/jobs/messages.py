@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from capdesk.domain.languages import DEFAULT_LANGUAGE, Language
+
 
 @dataclass(frozen=True)
 class EngineConfig:
@@ -31,6 +33,9 @@ class CaptionRequest:
     job_id: int
     paths: tuple[Path, ...]
     beam_size: int | None = None
+    #: Language codes to write, in order (the first is the result's ``caption`` and the
+    #: exports' x-default); None: the model's default (its first language, English).
+    languages: tuple[str, ...] | None = None
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
 
 
@@ -50,6 +55,8 @@ class EngineInfo:
     provider: str
     model_name: str
     load_seconds: float
+    #: The languages the loaded model can write, its default first (Settings offers these).
+    languages: tuple[Language, ...] = (DEFAULT_LANGUAGE,)
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from capdesk.domain import CaptionResult
+from capdesk.domain import CaptionResult, Language
 from capdesk.jobs.messages import CaptionRequest, EngineConfig, EngineInfo, RequestDone
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,11 @@ class CaptionEngine(Protocol):
     set of behaviour tests against both. The contract of :meth:`caption_paths`: one
     result per path, in input order, an unreadable file being a result with ``error``
     set (never an exception); ``should_cancel`` is asked before every batch (and may be
-    asked more often), and once it answers True no later batch is started.
+    asked more often), and once it answers True no later batch is started. ``languages``
+    (codes, None: the model's default) are all captioned per image: each result's
+    ``languages`` holds one :class:`~capdesk.domain.LanguageCaption` per language, in
+    that order; a language the model lacks raises ``LanguageError`` (a ValueError)
+    before any result.
     """
 
     @property
@@ -42,6 +46,9 @@ class CaptionEngine(Protocol):
     @property
     def model_name(self) -> str: ...
 
+    @property
+    def available_languages(self) -> tuple[Language, ...]: ...
+
     def caption_paths(
         self,
         paths: Iterable[Path],
@@ -49,6 +56,7 @@ class CaptionEngine(Protocol):
         beam_size: int | None = None,
         batch_size: int = 8,
         should_cancel: Callable[[], bool] | None = None,
+        languages: Sequence[str] | None = None,
     ) -> Iterator[CaptionResult]: ...
 
     def close(self) -> None:
@@ -126,6 +134,7 @@ class CaptionWorker(QObject):
             provider=engine.provider,
             model_name=engine.model_name,
             load_seconds=time.perf_counter() - started,
+            languages=engine.available_languages,
         )
         log.info(
             "model %s loaded on %s in %.2f s", info.model_name, info.provider, info.load_seconds
@@ -149,6 +158,7 @@ class CaptionWorker(QObject):
                 beam_size=request.beam_size,
                 batch_size=self._batch_size,
                 should_cancel=request.cancel.is_set,
+                languages=request.languages,
             )
             for result in results:
                 self.result_ready.emit(result)
