@@ -127,6 +127,17 @@ def _parser() -> argparse.ArgumentParser:
         help="say each content word at most once (function words may repeat)",
     )
 
+    lang = sub.add_parser("export-language",
+                          help="add a language's init/step/vocab to a model folder (format 2)")
+    lang.add_argument("--checkpoint", type=Path, required=True,
+                      help="best.pt of a fit/scst run with --lang and --encoder")
+    lang.add_argument("--model", type=Path, required=True, help="model folder to add it to")
+    lang.add_argument("--length-penalty", type=float, default=0.0)
+    lang.add_argument("--max-length", type=int, default=None)
+    lang.add_argument("--block-repeats", action="store_true",
+                      help="say each content word at most once (the language's function "
+                      "words may repeat)")
+
     tune = sub.add_parser("tune", help="length penalty and repeat blocking on the val splits")
     tune.add_argument("--checkpoint", type=Path, nargs="+", required=True)
     tune.add_argument("--weights", type=float, nargs="+", default=None)
@@ -197,6 +208,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _checkpoint_language(path: Path) -> str:
+    import torch  # noqa: PLC0415  (torch is heavy)
+
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    return str(ckpt["train_config"].get("lang", "en"))
+
+
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return per subcommand)
     """Entry point of ``capdesk train``; returns a process exit code."""
     args = _parser().parse_args(argv)
@@ -251,6 +269,21 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
             export_checkpoint(args.checkpoint[0], args.out, name=args.name,
                               length_penalty=args.length_penalty, repeatable_words=repeatable,
                               input_size=args.input_size)
+        return 0
+    if args.command == "export-language":
+        from capdesk.training.export import add_language, export_language  # noqa: PLC0415
+        from capdesk.training.manifest import decoding_options, repeatable_words  # noqa: PLC0415
+
+        _setup_logging(None)
+        ckpt_lang = _checkpoint_language(args.checkpoint)
+        decoding = decoding_options(
+            args.length_penalty, repeatable_words(ckpt_lang) if args.block_repeats else None
+        )
+        if args.max_length is not None:
+            decoding["max_length"] = args.max_length
+        entry = export_language(args.checkpoint, args.model, decoding=decoding)
+        add_language(args.model, entry)
+        log.info("%s: language %s added (%s)", args.model, entry["code"], entry["decoding"])
         return 0
     if args.command == "tune":
         from capdesk.training.tune import export_flags, tune_decoding  # noqa: PLC0415
