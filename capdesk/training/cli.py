@@ -137,6 +137,8 @@ def _parser() -> argparse.ArgumentParser:
     lang.add_argument("--block-repeats", action="store_true",
                       help="say each content word at most once (the language's function "
                       "words may repeat)")
+    lang.add_argument("--float16", action="store_true",
+                      help="store the weights as float16 (computed in float32; half the size)")
 
     tune = sub.add_parser("tune", help="length penalty and repeat blocking on the val splits")
     tune.add_argument("--checkpoint", type=Path, nargs="+", required=True)
@@ -206,6 +208,25 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--threads", type=int, default=None,
                        help="ONNX Runtime threads (default: the cores this process may use)")
     return p
+
+
+def _float16_language(model_dir: Path, entry: dict[str, object]) -> None:
+    """float16 storage of a language's graphs (as ``compress --mode fp16``), new sha256."""
+    import hashlib  # noqa: PLC0415
+
+    import onnx  # noqa: PLC0415
+
+    from capdesk.training.compress import float16_storage  # noqa: PLC0415
+
+    for key in ("init", "decoder_step"):
+        block = entry[key]
+        assert isinstance(block, dict)
+        path = model_dir / str(block["file"])
+        graph = onnx.load(str(path))
+        float16_storage(graph)
+        onnx.save(graph, str(path))
+        block["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    entry["weights"] = "float16-storage"
 
 
 def _checkpoint_language(path: Path) -> str:
@@ -282,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
         if args.max_length is not None:
             decoding["max_length"] = args.max_length
         entry = export_language(args.checkpoint, args.model, decoding=decoding)
+        if args.float16:
+            _float16_language(args.model, entry)
         add_language(args.model, entry)
         log.info("%s: language %s added (%s)", args.model, entry["code"], entry["decoding"])
         return 0
