@@ -43,12 +43,12 @@ def captions(folder: Path, entry: dict, feats: np.ndarray, tokens: list[str],
     step = _session(folder / entry["decoder_step"]["file"])
     dec = entry["decoding"]
     once = no_repeat_ids(tokens, dec.get("repeatable_words"))
-    out = []
+    out: list[str] = []
     for start in range(0, len(feats), 100):
         f = feats[start : start + 100].astype(np.float32)
         p, h, c = init.run(None, {"features": f})
 
-        def run(words, state, context):  # type: ignore[no-untyped-def]
+        def run(words, state, context):
             feed = {"words": words, "h": state["h"], "c": state["c"], **context}
             if observe is not None:
                 observe.append(dict(feed))

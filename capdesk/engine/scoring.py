@@ -132,7 +132,7 @@ def _close_meteor(meteor: object) -> None:
 METEOR_LANGUAGES = {"en": ("en", None), "de": ("de", "exact stem")}
 
 
-def _meteor(meteor_class: type, language: str) -> Any:
+def _meteor(meteor_class: Any, language: str) -> Any:
     """pycocoevalcap's ``Meteor`` started with ``-l LANGUAGE`` (its own always says ``en``)."""
     lang, modules = METEOR_LANGUAGES[language]
     scorer = meteor_class.__new__(meteor_class)
