@@ -13,9 +13,15 @@ import contextlib
 import io
 import logging
 import shutil
+import subprocess
+import sys
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
+
+from capdesk.domain.tokenize import tokenization
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,7 @@ def score_captions(
     *,
     tokenizer: Callable[[str], list[str]] | None = None,
     meteor: bool = True,
+    meteor_language: str = "en",
 ) -> dict[str, float]:
     """BLEU-1..4, METEOR, ROUGE-L and CIDEr (0–1 scale) over the images in ``candidates``.
 
@@ -92,7 +99,7 @@ def score_captions(
         for n, value in enumerate(bleu, 1):
             scores[f"BLEU_{n}"] = float(value)
         if meteor:
-            scorer = Meteor()
+            scorer = Meteor() if meteor_language == "en" else _meteor(Meteor, meteor_language)
             try:
                 scores["METEOR"], _ = scorer.compute_score(refs, hyps)
             finally:
@@ -116,3 +123,50 @@ def _close_meteor(meteor: object) -> None:
                 process.wait()
         else:
             process.kill()
+
+
+#: Languages METEOR 1.5 (the jar pycocoevalcap ships) can score, with its matchers. German
+#: gets exact + stem matching: its paraphrase table is not in pycocoevalcap's wheel (only
+#: paraphrase-en.gz is). Chinese has no METEOR support; Arabic only with Buckwalter
+#: transliterated input, which the references are not, so neither gets METEOR here.
+METEOR_LANGUAGES = {"en": ("en", None), "de": ("de", "exact stem")}
+
+
+def _meteor(meteor_class: Any, language: str) -> Any:
+    """pycocoevalcap's ``Meteor`` started with ``-l LANGUAGE`` (its own always says ``en``)."""
+    lang, modules = METEOR_LANGUAGES[language]
+    scorer = meteor_class.__new__(meteor_class)
+    jar_dir = str(Path(str(sys.modules[meteor_class.__module__].__file__)).resolve().parent)
+    cmd = ["java", "-jar", "-Xmx2G", "meteor-1.5.jar", "-", "-", "-stdio", "-l", lang, "-norm"]
+    if modules:
+        cmd += ["-m", modules]
+    scorer.meteor_cmd = cmd
+    scorer.meteor_p = subprocess.Popen(
+        cmd, cwd=jar_dir, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    scorer.lock = threading.Lock()
+    return scorer
+
+
+def score_language(
+    references: Mapping[str, Sequence[str]],
+    candidates: Mapping[str, str],
+    lang: str,
+    *,
+    tokens: str | None = None,
+    meteor: bool = True,
+) -> dict[str, float]:
+    """Scores of ``candidates`` (caption *texts*) in ``lang``, tokenised for that language.
+
+    English goes through the PTB tokenizer as before. Other languages are tokenised by
+    :mod:`capdesk.domain.tokenize` first (pycocoevalcap's PTB tokenizer is English-only)
+    and then scored by the same BLEU/ROUGE-L/CIDEr code; ``tokens`` picks Chinese
+    ``"words"`` (jieba) or ``"characters"``. METEOR only where :data:`METEOR_LANGUAGES`
+    says the jar supports the language; elsewhere it is left out of the result.
+    """
+    if lang == "en":
+        return score_captions(references, candidates, meteor=meteor)
+    tok = tokenization(lang, tokens)
+    with_meteor = meteor and lang in METEOR_LANGUAGES
+    return score_captions(references, candidates, tokenizer=tok.score, meteor=with_meteor,
+                          meteor_language=lang)

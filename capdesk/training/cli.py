@@ -82,10 +82,18 @@ def _parser() -> argparse.ArgumentParser:
         "threads",
         "val_beam",
         "max_minutes",
+        "lang",
+        "captions",
+        "tokens",
+        "encoder_output",
     ):
         value = getattr(defaults, name)
         kind = type(value) if value is not None else (float if name == "max_minutes" else int)
         fit.add_argument(f"--{name.replace('_', '-')}", type=kind, default=value)
+    fit.add_argument("--encoder", default=None,
+                     help="exported encoder.onnx whose features the decoder reads (frozen)")
+    fit.add_argument("--encoder-rows", type=int, nargs=2, default=defaults.encoder_rows,
+                     metavar=("FIRST", "END"), help="cells [FIRST, END) of --encoder-output")
 
     feat = sub.add_parser("features", help="extract and cache CNN features ahead of fit")
     feat.add_argument("--data", nargs="+", required=True, help=data_help)
@@ -118,6 +126,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="say each content word at most once (function words may repeat)",
     )
+
+    lang = sub.add_parser("export-language",
+                          help="add a language's init/step/vocab to a model folder (format 2)")
+    lang.add_argument("--checkpoint", type=Path, required=True,
+                      help="best.pt of a fit/scst run with --lang and --encoder")
+    lang.add_argument("--model", type=Path, required=True, help="model folder to add it to")
+    lang.add_argument("--length-penalty", type=float, default=0.0)
+    lang.add_argument("--max-length", type=int, default=None)
+    lang.add_argument("--block-repeats", action="store_true",
+                      help="say each content word at most once (the language's function "
+                      "words may repeat)")
+    lang.add_argument("--float16", action="store_true",
+                      help="store the weights as float16 (computed in float32; half the size)")
 
     tune = sub.add_parser("tune", help="length penalty and repeat blocking on the val splits")
     tune.add_argument("--checkpoint", type=Path, nargs="+", required=True)
@@ -189,6 +210,32 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _float16_language(model_dir: Path, entry: dict[str, object]) -> None:
+    """float16 storage of a language's graphs (as ``compress --mode fp16``), new sha256."""
+    import hashlib  # noqa: PLC0415
+
+    import onnx  # noqa: PLC0415
+
+    from capdesk.training.compress import float16_storage  # noqa: PLC0415
+
+    for key in ("init", "decoder_step"):
+        block = entry[key]
+        assert isinstance(block, dict)
+        path = model_dir / str(block["file"])
+        graph = onnx.load(str(path))
+        float16_storage(graph)
+        onnx.save(graph, str(path))
+        block["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    entry["weights"] = "float16-storage"
+
+
+def _checkpoint_language(path: Path) -> str:
+    import torch  # noqa: PLC0415  (torch is heavy)
+
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    return str(ckpt["train_config"].get("lang", "en"))
+
+
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return per subcommand)
     """Entry point of ``capdesk train``; returns a process exit code."""
     args = _parser().parse_args(argv)
@@ -243,6 +290,23 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return pe
             export_checkpoint(args.checkpoint[0], args.out, name=args.name,
                               length_penalty=args.length_penalty, repeatable_words=repeatable,
                               input_size=args.input_size)
+        return 0
+    if args.command == "export-language":
+        from capdesk.training.export import add_language, export_language  # noqa: PLC0415
+        from capdesk.training.manifest import decoding_options, repeatable_words  # noqa: PLC0415
+
+        _setup_logging(None)
+        ckpt_lang = _checkpoint_language(args.checkpoint)
+        decoding = decoding_options(
+            args.length_penalty, repeatable_words(ckpt_lang) if args.block_repeats else None
+        )
+        if args.max_length is not None:
+            decoding["max_length"] = args.max_length
+        entry = export_language(args.checkpoint, args.model, decoding=decoding)
+        if args.float16:
+            _float16_language(args.model, entry)
+        add_language(args.model, entry)
+        log.info("%s: language %s added (%s)", args.model, entry["code"], entry["decoding"])
         return 0
     if args.command == "tune":
         from capdesk.training.tune import export_flags, tune_decoding  # noqa: PLC0415

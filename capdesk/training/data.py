@@ -45,8 +45,11 @@ class CaptionSet:
         )
 
 
-def read_folder(root: Path, split: str) -> CaptionSet:
+def read_folder(root: Path, split: str, captions: str = "captions.tsv") -> CaptionSet:
     """Read one split of a ``captions.tsv`` + ``split_*.txt`` folder.
+
+    ``captions`` names another caption file of the same folder and format, e.g.
+    ``captions.zh.tsv``: the photos and splits are shared, the language is not.
 
     Images listed in the split but with no caption are dropped with a warning rather
     than failing, since a missing caption line is a data problem, not a code one.
@@ -59,7 +62,7 @@ def read_folder(root: Path, split: str) -> CaptionSet:
     names = [n for n in names if n]
     wanted = set(names)
     caps: dict[str, list[str]] = defaultdict(list)
-    with (root / "captions.tsv").open(encoding="utf-8") as fh:
+    with (root / captions).open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.rstrip("\n").split("\t")
             if len(parts) != 3:
@@ -96,10 +99,10 @@ def read_karpathy(json_path: Path, image_dir: Path, split: str) -> CaptionSet:
     return CaptionSet(name, split, Path(image_dir), images, caps)
 
 
-def read_source(spec: str, split: str) -> CaptionSet:
+def read_source(spec: str, split: str, captions: str = "captions.tsv") -> CaptionSet:
     """Read ``spec`` which is a folder, or ``path/to/dataset_x.json:image_dir``."""
     if ".json" in spec:
         json_part, _, img_part = spec.partition(":")
         image_dir = Path(img_part) if img_part else Path(json_part).parent / "images"
         return read_karpathy(Path(json_part), image_dir, split)
-    return read_folder(Path(spec), split)
+    return read_folder(Path(spec), split, captions)

@@ -8,6 +8,7 @@ test model, so the parity test exercises the real export path.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -25,8 +26,8 @@ from capdesk.training.manifest import (
     encoder_weights_text,
     write_manifest,
 )
-from capdesk.training.model import Captioner, DecoderStepExport, EncoderExport
-from capdesk.training.text import END, PAD, START, UNK, Vocab
+from capdesk.training.model import Captioner, DecoderStepExport, EncoderExport, InitExport
+from capdesk.training.text import END, PAD, START, UNK, Vocab, caption_text
 from capdesk.training.torch_onnx import OPSET, onnx_export
 
 log = logging.getLogger(__name__)
@@ -224,3 +225,142 @@ def export_checkpoint(
         extra=extra,
         input_size=input_size,
     )
+
+
+#: Names of the languages a model folder can carry besides English (LANG_CONTRACT).
+LANGUAGE_NAMES = {
+    "zh": ("Chinese", "中文", "zh-Hans", "ltr"),
+    "de": ("German", "Deutsch", "de", "ltr"),
+    "ar": ("Arabic", "العربية", "ar", "rtl"),
+}
+#: Data terms of each language's captions (/work/shared/data/README.md; docs/MODEL.md).
+LANGUAGE_DATA = {
+    "zh": ("flickr8k-cn train",
+           "Model weights: trained by capdesk on Flickr8k-CN human-written Chinese captions "
+           "(Li et al. 2016, ICMR) of the Flickr8k photos (research use; Hodosh et al. "
+           "2013), on features of capdesk's English encoder. See docs/MODEL.md."),
+    "de": ("multi30k-task2 (flickr8k photos) train",
+           "Model weights: trained by capdesk on Multi30k task 2 German descriptions "
+           "(Elliott et al. 2016; non-commercial research and educational use, Flickr terms "
+           "of use) of the Flickr8k photos (research use; Hodosh et al. 2013). See "
+           "docs/MODEL.md."),
+    "ar": ("flickr8k arabic (ElJundi et al. 2020) train",
+           "Model weights: trained by capdesk on the Arabic Flickr8k captions of ElJundi et "
+           "al. (2020, VISAPP; no licence stated with the files) of the Flickr8k photos "
+           "(research use; Hodosh et al. 2013). Research use only. See docs/MODEL.md."),
+}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def export_language(
+    checkpoint: Path,
+    model_dir: Path,
+    *,
+    decoding: dict[str, Any],
+    metrics: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write ``<code>/init.onnx``, ``decoder_step.onnx`` and ``vocab.json`` of one language.
+
+    Returns the manifest's ``languages`` entry (LANG_CONTRACT); :func:`add_language`
+    stores it. The checkpoint must come from ``fit --encoder`` (decoder on the frozen
+    encoder's features), which also says which output and rows it read.
+    """
+    captioner, vocab, ckpt = load_checkpoint(checkpoint)
+    tcfg = ckpt["train_config"]
+    code = tcfg["lang"]
+    if code == "en" or not tcfg.get("encoder"):
+        raise ValueError(f"{checkpoint} is not a per-language decoder on encoder features")
+    cfg = captioner.cfg
+    rows = [int(r) for r in tcfg["encoder_rows"]]
+    cells = rows[1] - rows[0]
+    out = Path(model_dir) / code
+    out.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad():
+        onnx_export(
+            InitExport(captioner).eval(),
+            (torch.zeros(2, cells, cfg.feature_dim),),
+            str(out / "init.onnx"),
+            input_names=["features"],
+            output_names=["projection", "h0", "c0"],
+            dynamic_axes=_dyn(["features", "projection", "h0", "c0"]),
+            opset_version=OPSET,
+        )
+        m = 3
+        dummy = (
+            torch.full((m,), vocab.start_id, dtype=torch.int64),
+            torch.zeros(m, cfg.hidden_dim),
+            torch.zeros(m, cfg.hidden_dim),
+            torch.zeros(m, cells, cfg.feature_dim),
+            torch.zeros(m, cells, cfg.attention_dim),
+        )
+        step_in = ["words", "h", "c", "features", "projection"]
+        step_out = ["log_probs", "h_out", "c_out", "alpha"]
+        onnx_export(
+            DecoderStepExport(captioner).eval(),
+            dummy,
+            str(out / "decoder_step.onnx"),
+            input_names=step_in,
+            output_names=step_out,
+            dynamic_axes=_dyn(step_in + step_out),
+            opset_version=OPSET,
+        )
+    vocab_sha = vocab.save(out / "vocab.json")
+    name, native, xml_lang, direction = LANGUAGE_NAMES[code]
+    data_name, license_text = LANGUAGE_DATA[code]
+    text = caption_text(code, tcfg.get("tokens", ""), [])
+    images = [e.get("images") for e in ckpt.get("training_data", [])]
+    return {
+        "code": code,
+        "name": name,
+        "native_name": native,
+        "xml_lang": xml_lang,
+        "direction": direction,
+        "tokens": text.tokens,
+        "joiner": text.joiner,
+        "input": {"output": tcfg["encoder_output"], "rows": rows},
+        "init": {"file": f"{code}/init.onnx", "sha256": _sha256(out / "init.onnx")},
+        "decoder_step": {"file": f"{code}/decoder_step.onnx",
+                         "sha256": _sha256(out / "decoder_step.onnx")},
+        "vocab": {"file": f"{code}/vocab.json", "sha256": vocab_sha,
+                  "specials": {"pad": PAD, "start": START, "end": END, "unk": UNK}},
+        "dims": {"feature": cfg.feature_dim, "attention": cfg.attention_dim,
+                 "hidden": cfg.hidden_dim, "vocab": len(vocab), "cells": cells},
+        "decoding": decoding,
+        "metrics": metrics or {},
+        "training_data": [f"{data_name}" + (f" ({images[0]} images)" if images else "")],
+        "license": license_text,
+        "training": {
+            "checkpoint_epoch": ckpt["best_epoch"],
+            "best_val_score": ckpt["best_score"],
+            "scst_step": ckpt.get("step"),
+            "hyper_parameters": {
+                k: v for k, v in tcfg.items() if k not in ("train", "val", "cache_dir")
+            },
+        },
+        "trust": None,
+    }
+
+
+def add_language(model_dir: Path, entry: dict[str, Any]) -> dict[str, Any]:
+    """Store ``entry`` in the folder's manifest (replacing one of the same code).
+
+    The manifest becomes ``format_version`` 2 with English first in ``languages``; the
+    top-level fields (the English model) are left exactly as they are.
+    """
+    path = Path(model_dir) / "manifest.json"
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    languages = [dict(e) for e in manifest.get("languages", [])]
+    if not any(e.get("code") == "en" for e in languages):
+        languages.insert(0, {"code": "en", "name": "English", "native_name": "English",
+                             "xml_lang": "en", "direction": "ltr"})
+    old = next((e for e in languages if e.get("code") == entry["code"]), None)
+    if old is not None and not entry.get("metrics"):
+        entry = {**entry, "metrics": old.get("metrics", {})}
+    languages = [e for e in languages if e.get("code") != entry["code"]] + [entry]
+    manifest["format_version"] = 2
+    manifest["languages"] = languages
+    write_manifest(Path(model_dir), manifest)
+    return manifest

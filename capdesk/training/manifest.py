@@ -16,6 +16,7 @@ __all__ = [
     "REPEATABLE_WORDS",
     "decoding_options",
     "encoder_weights_text",
+    "repeatable_words",
     "write_manifest",
 ]
 
@@ -25,6 +26,21 @@ _REPEATABLE = (
     "a an the of in on with and at to is are his her their its while for by from into near next"
 )
 REPEATABLE_WORDS = tuple(_REPEATABLE.split())
+#: The same for the other languages: articles, prepositions, conjunctions, measure words
+#: (Chinese words and the characters they are written with), hand-picked like English's.
+_REPEATABLE_BY_LANG = {
+    "zh": "的 在 一个 一只 一群 两个 和 着 上 里 中 前 边 旁边 是 有 了 个 只 一 人",
+    "de": "ein eine einer einem einen eines der die das dem den des und in im auf mit an am "
+    "zu zum zur vor von vom neben bei beim aus über unter hinter sich ist sind",
+    "ar": "في على من مع إلى الى و عن أمام بجانب فوق تحت بين أو",
+}
+
+
+def repeatable_words(lang: str) -> tuple[str, ...]:
+    """Words a caption in ``lang`` may repeat when repeat blocking is on."""
+    if lang == "en":
+        return REPEATABLE_WORDS
+    return tuple(_REPEATABLE_BY_LANG[lang].split())
 LICENSE = (
     "Model weights: trained by capdesk on Flickr8k (research use; Hodosh et al. 2013) and "
     "COCO captions (CC BY 4.0; photos under their own Flickr licences). "

@@ -26,8 +26,11 @@ class ModelConfig:
     embed_dim: int = 256
     hidden_dim: int = 512
     dropout: float = 0.5
+    #: False: the input already is a feature head's output (an exported encoder's
+    #: ``features``), used as it is; the per-language decoders of LANG_CONTRACT.
+    project_features: bool = True
 
-    def to_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, float | int | bool]:
         return asdict(self)
 
 
@@ -38,7 +41,9 @@ class Captioner(nn.Module):
         super().__init__()
         self.cfg = cfg
         d, a, e, h = cfg.feature_dim, cfg.attention_dim, cfg.embed_dim, cfg.hidden_dim
-        self.feat_proj = nn.Linear(cfg.cnn_channels, d)
+        if not cfg.project_features and cfg.cnn_channels != d:
+            raise ValueError("unprojected features need cnn_channels == feature_dim")
+        self.feat_proj = nn.Linear(cfg.cnn_channels, d) if cfg.project_features else None
         self.att_feat = nn.Linear(d, a)
         self.init_h = nn.Linear(d, h)
         self.init_c = nn.Linear(d, h)
@@ -57,7 +62,7 @@ class Captioner(nn.Module):
         self, grid: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """(N, L, C) CNN grid -> features (N,L,D), projection (N,L,A), h0, c0."""
-        features = F.relu(self.feat_proj(grid))
+        features = F.relu(self.feat_proj(grid)) if self.feat_proj is not None else grid
         projection = self.att_feat(features)
         mean = features.mean(dim=1)
         return features, projection, torch.tanh(self.init_h(mean)), torch.tanh(self.init_c(mean))
@@ -174,3 +179,22 @@ class DecoderStepExport(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         logits, h_out, c_out, alpha = self.captioner.step(words, h, c, features, projection)
         return torch.log_softmax(logits, dim=1), h_out, c_out, alpha
+
+
+class InitExport(nn.Module):
+    """features (N,L,D) of the frozen encoder -> projection, h0, c0: a language's ``init.onnx``.
+
+    A per-language decoder reads the English encoder's ``features`` rows as they are
+    (``project_features=False``), so only its own attention projection and initial state
+    are computed here; the step graph then takes the encoder's features unchanged.
+    """
+
+    def __init__(self, captioner: Captioner) -> None:
+        super().__init__()
+        if captioner.feat_proj is not None:
+            raise ValueError("init.onnx is for decoders trained on encoder features")
+        self.captioner = captioner
+
+    def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        _, projection, h0, c0 = self.captioner.encode(features)
+        return projection, h0, c0

@@ -33,11 +33,12 @@ from capdesk.domain import usable_cpu_count
 from capdesk.training.checkpoint import load_checkpoint, save_checkpoint
 from capdesk.training.evaluate import banned_ids
 from capdesk.training.model import Captioner
-from capdesk.training.text import Vocab, tokenize
+from capdesk.training.text import CaptionText, Vocab
 from capdesk.training.train import (
     Split,
     TrainConfig,
     load_split,
+    run_text,
     validate,
 )
 
@@ -202,10 +203,17 @@ def scst_loss(
     return loss, float(advantage.abs().mean())
 
 
-def train_refs(trains: list[Split]) -> list[list[list[str]]]:
-    """Tokenised references of every training image, in the order of the concatenated grids."""
+def train_refs(trains: list[Split], text: CaptionText) -> list[list[list[str]]]:
+    """Tokenised references of every training image, in the order of the concatenated grids.
+
+    They are cut by the language's *scoring* tokeniser (jieba words for Chinese, lower-case
+    German, normalised Arabic), so the reward's CIDEr-D and its document frequencies are
+    those of the language's own training references, in the units it is judged in.
+    """
     return [
-        [tokenize(t) for t in sp.data.captions[image]] for sp in trains for image in sp.data.images
+        [text.score(t) for t in sp.data.captions[image]]
+        for sp in trains
+        for image in sp.data.images
     ]
 
 
@@ -234,7 +242,8 @@ def run_scst(
     trains = [load_split(cfg, s, "train", progress) for s in cfg.train]
     vals = [load_split(cfg, s, "val", progress) for s in cfg.val]
     grids = np.concatenate([sp.grids for sp in trains], axis=0)
-    cider = CiderD(train_refs(trains))
+    text = run_text(cfg, trains)
+    cider = CiderD(train_refs(trains, text))
     log.info("scst: %d train images, %d n-grams in df", len(grids), len(cider.df))
 
     opt = torch.optim.Adam(model.parameters(), lr=scfg.lr)
@@ -248,7 +257,7 @@ def run_scst(
         rng.bit_generator.state = state["np_rng"]
         torch.set_rng_state(state["torch_rng"])
     else:
-        best = validate(model, vals, vocab, cfg.val_beam)["score"]
+        best = validate(model, vals, vocab, cfg.val_beam, text)["score"]
         history.append({"step": 0, "score": best})
         log.info("initial mean val CIDEr %.4f", best)
     tcfg = asdict(cfg)
@@ -293,7 +302,7 @@ def run_scst(
             scfg.val_every_steps is not None and step > 0 and step % scfg.val_every_steps == 0
         ) or (time.monotonic() - last_val) / 60 > scfg.val_every_minutes
         if (due or out_of_time or out_of_steps) and step > (history[-1]["step"] if history else 0):
-            scores = validate(model, vals, vocab, cfg.val_beam)
+            scores = validate(model, vals, vocab, cfg.val_beam, text)
             mean = np.mean(stats, axis=0) if stats else [float("nan")] * 3
             record = {"step": step, "reward": mean[0], "adv": mean[1], "loss": mean[2], **scores}
             history.append(record)
@@ -313,7 +322,7 @@ def run_scst(
         images = np.repeat(idx, scfg.samples)
         rewards = np.array(
             [
-                cider.score(vocab.decode(row), int(im))
+                cider.score(text.score(text.text(vocab.decode(row))), int(im))
                 for row, im in zip(ids.tolist(), images, strict=True)
             ]
         )

@@ -14,9 +14,11 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from capdesk.domain.tokenize import canonical, preferred_forms, tokenization, zh_chars
 
 PAD, START, END, UNK = "<pad>", "<start>", "<end>", "<unk>"
 SPECIALS = (PAD, START, END, UNK)
@@ -115,3 +117,44 @@ class Vocab:
     @classmethod
     def load(cls, path: Path) -> Vocab:
         return cls(tuple(json.loads(Path(path).read_text(encoding="utf-8"))["tokens"]))
+
+
+@dataclass(frozen=True)
+class CaptionText:
+    """How a run turns caption text into training tokens and how its captions are scored.
+
+    ``emit`` gives the tokens the decoder learns (for German and Arabic each spelling or
+    case variant is mapped to its most frequent form in the training captions, and German
+    captions start with a capital). ``score`` is the selection metric's tokeniser, applied
+    to ``joiner.join(tokens)``: for Chinese it is jieba words for both token kinds, so a
+    character model and a word model are selected and compared on the same figure (the
+    issue's targets are word-level); ``extra`` adds further scorings (Chinese characters).
+    """
+
+    lang: str
+    tokens: str
+    joiner: str
+    emit: Callable[[str], list[str]]
+    score: Callable[[str], list[str]]
+    extra: dict[str, Callable[[str], list[str]]] = field(default_factory=dict)
+
+    def text(self, tokens: Sequence[str]) -> str:
+        return self.joiner.join(tokens)
+
+
+def caption_text(lang: str, tokens: str, train_captions: Iterable[str]) -> CaptionText:
+    """The :class:`CaptionText` of a run; ``train_captions`` are its raw training captions."""
+    if lang == "en":
+        return CaptionText("en", "words", " ", tokenize, tokenize)
+    tok = tokenization(lang, tokens or None)
+    forms = None
+    if tok.variant_key is not None:
+        forms = preferred_forms((tok.emit(t) for t in train_captions), tok.variant_key)
+
+    def emit(text: str) -> list[str]:
+        return canonical(tok.emit(text), tok, forms)
+
+    if lang == "zh":
+        score = tokenization("zh", "words").score
+        return CaptionText(lang, tok.tokens, tok.joiner, emit, score, {"chars": zh_chars})
+    return CaptionText(lang, tok.tokens, tok.joiner, emit, tok.score)

@@ -26,9 +26,14 @@ from capdesk.training.checkpoint import save_checkpoint
 from capdesk.training.data import CaptionSet, read_source
 from capdesk.training.encoder import build_cnn
 from capdesk.training.evaluate import generate
-from capdesk.training.features import default_cache_dir, extract_features
+from capdesk.training.features import (
+    default_cache_dir,
+    encoder_features,
+    extract_features,
+    split_images,
+)
 from capdesk.training.model import Captioner, ModelConfig
-from capdesk.training.text import Vocab, tokenize
+from capdesk.training.text import CaptionText, Vocab, caption_text
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,17 @@ class TrainConfig:
     threads: int = field(default_factory=usable_cpu_count)
     val_beam: int = 3
     max_minutes: float | None = None
+    #: Caption language ("en", "zh", "de", "ar"), its caption file in each data folder and
+    #: its tokens ("" = the language's default; Chinese: "words" or "characters").
+    lang: str = "en"
+    captions: str = "captions.tsv"
+    tokens: str = ""
+    #: Read the features of an exported, frozen encoder.onnx (its ``encoder_output``,
+    #: cells ``encoder_rows``) instead of running ``variant``'s CNN; the decoder then uses
+    #: them as they are (no feature projection of its own), as LANG_CONTRACT's ``input``.
+    encoder: str | None = None
+    encoder_output: str = "features"
+    encoder_rows: list[int] = field(default_factory=lambda: [0, 81])
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -82,14 +98,29 @@ class Split:
 
 
 def load_split(cfg: TrainConfig, spec: str, split: str, progress: bool = True) -> Split:
-    cs = read_source(spec, split).limit(cfg.limit)
+    cs = read_source(spec, split, cfg.captions)
+    # --limit keeps the first N *training* photos (reduced-scale comparisons); val stays whole.
+    cs = cs.limit(cfg.limit) if split == "train" or cfg.encoder is None else cs
+    if cfg.encoder is not None:
+        rows = (int(cfg.encoder_rows[0]), int(cfg.encoder_rows[1]))
+        # One cache for every photo of the folder's splits, shared by all languages.
+        everything = split_images(Path(spec))
+        store = encoder_features(cs.image_dir, everything, Path(cfg.encoder), cfg.encoder_output,
+                                 rows, Path(cfg.cache_dir), progress=progress)
+        return Split(cs, np.asarray(store.array[[store.index[n] for n in cs.images]]))
     cnn = build_cnn(cfg.variant, cfg.grid, seed=cfg.seed)
     store = extract_features(cs, cnn, Path(cfg.cache_dir), progress=progress)
     return Split(cs, np.asarray(store.array))
 
 
+def run_text(cfg: TrainConfig, trains: list[Split]) -> CaptionText:
+    """The run's tokenisation, built from its training captions (deterministic)."""
+    raw = (t for sp in trains for image in sp.data.images for t in sp.data.captions[image])
+    return caption_text(cfg.lang, cfg.tokens, raw)
+
+
 def encode_captions(
-    splits: list[Split], vocab: Vocab, max_words: int
+    splits: list[Split], vocab: Vocab, max_words: int, text: CaptionText
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows into the concatenated grids, padded id matrix and lengths, one per caption.
 
@@ -100,8 +131,8 @@ def encode_captions(
     offset = 0
     for sp in splits:
         for i, image in enumerate(sp.data.images):
-            for text in sp.data.captions[image]:
-                words = tokenize(text)
+            for caption in sp.data.captions[image]:
+                words = text.emit(caption)
                 if 0 < len(words) <= max_words:
                     rows.append(offset + i)
                     seqs.append(vocab.encode(words))
@@ -148,16 +179,28 @@ def batches(
     return [b[np.argsort(-lengths[b], kind="stable")] for b in out]
 
 
-def validate(model: Captioner, vals: list[Split], vocab: Vocab, beam: int) -> dict[str, float]:
-    """Beam-search CIDEr/BLEU-4 per validation split and their mean CIDEr (``score``)."""
+def validate(
+    model: Captioner, vals: list[Split], vocab: Vocab, beam: int, text: CaptionText
+) -> dict[str, float]:
+    """Beam-search CIDEr/BLEU per validation split and their mean CIDEr (``score``).
+
+    Scored with the language's scoring tokeniser (``text.score``) and any extra ones
+    (Chinese characters), which are reported but do not select.
+    """
     result: dict[str, float] = {}
     ciders = []
     for sp in vals:
         caps = generate(model, sp.grids, vocab, beam_size=beam)
-        hyps = {img: " ".join(c) for img, c in zip(sp.data.images, caps, strict=True)}
-        s = score_captions(sp.data.captions, hyps, tokenizer=tokenize, meteor=False)
+        hyps = {img: text.text(c) for img, c in zip(sp.data.images, caps, strict=True)}
+        s = score_captions(sp.data.captions, hyps, tokenizer=text.score, meteor=False)
         result[f"{sp.data.name}_val_CIDEr"] = s["CIDEr"]
-        result[f"{sp.data.name}_val_BLEU_4"] = s["BLEU_4"]
+        for n in (1, 2, 3, 4):
+            result[f"{sp.data.name}_val_BLEU_{n}"] = s[f"BLEU_{n}"]
+        for name, tokenizer in text.extra.items():
+            e = score_captions(sp.data.captions, hyps, tokenizer=tokenizer, meteor=False)
+            result[f"{sp.data.name}_val_CIDEr_{name}"] = e["CIDEr"]
+            result[f"{sp.data.name}_val_BLEU_4_{name}"] = e["BLEU_4"]
+        result[f"{sp.data.name}_val_words_per_caption"] = float(np.mean([len(c) for c in caps]))
         ciders.append(s["CIDEr"])
     result["score"] = float(np.mean(ciders))
     return result
@@ -186,14 +229,15 @@ def run_training(
 
     trains = [load_split(cfg, s, "train", progress) for s in cfg.train]
     vals = [load_split(cfg, s, "val", progress) for s in cfg.val]
+    text = run_text(cfg, trains)
     if ckpt is not None:
         vocab = Vocab(tuple(ckpt["vocab"]))
     else:
-        words = (tokenize(t) for sp in trains for caps in sp.data.captions.values() for t in caps)
+        words = (text.emit(t) for sp in trains for caps in sp.data.captions.values() for t in caps)
         vocab = Vocab.build(words, cfg.min_count)
     vocab.save(run_dir / "vocab.json")
     grids = np.concatenate([sp.grids for sp in trains], axis=0)
-    rows, ids, lengths = encode_captions(trains, vocab, cfg.max_words)
+    rows, ids, lengths = encode_captions(trains, vocab, cfg.max_words, text)
     log.info("train: %d images, %d captions, vocab %d", len(grids), len(rows), len(vocab))
 
     mcfg = ModelConfig(
@@ -204,6 +248,7 @@ def run_training(
         embed_dim=cfg.embed_dim,
         hidden_dim=cfg.hidden_dim,
         dropout=cfg.dropout,
+        project_features=cfg.encoder is None,
     )
     model = Captioner(mcfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
@@ -250,7 +295,7 @@ def run_training(
             tot_tok += n_tok
             bar.set_postfix(xent=f"{tot_loss / tot_tok:.3f}")
         train_time = time.monotonic() - t0
-        scores = validate(model, vals, vocab, cfg.val_beam)
+        scores = validate(model, vals, vocab, cfg.val_beam, text)
         record = {
             "epoch": epoch,
             "xent": tot_loss / tot_tok,

@@ -28,9 +28,9 @@ from capdesk.training.checkpoint import load_checkpoint
 from capdesk.training.data import CaptionSet
 from capdesk.training.ensemble import align_vocabulary, ensemble_step, prefixed
 from capdesk.training.evaluate import banned_ids, torch_step
-from capdesk.training.manifest import REPEATABLE_WORDS
+from capdesk.training.manifest import repeatable_words
 from capdesk.training.model import Captioner
-from capdesk.training.text import Vocab, tokenize
+from capdesk.training.text import CaptionText, Vocab, caption_text
 from capdesk.training.train import TrainConfig, load_split
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ def _captions(
     weights: Sequence[float],
     length_penalty: float,
     once: tuple[int, ...],
+    text: CaptionText,
     batch: int = 100,
 ) -> list[str]:
     # One member goes through the same combination (log of its own probabilities).
@@ -81,7 +82,7 @@ def _captions(
             max_length=DEFAULT_MAX_LENGTH,
             length_penalty=length_penalty,
         )
-        out.extend(" ".join(vocab.decode(h.token_ids)) for h in hyps)
+        out.extend(text.text(vocab.decode(h.token_ids)) for h in hyps)
     return out
 
 
@@ -93,17 +94,23 @@ def tune_decoding(
     threads: int = 1,
 ) -> list[DecodingScore]:
     """Beam-3 validation CIDEr and BLEU-4 for each length penalty, without and with
-    repeat blocking; the val splits are those each checkpoint was selected on."""
+    repeat blocking; the val splits are those each checkpoint was selected on.
+
+    Captions are scored with the checkpoints' language's scoring tokeniser (Chinese:
+    jieba words) and blocking keeps that language's function words repeatable.
+    """
     torch.set_num_threads(threads)
     models: list[Captioner] = []
     vocab: Vocab | None = None
     grids: dict[str, list[np.ndarray]] = {}
     data: dict[str, CaptionSet] = {}
+    lang, tokens = "en", ""
     for path in checkpoints:
         model, member_vocab, ckpt = load_checkpoint(Path(path))
         vocab = vocab or member_vocab
         models.append(align_vocabulary(model.eval(), member_vocab.tokens, vocab.tokens))
         cfg = TrainConfig(**ckpt["train_config"])
+        lang, tokens = cfg.lang, cfg.tokens
         for spec in cfg.val:
             loaded = load_split(cfg, spec, "val", progress=False)
             grids.setdefault(loaded.data.name, []).append(loaded.grids)
@@ -111,15 +118,17 @@ def tune_decoding(
     if vocab is None:
         raise ValueError("no checkpoints given")
     weights = list(weights) if weights else [1.0] * len(models)
+    # Scoring only: the preferred spellings (from training captions) do not change scores.
+    text = caption_text(lang, tokens, [])
     results = []
     for lp in length_penalties:
         for block in (False, True):
-            once = no_repeat_ids(vocab.tokens, REPEATABLE_WORDS) if block else ()
+            once = no_repeat_ids(vocab.tokens, repeatable_words(lang)) if block else ()
             cider, bleu = {}, {}
             for name, split in data.items():
-                caps = _captions(models, grids[name], vocab, weights, lp, once)
+                caps = _captions(models, grids[name], vocab, weights, lp, once, text)
                 hyps = dict(zip(split.images, caps, strict=True))
-                scores = score_captions(split.captions, hyps, tokenizer=tokenize, meteor=False)
+                scores = score_captions(split.captions, hyps, tokenizer=text.score, meteor=False)
                 cider[name], bleu[name] = scores["CIDEr"], scores["BLEU_4"]
             result = DecodingScore(lp, block, cider, bleu)
             log.info(
