@@ -1,5 +1,9 @@
 """Take the screenshot of the window writing captions in Chinese, Arabic and English.
 
+With ``--shipped`` the window runs on the model folder as it is (``models/default`` ships
+Chinese, German and Arabic decoders since issue 21's first training round): the captions
+in the picture are then the models' own. Without it, the older fixture below is used.
+
 No Chinese or Arabic model has shipped yet, so the window runs on a *fixture* model
 folder built here in a temporary directory: ``models/default``'s files, linked, plus two
 manifest ``format_version`` 2 languages that reuse the English decoder with another
@@ -91,6 +95,8 @@ def main() -> int:
     parser.add_argument("--word", type=int, default=2, help="word whose heatmap is shown")
     parser.add_argument("--colours", type=int, default=256, help="PNG palette size (file size)")
     parser.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--shipped", action="store_true",
+                        help="use --model's own languages instead of the glossed fixture")
     args = parser.parse_args()
 
     from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: PLC0415
@@ -101,7 +107,7 @@ def main() -> int:
 
     photos = sorted(p for p in args.photos.iterdir() if p.suffix.lower() in {".jpg", ".png"})
     with tempfile.TemporaryDirectory(prefix="capdesk-lang-shot-") as tmp:
-        model = build_fixture(args.model, Path(tmp) / "model")
+        model = args.model if args.shipped else build_fixture(args.model, Path(tmp) / "model")
         store = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         store.setValue("library_path", str(Path(tmp) / "library.sqlite3"))  # caption afresh
         store.setValue("caption_languages", args.languages.split(","))
