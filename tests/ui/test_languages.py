@@ -214,7 +214,7 @@ def test_reopening_restores_each_languages_edits_and_reviews_from_the_library(
 
 def test_only_the_languages_the_model_ships_are_offered_and_the_choice_persists(
         qtbot, make_window, tmp_path):
-    english_only = FakeCaptioner()  # what the shipped model is today
+    english_only = FakeCaptioner()  # a model folder with English only (format 1)
     store = _store(tmp_path, ("zh", "en"))
     window, controller = make_window(english_only, store)
     assert controller.languages.languages == (ENGLISH,)
