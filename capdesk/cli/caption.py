@@ -215,7 +215,9 @@ def _caption_all(stack: ExitStack, todo: list[Path], args: argparse.Namespace,
         if library is not None and result.caption is not None:
             library.record_caption(result.path, record.caption, score=record.score,
                                    model_name=record.model, model_hash=model_hash,
-                                   captioned_at=record.captioned_at)
+                                   captioned_at=record.captioned_at, trust=record.trust,
+                                   flags=[f.code for f in record.flags],
+                                   visible_text=record.visible_text)
         write_row(record, exports, progress, writer, library)
         progress.advance(result.ok)
         if result.ok:

@@ -153,7 +153,10 @@ def run_distributed(args: argparse.Namespace, exports: ExportOptions | None) -> 
                         library.record_caption(record.path, record.caption,
                                                score=record.score, model_name=record.model,
                                                model_hash=model_hash,
-                                               captioned_at=record.captioned_at)
+                                               captioned_at=record.captioned_at,
+                                               trust=record.trust,
+                                               flags=[f.code for f in record.flags],
+                                               visible_text=record.visible_text)
                     write_row(record, exports, progress, writer, library)
                     progress.advance(ok)
                     report.tick(progress)
