@@ -144,15 +144,21 @@ class LibraryKeeper(QObject):
             self.folders_listed.emit([])
 
     def record_caption(self, path: Path, text: str, *, score: float | None, model_name: str,
-                       replace_edit: bool) -> None:
+                       replace_edit: bool, trust: float | None = None,
+                       flags: Iterable[str] = (), visible_text: str | None = None) -> None:
+        codes = list(flags)
         self._write(lambda lib: lib.record_caption(
-            path, text, score=score, model_name=model_name, replace_edit=replace_edit))
+            path, text, score=score, model_name=model_name, replace_edit=replace_edit,
+            trust=trust, flags=codes, visible_text=visible_text))
 
-    def record_person(self, path: Path, person_text: str | None, reviewed: bool) -> None:
-        """The person's state of one image: their words (None: the model's) and review."""
+    def record_person(self, path: Path, person_text: str | None, reviewed: bool, *,
+                      visible_text: str | None = None) -> None:
+        """The person's state of one image: their words (None: the model's), review, and
+        correction of the read text (None: the reader's)."""
         def write(lib: Library) -> None:
             lib.record_edit(path, person_text)
             lib.record_review(path, reviewed)
+            lib.record_visible_text(path, visible_text)
 
         self._write(write)
 

@@ -45,7 +45,7 @@ from capdesk.ui.main_window import MainWindow
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
-from capdesk.ui.undo import AcceptCaption, EditCaption
+from capdesk.ui.undo import AcceptCaption, EditCaption, EditVisibleText
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,7 @@ class WindowController(QObject):
         w.search.textChanged.connect(self.filter.set_query)
         w.search.returnPressed.connect(lambda: self.keeping.search(w.search.text()))
         w.preview.text_committed.connect(self._on_text_committed)
+        w.preview.visible_text_committed.connect(self.edit_visible_text)
         w.preview.accept_requested.connect(self.accept_current)
         w.preview.overlay_settings_changed.connect(self._on_overlay_settings)
         w.beam_spin.valueChanged.connect(self._on_beam_changed)
@@ -292,6 +293,11 @@ class WindowController(QObject):
         item = self.model.item(path)
         if item is not None and text.strip() and text != item.text:
             self.undo_stack.push(EditCaption(self.model, path, text.strip()))
+
+    def edit_visible_text(self, text: str) -> None:
+        """The person corrected the text read in the current photo (undoable)."""
+        if self._current is not None and self.model.item(self._current) is not None:
+            self.undo_stack.push(EditVisibleText(self.model, self._current, text.strip()))
 
     def accept_current(self) -> None:
         """Mark the selected captions reviewed, then move to the next unreviewed one."""

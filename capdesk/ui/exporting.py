@@ -77,7 +77,7 @@ def alt_text_summary(records: Sequence[CaptionRecord], shown: int = 3) -> str:
     """A few sentences about captions that would make poor alt text, or ''."""
     problems = []
     for record in records:
-        warnings = check_alt_text(record.caption)
+        warnings = check_alt_text(record.alt_text)  # what is written: caption + text
         if warnings:
             problems.append(f"{record.path.name}: {warnings[0].message}")
     if not problems:

@@ -258,7 +258,10 @@ class ImageListModel(QAbstractListModel):
             item.use_library(caption.text, caption.model_text, caption.score,
                              edited=caption.edited, reviewed=caption.reviewed,
                              model_name=caption.model_name,
-                             captioned_at=datetime.fromisoformat(at) if at else None)
+                             captioned_at=datetime.fromisoformat(at) if at else None,
+                             trust=caption.trust, flags=caption.flags,
+                             reader_text=caption.visible_text,
+                             person_visible_text=caption.person_visible_text)
             shown.append(path)
         if shown:
             rows = [self._rows[p] for p in shown]

@@ -89,6 +89,22 @@ class ImageItem:
     #: stay after a review or an edit, as information: a blurred photo is still blurred.
     trust: float | None = None
     flags: tuple[Flag, ...] = ()
+    #: The text the reader found in the photo (None: not read) and the person's correction
+    #: of it (None: not corrected); :attr:`visible_text` is what the alt text uses.
+    reader_text: str | None = None
+    person_visible_text: str | None = None
+
+    @property
+    def visible_text(self) -> str | None:
+        """The read text as the person corrected it, else as the reader found it."""
+        if self.person_visible_text is not None:
+            return self.person_visible_text
+        return self.reader_text
+
+    def set_visible_text(self, text: str) -> None:
+        """A person's correction of the read text. Not a review: the caption may still be
+        wrong. Typing back exactly what the reader found drops the correction."""
+        self.person_visible_text = None if text == (self.reader_text or "") else text
 
     @property
     def check_reason(self) -> str | None:
@@ -133,6 +149,7 @@ class ImageItem:
         self.caption = result.caption
         self.trust = result.trust
         self.flags = result.flags
+        self.reader_text = result.visible_text  # a correction typed earlier stays
         self.model_name = model_name
         self.error = None
         if edited_while_queued:
@@ -158,12 +175,18 @@ class ImageItem:
 
     def use_library(self, text: str, model_text: str | None, score: float | None, *,
                     edited: bool, reviewed: bool, model_name: str,
-                    captioned_at: datetime | None) -> None:
+                    captioned_at: datetime | None, trust: float | None = None,
+                    flags: tuple[Flag, ...] = (), reader_text: str | None = None,
+                    person_visible_text: str | None = None) -> None:
         """Show what the caption library kept for this (unchanged) photo: no model run.
 
         The model's words come back without attention maps (the library keeps text, not
-        maps), so the heatmap stays empty until the photo is captioned again.
+        maps), so the heatmap stays empty until the photo is captioned again. Trust, flags
+        and the read text come back too, so F8 and the status bar count treat the photo as
+        they did when it was captioned.
         """
+        self.trust, self.flags = trust, flags
+        self.reader_text, self.person_visible_text = reader_text, person_visible_text
         if model_text:
             words = tuple(model_text.split())
             self.caption = Caption(model_text, words, score or 0.0, 0.0,
@@ -204,6 +227,7 @@ class ImageItem:
             provider=self.provider,
             trust=self.trust if from_model else None,
             flags=self.flags,
+            visible_text=self.visible_text,
         )
 
 

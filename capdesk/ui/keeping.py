@@ -168,7 +168,8 @@ class WorkKeeper(QObject):
             return
         self.keeper.record_caption(
             result.path, result.caption.text, score=result.caption.score,
-            model_name=item.model_name, replace_edit=not item.edited,
+            model_name=item.model_name, replace_edit=not item.edited, trust=result.trust,
+            flags=list(result.flag_codes), visible_text=result.visible_text,
         )
 
     def _on_person_changed(self, path: Path) -> None:
@@ -176,7 +177,8 @@ class WorkKeeper(QObject):
         if item is None:
             return
         self.keeper.record_person(path, item.text if item.edited else None,
-                                  item.reviewed or item.edited)
+                                  item.reviewed or item.edited,
+                                  visible_text=item.person_visible_text)
 
     def alt_text_found(self, found: dict[Path, str]) -> None:
         if found:

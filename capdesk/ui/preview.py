@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from capdesk.ui.flag_view import FlagList
 from capdesk.ui.items import ImageItem, Status
 from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer, attention_places, paint_layer
+from capdesk.ui.text_view import VisibleTextView
 from capdesk.ui.words import WordBar
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class PreviewPanel(QWidget):
     """See the module docstring."""
 
     text_committed = Signal(str)  # the person's edit of the caption
+    visible_text_committed = Signal(str)  # their correction of the text read in the photo
     accept_requested = Signal()
     save_overlay_requested = Signal(int, float)  # word index, opacity 0..1
     overlay_settings_changed = Signal(int, bool)  # opacity percent, shown
@@ -195,6 +197,9 @@ class PreviewPanel(QWidget):
         layout.addWidget(self.info)
         layout.addWidget(self.flag_list)
         layout.addLayout(edit_row)
+        self.text_view = VisibleTextView(self)  # the text read in the photo, editable
+        self.text_view.committed.connect(self.visible_text_committed)
+        layout.addWidget(self.text_view)
 
     # -- values in -----------------------------------------------------------------
     def show_item(self, item: ImageItem | None, rgb: np.ndarray | None, message: str = "") -> None:
@@ -222,6 +227,7 @@ class PreviewPanel(QWidget):
             self.editor.setText(item.text if item is not None else "")
         self.info.setText(self._describe(item))
         self.flag_list.show_flags(*((item.flags, item.trust) if item is not None else ((), None)))
+        self.text_view.show_item(item)
         self._update_controls()
         if rgb is None:
             self.canvas.set_image(
@@ -314,6 +320,7 @@ class PreviewPanel(QWidget):
     def commit_pending(self) -> None:
         """Keep text typed in the caption field but not yet confirmed (the window closes)."""
         self._commit()
+        self.text_view.commit()
 
     def _commit(self) -> None:
         text = self.editor.text().strip()
