@@ -260,11 +260,15 @@ class Captioner:
             # The thresholds were fitted on 224-px photos; a model with a smaller input
             # (the tests' tiny one) gets the photo decoded once more at that size.
             checked, _ = load_for_model(path, (FITTED_SIDE, FITTED_SIDE), "bilinear")
-        flags = assess_quality(checked, size, self._quality).flags
-        self.times.extra["quality"] = (
-            self.times.extra.get("quality", 0.0) + time.perf_counter() - started
-        )
+        spent = time.perf_counter() - started
+        # The gate first: its probability tells the exposure check a white page from a
+        # washed-out photo (capdesk.imaging.quality.looks_like_page).
         found = self._text.examine(path, checked, self.times.extra)
+        started = time.perf_counter()
+        flags = assess_quality(checked, size, self._quality, found.score).flags
+        self.times.extra["quality"] = (
+            self.times.extra.get("quality", 0.0) + spent + time.perf_counter() - started
+        )
         if found.mostly_text:
             flags = (*flags, make_flag(MOSTLY_TEXT))
         return pixels, size, flags, found.visible_text

@@ -60,6 +60,9 @@ class TextFinding:
 
     mostly_text: bool
     visible_text: str | None = None
+    #: The gate's probability that the photo is mostly text (None: no gate); the quality
+    #: checks use it not to call a white page over-exposed.
+    score: float | None = None
 
 
 def default_ocr_dir() -> Path:
@@ -121,7 +124,7 @@ class TextStage:
             read = self._read(path)
             _add(times, "read_text", time.perf_counter() - started)
         text = None if read is None else read.text
-        return TextFinding(self.rule.mostly_text(score, read), text)
+        return TextFinding(self.rule.mostly_text(score, read), text, score)
 
     def _read(self, path: Path) -> VisibleText | None:
         assert self.reader is not None

@@ -150,3 +150,30 @@ def test_thresholds_can_be_overridden_from_a_model_folder() -> None:
     assert TOO_SMALL in assess_quality(_scene(13), SIZE, strict).codes
     with pytest.raises(ValueError, match="unknown quality thresholds"):
         QualityThresholds.from_mapping({"nope": 1})
+
+
+def _white_page() -> np.ndarray:
+    """Dark strokes on pure white paper filling the frame (the paper clips by design); at
+    224 px a page's letters are thin and cover well under a tenth of it."""
+    page = np.full((224, 224, 3), 255, dtype=np.uint8)
+    for top in range(14, 210, 14):  # lines of "letters": short dark bars with gaps
+        for left in range(10, 200, 9):
+            page[top:top + 3, left:left + 3] = 40
+    return page
+
+
+def test_a_white_page_of_text_is_not_called_over_exposed() -> None:
+    page = _white_page()
+    assert TOO_BRIGHT in assess_quality(page, SIZE).codes  # no gate probability: unknown
+    assert TOO_BRIGHT not in assess_quality(page, SIZE, text_probability=0.9).codes
+    assert TOO_BRIGHT in assess_quality(page, SIZE, text_probability=0.3).codes
+
+
+def test_a_washed_out_scene_stays_too_bright_even_if_the_gate_sees_text() -> None:
+    # Over-exposed, but its shadows keep the 10th-percentile grey low: not a page.
+    scene = _scene(21).astype(np.float64) * 3.0 + 60
+    washed = np.clip(scene, 0, 255).astype(np.uint8)
+    washed[:40] = 10  # a dark band, as over-exposed photos keep their deepest shadows
+    report = assess_quality(washed, SIZE, text_probability=0.95)
+    assert report.measures.p10 < DEFAULT_THRESHOLDS.page_p10_min
+    assert report.codes == (TOO_BRIGHT,)
