@@ -40,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from trust_fit import fit_logistic, folds, load, sigmoid, unit
 
+from capdesk.engine.trust import trust_from_json
+
 LOW_TRUST = 0.18
 BUDGET = 0.15
 
@@ -99,8 +101,6 @@ SHIP_L2 = 100.0
 
 
 def ship(r: dict[str, np.ndarray], folder: Path) -> int:
-    from capdesk.engine.trust import trust_from_json
-
     meta_path = folder / "trust.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     model = trust_from_json(meta, folder)

@@ -34,6 +34,7 @@ from capdesk.engine.sessions import create_session, provider_name
 from capdesk.engine.trust import load_trust
 from capdesk.engine.visible_text import ReadText, TextStage
 from capdesk.imaging import ImageLoadError, QualityThresholds, assess_quality, load_for_model
+from capdesk.imaging.grey import shared_grey
 from capdesk.imaging.quality import FITTED_SIDE
 
 log = logging.getLogger(__name__)
@@ -260,12 +261,14 @@ class Captioner:
             # The thresholds were fitted on 224-px photos; a model with a smaller input
             # (the tests' tiny one) gets the photo decoded once more at that size.
             checked, _ = load_for_model(path, (FITTED_SIDE, FITTED_SIDE), "bilinear")
+        # One grey copy for both checks (capdesk.imaging.grey); counted as quality time.
+        shared = shared_grey(checked)
         spent = time.perf_counter() - started
         # The gate first: its probability tells the exposure check a white page from a
         # washed-out photo (capdesk.imaging.quality.looks_like_page).
-        found = self._text.examine(path, checked, self.times.extra)
+        found = self._text.examine(path, checked, self.times.extra, shared.thumb)
         started = time.perf_counter()
-        flags = assess_quality(checked, size, self._quality, found.score).flags
+        flags = assess_quality(checked, size, self._quality, found.score, shared).flags
         self.times.extra["quality"] = (
             self.times.extra.get("quality", 0.0) + spent + time.perf_counter() - started
         )

@@ -109,14 +109,16 @@ class TextStage:
     def reads(self) -> bool:
         return self.reader is not None
 
-    def examine(self, path: Path, pixels: np.ndarray, times: dict[str, float]) -> TextFinding:
-        """Gate the loader's array; read the file at document resolution when it passes.
+    def examine(self, path: Path, pixels: np.ndarray, times: dict[str, float],
+                thumb: np.ndarray | None = None) -> TextFinding:
+        """Gate the loader's array (or its ready grey ``thumb``, capdesk.imaging.grey); read
+        the file at document resolution when it passes.
 
         Seconds spent are added to ``times`` under ``text_check`` and ``read_text``."""
         if self.gate is None or self.rule is None:
             return TextFinding(False)
         started = time.perf_counter()
-        score = self.gate.probability(pixels)
+        score = self.gate.probability(pixels, thumb)
         _add(times, "text_check", time.perf_counter() - started)
         read: VisibleText | None = None
         if self.reader is not None and score >= self.gate.threshold:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Protocol
 
 import numpy as np
 from PIL import Image
@@ -108,16 +109,26 @@ class QualityReport:
 DEFAULT_THRESHOLDS = QualityThresholds()
 
 
+class SharedGreyLike(Protocol):
+    """What :func:`measure_quality` reads of :class:`capdesk.imaging.grey.SharedGrey`."""
+
+    @property
+    def array(self) -> np.ndarray: ...
+
+    @property
+    def grey(self) -> np.ndarray: ...
+
+
 def analysis_grey(rgb: np.ndarray, side: int = ANALYSIS_SIDE) -> np.ndarray:
     """float32 grey (H, W) from uint8 RGB or grey, shrunk so its longer side is <= ``side``.
 
     The loader's 224×224 array passes through without resizing; a bigger array (e.g. a
     preview) is shrunk first so the cost stays flat and the measures stay comparable.
     """
-    return _grey(_analysis_array(rgb, side))
+    return _grey(analysis_array(rgb, side))
 
 
-def _analysis_array(rgb: np.ndarray, side: int) -> np.ndarray:
+def analysis_array(rgb: np.ndarray, side: int = ANALYSIS_SIDE) -> np.ndarray:
     """uint8 (H, W) or (H, W, 3), shrunk so its longer side is <= ``side``."""
     array = np.asarray(rgb)
     if array.ndim == 3 and array.shape[2] == 1:
@@ -196,10 +207,17 @@ def measure_quality(
     rgb: np.ndarray,
     original_size: tuple[int, int],
     thresholds: QualityThresholds = DEFAULT_THRESHOLDS,
+    shared: SharedGreyLike | None = None,
 ) -> QualityMeasures:
-    """All measures of one photo; ``original_size`` is the upright (width, height) on disk."""
-    array = _analysis_array(rgb, ANALYSIS_SIDE)
-    grey = _grey(array)
+    """All measures of one photo; ``original_size`` is the upright (width, height) on disk.
+
+    ``shared`` is the photo's :class:`capdesk.imaging.grey.SharedGrey` when the caller made
+    one (the engine does, for this check and the text gate): its grey is used as is."""
+    if shared is not None:
+        array, grey = shared.array, shared.grey
+    else:
+        array = analysis_array(rgb, ANALYSIS_SIDE)
+        grey = _grey(array)
     # Highlights: one clipped channel is often just a saturated colour (a warm-lit floor);
     # two clipped channels over a large area is detail washed out to white.
     if array.ndim == 3:
@@ -270,6 +288,7 @@ def assess_quality(
     original_size: tuple[int, int],
     thresholds: QualityThresholds = DEFAULT_THRESHOLDS,
     text_probability: float | None = None,
+    shared: SharedGreyLike | None = None,
 ) -> QualityReport:
     """Measure a decoded photo and flag what would make its caption unreliable.
 
@@ -277,5 +296,5 @@ def assess_quality(
     works. ``original_size`` is the photo's upright (width, height) before resizing;
     ``text_probability`` the text gate's for the same pixels, when known.
     """
-    measures = measure_quality(rgb, original_size, thresholds)
+    measures = measure_quality(rgb, original_size, thresholds, shared)
     return QualityReport(measures, flags_for(measures, thresholds, text_probability))

@@ -8,12 +8,14 @@ from PIL import Image, ImageFilter
 
 from capdesk.domain import FLAG_CODES, FLAG_MESSAGES, Flag, make_flag
 from capdesk.domain.flags import BLURRED, TOO_BRIGHT, TOO_DARK, TOO_SMALL
+from capdesk.imaging.grey import shared_grey
 from capdesk.imaging.quality import (
     DEFAULT_THRESHOLDS,
     QualityThresholds,
     analysis_grey,
     assess_quality,
 )
+from capdesk.ocr.gate import gate_thumbnail
 from tests.support.scenes import synthetic_scene
 
 SIZE = (224, 224)
@@ -177,3 +179,13 @@ def test_a_washed_out_scene_stays_too_bright_even_if_the_gate_sees_text() -> Non
     report = assess_quality(washed, SIZE, text_probability=0.95)
     assert report.measures.p10 < DEFAULT_THRESHOLDS.page_p10_min
     assert report.codes == (TOO_BRIGHT,)
+
+
+def test_one_shared_grey_gives_the_same_flags_and_gate_input() -> None:
+    for rgb in (_scene(30), _blur(_scene(31), 5), _white_page(),
+                (_scene(32).astype(np.float64) * 0.12).astype(np.uint8)):
+        grey = shared_grey(rgb)
+        assert np.array_equal(grey.thumb, gate_thumbnail(rgb))  # the gate sees the same
+        alone, together = assess_quality(rgb, SIZE), assess_quality(rgb, SIZE, shared=grey)
+        assert alone.codes == together.codes
+        assert abs(alone.measures.mean - together.measures.mean) <= 0.5  # whole grey levels
