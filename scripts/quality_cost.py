@@ -55,7 +55,7 @@ def compare_shared(args: argparse.Namespace) -> int:
         return codes, score >= gate.threshold
 
     for folder in args.folders:
-        paths = expand_paths([folder])
+        paths = list(expand_paths([folder]))
         paths = paths[: args.limit] if args.limit else paths
         apart, together, differ, gate_differ = [], [], 0, 0
         for number, path in enumerate(paths):
