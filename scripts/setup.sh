@@ -36,7 +36,9 @@ case "$mode" in
     ;;
   test)
     # AT-SPI: the screen-reader test reads the real window over the accessibility bus.
-    extra=(libimage-exiftool-perl xvfb tesseract-ocr fonts-dejavu-core
+    # Fonts for the screenshots with Chinese and Arabic captions (docs/SHIPPING.md):
+    # WenQuanYi Micro Hei for CJK (1.6 MB; fonts-noto-cjk is 56 MB), DejaVu Sans has Arabic.
+    extra=(libimage-exiftool-perl xvfb tesseract-ocr fonts-dejavu-core fonts-wqy-microhei
            dbus dbus-x11 at-spi2-core gir1.2-atspi-2.0 python3-gi
            espeak-ng chromium)  # audio description; the video page test in a real browser
     command -v java >/dev/null || extra+=(default-jre-headless)  # METEOR and PTB tokenizer

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -50,3 +53,75 @@ def photo_folder(tmp_path: Path) -> Path:
         write_photo(folder / f"photo{i}.jpg", seed=i)
     write_photo(folder / "sub" / "nested.png", seed=9)
     return folder
+
+
+
+#: The threads of the app's jobs (the caption library's SQLite thread, the folder
+#: scanner's two): closing the window or stopping the job joins them.
+JOB_THREADS = ("capdesk-library", "capdesk-list", "capdesk-alt-text")
+#: Every thread capdesk starts is named ``capdesk-…`` (also the engine's image loaders,
+#: which a module-scoped Captioner fixture legitimately keeps until the module ends).
+THREAD_PREFIX = "capdesk"
+
+
+def _threads(prefixes: tuple[str, ...]) -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.is_alive() and t.name.startswith(prefixes)}
+
+
+@pytest.fixture(autouse=True)
+def no_job_thread_left(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves one of the app's job threads running after its teardown.
+
+    Why: such a thread (the library's SQLite thread above all) logs after the test's
+    captured stream is closed ("Logging error ... I/O operation on closed file") and may
+    touch the files of the next test. No grace period: closing joins the thread, so a
+    thread still alive here was never stopped, or its stop gave up waiting.
+    """
+    before = _threads(JOB_THREADS)
+    yield
+    left = sorted(t.name for t in _threads(JOB_THREADS) - before)
+    if left:
+        pytest.fail(f"{request.node.nodeid} left job threads running: {left}", pytrace=False)
+
+
+def _root_logging() -> tuple[int, list[logging.Handler]]:
+    """The root logger's level and handlers, leaving out pytest's own (per phase)."""
+    root = logging.getLogger()
+    return root.level, [h for h in root.handlers if not type(h).__module__.startswith("_pytest")]
+
+
+@pytest.fixture(autouse=True)
+def root_logging_unchanged(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail (and undo) a test that leaves the root logger configured differently.
+
+    Why: a handler installed during a test (``logging.basicConfig(force=True)`` in an entry
+    point called in process) keeps that test's captured stderr, which pytest closes; every
+    later record, from any thread, then ends in "Logging error ... I/O operation on closed
+    file". The library thread's INFO lines did so in two full runs of the last session:
+    INFO records reach handlers only when something had lowered the root level (pytest
+    leaves it at WARNING), so some earlier test must have changed the root logger.
+    """
+    before = _root_logging()
+    yield
+    after = _root_logging()
+    if after != before:
+        root = logging.getLogger()
+        root.setLevel(before[0])
+        for handler in after[1]:
+            if handler not in before[1]:
+                root.removeHandler(handler)
+        pytest.fail(f"{request.node.nodeid} changed the root logger: level {before[0]} -> "
+                    f"{after[0]}, handlers {before[1]} -> {after[1]}", pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_capdesk_thread_left_at_the_end() -> Iterator[None]:
+    """Once every fixture is torn down, no capdesk thread may be left at all."""
+    before = _threads((THREAD_PREFIX,))
+    yield
+    left = _threads((THREAD_PREFIX,)) - before
+    for thread in left:
+        thread.join(1.0)  # an executor's worker ends right after its shutdown
+    alive = sorted(t.name for t in left if t.is_alive())
+    if alive:
+        pytest.fail(f"capdesk threads still running after the tests: {alive}", pytrace=False)

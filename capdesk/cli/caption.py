@@ -11,35 +11,53 @@ written (what a row reports is on disk, even after a kill -9), and photos the li
 already has captioned and unchanged are not captioned again: their rows come first, from
 the library, with ``"provider": "library"`` and ``"milliseconds": null`` (the person's
 text when they edited it). ``--recaption`` captions them again.
+
+``--resume`` carries on the --jsonl/--csv file of a stopped run (capdesk.cli.output):
+the photos it has are skipped, the rest appended. ``--workers``/``--cluster`` change only
+where the rows come from (capdesk.cli.distributed); everything else is this one loop.
+The model is loaded only when some photo is left to caption.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from capdesk.cli.distributed import add_distributed_options, run_distributed, wants_distributed
-from capdesk.cli.library import add_library_option, open_library
-from capdesk.cli.progress import Progress
-from capdesk.cli.rows import manifest_hash, write_row
-from capdesk.domain import CaptionRecord, CaptionResult
-from capdesk.domain.decoding import DEFAULT_PROVIDER, PROVIDER_CHOICES, check_beam_size
-from capdesk.engine import Captioner
-from capdesk.export import (
-    CsvWriter,
-    ExportFormat,
-    ExportOptions,
-    JsonlWriter,
-    onto_photos,
-    path_text,
-    plan_export,
-    result_record,
+from capdesk.cli.distributed import (
+    DaskMissing,
+    add_distributed_options,
+    distributed_records,
+    distributed_refusal,
+    wants_distributed,
 )
+from capdesk.cli.library import add_library_option, open_library
+from capdesk.cli.output import (
+    ResumeError,
+    Writer,
+    export_refusal,
+    open_writer,
+    resumed,
+    still_to_do,
+    table_of,
+    table_refusal,
+)
+from capdesk.cli.progress import LogProgress, Progress
+from capdesk.cli.rows import (
+    chosen_languages,
+    known_records,
+    language_codes,
+    manifest_hash,
+    record_in_library,
+    write_row,
+)
+from capdesk.domain import CaptionRecord, Language, LanguageError
+from capdesk.domain.decoding import DEFAULT_PROVIDER, PROVIDER_CHOICES, check_beam_size
+from capdesk.engine import Captioner, ModelError
+from capdesk.export import ExportFormat, ExportOptions, Resumed, path_text, result_record
 from capdesk.imaging import expand_paths
 from capdesk.library import Library, LibraryError
 
@@ -61,6 +79,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument("-r", "--recursive", action="store_true", help="descend into subfolders")
     add_model_options(parser)
+    add_language_option(parser)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--jsonl", type=Path, metavar="FILE", help="write JSON Lines here")
     output.add_argument("--csv", type=Path, metavar="FILE", help="write CSV here")
@@ -111,6 +130,13 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                         help="ONNX Runtime threads (default: all cores)")
 
 
+def add_language_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", default=None, metavar="CODES",
+                        help="languages to caption in, comma-separated, in order: e.g. "
+                        "en,zh,de,ar (default: the model's first, English). The first is "
+                        "the images' x-default alt text and the row's first language")
+
+
 def export_options(args: argparse.Namespace) -> ExportOptions | None:
     """The per-image exports asked for on the command line, or None."""
     formats = set()
@@ -133,35 +159,27 @@ def export_options(args: argparse.Namespace) -> ExportOptions | None:
     return options
 
 
-def refusal(paths: list[Path], table: Path | None, exports: ExportOptions | None,
-            replace_existing: bool) -> str | None:
-    """Why this run must not start, or None: the same rules as the app's export."""
-    if table is not None:
-        if onto_photos([table], paths):
-            return f"{table} is one of the photos being captioned; name another output file"
-        if table.exists() and not replace_existing:
-            return f"{table} already exists; add --replace to overwrite it, or name another file"
-    if exports is None:
-        return None
-    plan = plan_export([CaptionRecord(path, "") for path in paths], exports)
-    message = plan.refusal() or plan.clash_message()
-    if message:
-        return message
-    if plan.existing and not replace_existing:
-        return f"{plan.existing_message()} Add --replace to overwrite them, or use another --out."
-    return None
-
-
 def run(args: argparse.Namespace) -> int:
     exports = export_options(args)
-    if wants_distributed(args):
-        return run_distributed(args, exports)
     paths = list(expand_paths(args.paths, recursive=args.recursive))
     if not paths:
         log.error("no image files found in %s", " ".join(str(p) for p in args.paths))
         return 1
-    target = args.jsonl or args.csv
-    problem = refusal(paths, target, exports, args.replace)
+    problem = table_refusal(paths, args) or distributed_refusal(args)
+    languages: tuple[Language, ...] | None = None
+    if not problem:
+        try:
+            languages = chosen_languages(args)
+        except (ModelError, LanguageError) as exc:
+            problem = str(exc)
+    args.languages = language_codes(languages)
+    done = Resumed(frozenset(), needs_header=True)
+    try:
+        done = done if problem else resumed(args)
+    except ResumeError as exc:
+        problem = str(exc)
+    todo = still_to_do(paths, done)
+    problem = problem or export_refusal(todo, exports, args, languages)
     if problem:
         log.error("%s", problem)
         return EXIT_REFUSED
@@ -169,64 +187,80 @@ def run(args: argparse.Namespace) -> int:
         try:
             library = (stack.enter_context(open_library(args.library))
                        if args.library is not None else None)
-            known = library.lookup(paths) if library and not args.recaption else {}
+            known = (known_records(library, todo, languages)
+                     if library and not args.recaption else {})
         except LibraryError as exc:
             log.error("%s", exc)
             return EXIT_REFUSED
-        todo = [path for path in paths if path not in known]
-        stream: TextIO = (
-            # "x" creates the file or fails: nothing is truncated that --replace did not allow.
-            stack.enter_context(target.open("w" if args.replace else "x", encoding="utf-8",
-                                            newline=""))
-            if target else sys.stdout
-        )
-        writer = CsvWriter(stream) if args.csv is not None else JsonlWriter(stream)
-        progress = Progress(len(todo))
+        rest = [path for path in todo if path not in known]
+        try:  # the model is loaded (or the cluster asked for) only when there is work
+            source = _source(stack, rest, args) if rest else None
+        except DaskMissing as exc:
+            log.error("%s", exc)
+            return EXIT_REFUSED
+        writer = open_writer(stack, args, done)
+        progress = Progress(len(rest))
+        _say_what_is_done(progress, paths, todo, known, library, args)
         try:
-            for path in paths:
+            for path in todo:
                 if path in known:
-                    write_row(known[path].to_record(), exports, progress, writer, library)
-            if known:
-                progress.message(f"capdesk: {len(known)} photos already in the library "
-                                 f"{library.path if library else ''}, not captioned again")
-            captioned = _caption_all(stack, todo, args, exports, progress, writer, library)
-        except LibraryError as exc:
+                    write_row(known[path], exports, progress, writer, library)
+            captioned = (_caption_all(source, exports, progress, writer, library, args)
+                         if source is not None else 0)
+        except (LibraryError, DaskMissing) as exc:
             progress.message(f"capdesk: {exc}")
             return EXIT_REFUSED
         progress.close()
-    return 0 if captioned or known else 1
+    return 0 if captioned or known or len(todo) < len(paths) else 1
 
 
-def _caption_all(stack: ExitStack, todo: list[Path], args: argparse.Namespace,
-                 exports: ExportOptions | None, progress: Progress, writer: CsvWriter |
-                 JsonlWriter, library: Library | None) -> int:
-    """Caption the photos not in the library (the model is loaded only when there are any)."""
-    if not todo:
-        return 0
+def _source(stack: ExitStack, rest: list[Path], args: argparse.Namespace
+            ) -> tuple[Iterator[CaptionRecord], str]:
+    """The rows of ``rest`` as they are captioned, and the model's manifest hash."""
+    if wants_distributed(args):
+        return distributed_records(rest, args)
     captioner = stack.enter_context(
         Captioner(args.model, provider=args.provider, threads=args.threads,
-                  read_text=bool(getattr(args, "read_text", False)))
+                  read_text=bool(getattr(args, "read_text", False)),
+                  languages=getattr(args, "languages", None))
     )
     log.info("model %s on %s", captioner.model_name, captioner.provider)
-    model_hash = manifest_hash(captioner.spec.directory)
+    results = captioner.caption_paths(rest, beam_size=args.beam, batch_size=max(1, args.batch))
+    records = (result_record(result, captioner.model_name) for result in results)
+    return records, manifest_hash(captioner.spec.directory)
+
+
+def _say_what_is_done(progress: Progress, paths: list[Path], todo: list[Path],
+                      known: dict[Path, Any], library: Library | None,
+                      args: argparse.Namespace) -> None:
+    """Stderr lines for the photos not captioned now, and "nothing to caption"."""
+    if len(todo) < len(paths):
+        progress.message(f"capdesk: {table_of(args)} already has {len(paths) - len(todo)} "
+                         "of these photos; not captioned again (--resume)")
+    if known:
+        progress.message(f"capdesk: {len(known)} photos already in the library "
+                         f"{library.path if library else ''}, not captioned again")
+    if len(known) == len(todo):
+        progress.message(f"capdesk: nothing to caption: all {len(paths)} photos are "
+                         "done already")
+
+
+def _caption_all(source: tuple[Iterator[CaptionRecord], str], exports: ExportOptions | None,
+                 progress: Progress, writer: Writer, library: Library | None,
+                 args: argparse.Namespace) -> int:
+    """Record each new caption in the library, then write its row; the captioned count."""
+    records, model_hash = source
+    report = LogProgress(progress.total or 0) if wants_distributed(args) else None
     captioned = 0
-    for result in _caption(captioner, todo, args):
-        record = result_record(result, captioner.model_name)
-        if library is not None and result.caption is not None:
-            library.record_caption(result.path, record.caption, score=record.score,
-                                   model_name=record.model, model_hash=model_hash,
-                                   captioned_at=record.captioned_at, trust=record.trust,
-                                   flags=[f.code for f in record.flags],
-                                   visible_text=record.visible_text)
+    for record in records:
+        ok = record.error is None
+        if library is not None and ok:
+            record_in_library(library, record, model_hash)
         write_row(record, exports, progress, writer, library)
-        progress.advance(result.ok)
-        if result.ok:
-            captioned += 1
-        else:
-            progress.message(f"capdesk: {path_text(result.path)}: {result.error}")
+        progress.advance(ok)
+        if report is not None:
+            report.tick(progress)
+        captioned += ok
+        if not ok:
+            progress.message(f"capdesk: {path_text(record.path)}: {record.error}")
     return captioned
-
-
-def _caption(captioner: Captioner, paths: list[Path], args: argparse.Namespace
-             ) -> Iterator[CaptionResult]:
-    return captioner.caption_paths(paths, beam_size=args.beam, batch_size=max(1, args.batch))

@@ -61,3 +61,30 @@ class Progress:
             eta = f"{int(left // 60)}:{int(left % 60):02d}"
             return f"[{bar}] {self.done}/{self.total} images  {rate:.1f}/s  ETA {eta}"
         return f"{self.done} images  {rate:.1f}/s"
+
+
+class LogProgress:
+    """A progress line with ETA every :attr:`EVERY` seconds when stderr is not a terminal.
+
+    Why: cluster runs live in logs (a batch job, nohup) where the redrawn bar is silent.
+    """
+
+    EVERY = 30.0
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.started = self.last = time.monotonic()
+        self.enabled = not sys.stderr.isatty()
+
+    def tick(self, progress: Progress) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if not self.enabled or now - self.last < self.EVERY:
+            return
+        self.last = now
+        rate = self.done / (now - self.started)
+        left = (self.total - self.done) / rate if rate > 0 else 0.0
+        progress.message(f"capdesk: {self.done}/{self.total} images, {rate:.1f}/s, "
+                         f"ETA {int(left // 3600)}:{int(left % 3600 // 60):02d}:"
+                         f"{int(left % 60):02d}")

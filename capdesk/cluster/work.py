@@ -27,9 +27,12 @@ class WorkSettings:
     threads: int | None = 1
     beam: int | None = None
     batch: int = 8
+    #: Language codes to caption in (None: the model's default).
+    languages: tuple[str, ...] | None = None
 
     def captioner(self) -> Captioner:
-        return Captioner(Path(self.model_dir), provider=self.provider, threads=self.threads)
+        return Captioner(Path(self.model_dir), provider=self.provider, threads=self.threads,
+                         languages=self.languages)
 
 
 def caption_records(captioner: Captioner, paths: list[str], settings: WorkSettings

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 ALT_TEXT_LIMIT = 250
 TEXT_LABEL = " Text: "
+#: What introduces the read text, per caption language (the text itself is not translated).
+TEXT_LABELS = {"en": TEXT_LABEL, "de": TEXT_LABEL, "zh": "文字：", "ar": " النص: "}
 ELLIPSIS = "…"
 
 
@@ -35,14 +37,16 @@ def flatten_text(text: str | None) -> str:
 
 
 def compose_alt_text(
-    caption: str, visible_text: str | None, limit: int = ALT_TEXT_LIMIT
+    caption: str, visible_text: str | None, limit: int = ALT_TEXT_LIMIT, language: str = "en"
 ) -> ComposedAltText:
-    """Caption + " Text: " + the read text, at most ``limit`` characters (see module doc)."""
+    """Caption + " Text: " + the read text, at most ``limit`` characters (see module doc);
+    ``language`` (the caption's code) picks the label, English's for unknown codes."""
     caption = caption.strip()
     text = flatten_text(visible_text)
     if not text:
         return ComposedAltText(caption)
-    full = f"{caption}{TEXT_LABEL}{text}" if caption else f"Text: {text}"
+    label = TEXT_LABELS.get(language, TEXT_LABEL)
+    full = f"{caption}{label}{text}" if caption else f"{label.strip()} {text}"
     if len(full) <= limit:
         return ComposedAltText(full)
     head = full[: limit - len(ELLIPSIS)]

@@ -8,14 +8,18 @@ from capdesk.domain.decoding import PROVIDER_CHOICES
 from capdesk.domain.resources import default_model_dir
 from capdesk.engine.beam import Hypothesis, SearchCancelled, beam_search
 from capdesk.engine.captioner import Captioner, Encoded, StageTimes
+from capdesk.engine.decoders import LanguageDecoder
+from capdesk.engine.language_specs import DecoderSpec
 from capdesk.engine.model import ModelError, ModelSpec, load_spec
 from capdesk.engine.sessions import ProviderError
 
 __all__ = [
     "PROVIDER_CHOICES",
     "Captioner",
+    "DecoderSpec",
     "Encoded",
     "Hypothesis",
+    "LanguageDecoder",
     "ModelError",
     "ModelSpec",
     "ProviderError",

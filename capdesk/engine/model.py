@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,26 @@ from capdesk.domain.decoding import (
     DEFAULT_LENGTH_PENALTY,
     DEFAULT_MAX_LENGTH,
 )
+from capdesk.domain.languages import DEFAULT_LANGUAGE, Language
 from capdesk.domain.resources import default_model_dir
+from capdesk.engine.errors import ModelError
+from capdesk.engine.language_specs import (
+    DecoderSpec,
+    decoder_spec,
+    language_decoders,
+    no_repeat_ids,
+)
+
+__all__ = [
+    "REQUIRED_FILES",
+    "DecoderSpec",
+    "ModelError",
+    "ModelSpec",
+    "load_spec",
+    "no_repeat_ids",
+]
 
 REQUIRED_FILES = ("encoder.onnx", "decoder_step.onnx", "vocab.json", "manifest.json")
-
-
-class ModelError(Exception):
-    """The model folder is missing, incomplete or corrupt; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,23 @@ class ModelSpec:
     #: Words that may appear more than once in a caption; None turns repeat blocking off.
     repeatable_words: tuple[str, ...] | None = None
     manifest: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: Every language's decoder in the manifest's order; English (the fields above) alone
+    #: for a format-1 folder. Filled by :func:`load_spec`.
+    decoders: tuple[DecoderSpec, ...] = field(default=(), compare=False, repr=False)
+    #: The top-level (English) decoder, also when ``languages`` leaves English out.
+    top: DecoderSpec | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def languages(self) -> tuple[Language, ...]:
+        """The languages this folder can caption in, the default (first) one first."""
+        return tuple(d.language for d in self.decoders) or (DEFAULT_LANGUAGE,)
+
+    def decoder(self, code: str) -> DecoderSpec:
+        """The decoder of language ``code``; KeyError when the folder has none."""
+        for spec in self.decoders:
+            if spec.code == code:
+                return spec
+        raise KeyError(code)
 
     @property
     def encoder_path(self) -> Path:
@@ -68,22 +97,6 @@ class ModelSpec:
 
     def words(self, token_ids: tuple[int, ...]) -> tuple[str, ...]:
         return tuple(self.tokens[i] for i in token_ids)
-
-
-def no_repeat_ids(tokens: Sequence[str], repeatable: Sequence[str] | None) -> tuple[int, ...]:
-    """Ids of the words a caption may say only once: all but ``repeatable`` and specials.
-
-    ``repeatable`` comes from the manifest (``decoding.repeatable_words``); without it a
-    model decodes exactly as it was trained and evaluated, with no blocking.
-    """
-    if repeatable is None:
-        return ()
-    keep = set(repeatable)
-    return tuple(i for i, t in enumerate(tokens) if t not in keep and not _is_special(t))
-
-
-def _is_special(token: str) -> bool:
-    return token.startswith("<") and token.endswith(">")
 
 
 def load_spec(directory: Path | None = None) -> ModelSpec:
@@ -114,7 +127,7 @@ def load_spec(directory: Path | None = None) -> ModelSpec:
         index = {token: i for i, token in enumerate(tokens)}
         image = manifest["input"]
         decoding = manifest.get("decoding", {})
-        return ModelSpec(
+        spec = ModelSpec(
             directory=directory,
             name=str(manifest.get("name", directory.name)),
             input_size=(int(image["width"]), int(image["height"])),
@@ -133,11 +146,13 @@ def load_spec(directory: Path | None = None) -> ModelSpec:
             repeatable_words=_optional_words(decoding.get("repeatable_words")),
             manifest=manifest,
         )
+        top = decoder_spec(directory, DEFAULT_LANGUAGE, tokens, specials, decoding, spec.grid)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ModelError(
             f"{directory / 'manifest.json'} is incomplete or inconsistent ({exc!r}). "
             "Re-export the model or pick another folder."
         ) from exc
+    return replace(spec, decoders=language_decoders(directory, manifest, top), top=top)
 
 
 def _optional_words(values: Any) -> tuple[str, ...] | None:

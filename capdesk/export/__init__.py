@@ -56,7 +56,9 @@ from capdesk.export.alt_text import (
     embed_alt_text,
     has_alt_text,
     read_alt_text,
+    read_alt_texts,
     read_embedded_alt_text,
+    read_embedded_alt_texts,
     read_embedded_extended_description,
     supports_embedding,
     write_alt_text,
@@ -78,7 +80,7 @@ from capdesk.export.checks import (
     trim_alt_text,
 )
 from capdesk.export.html_page import html_text, write_html
-from capdesk.export.metadata_block import read_header_alt_text
+from capdesk.export.metadata_block import read_header_alt_text, read_header_alt_texts
 from capdesk.export.options import (
     ExportFormat,
     ExportOptions,
@@ -87,12 +89,14 @@ from capdesk.export.options import (
     RecordOutcome,
     parse_formats,
 )
+from capdesk.export.resume import Resumed, ResumeError, cut_torn_row, resume_table
 from capdesk.export.safety import (
     COPY_FOLDER_NAME,
     ExportPlan,
     ExportRefused,
     default_destination,
     flagged_message,
+    not_captioned,
     onto_photos,
     plan_export,
     unreviewed_flagged,
@@ -113,6 +117,7 @@ from capdesk.export.tables import (
     write_csv,
     write_jsonl,
 )
+from capdesk.export.xmp import texts_by_language
 
 __all__ = [
     "COPY_FOLDER_NAME",
@@ -135,9 +140,12 @@ __all__ = [
     "OutcomeStatus",
     "ProgressCallback",
     "RecordOutcome",
+    "ResumeError",
+    "Resumed",
     "atomic_write_bytes",
     "check_alt_text",
     "csv_text",
+    "cut_torn_row",
     "default_destination",
     "embed_alt_text",
     "export_records",
@@ -145,23 +153,29 @@ __all__ = [
     "has_alt_text",
     "html_text",
     "jsonl_text",
+    "not_captioned",
     "onto_photos",
     "parse_formats",
     "path_text",
     "plan_export",
     "read_alt_text",
+    "read_alt_texts",
     "read_csv",
     "read_embedded_alt_text",
+    "read_embedded_alt_texts",
     "read_embedded_extended_description",
     "read_header_alt_text",
+    "read_header_alt_texts",
     "read_jsonl",
     "read_sidecar",
     "record_to_json",
     "records_without_alt_text",
     "result_record",
+    "resume_table",
     "sidecar_path",
     "strip_redundant_prefix",
     "supports_embedding",
+    "texts_by_language",
     "trim_alt_text",
     "unreviewed_flagged",
     "write_alt_text",

@@ -13,7 +13,11 @@ What is written, for one caption:
   lang-alt ``x-default``) only when an extended description is given: the full text read
   in the photo when it did not fit the short alt text. Without one it is left as it is.
 
-Other languages already present in either lang-alt are kept.
+With ``languages`` (the caption in several languages, issue 21) both lang-alts get one
+entry per language, with its ``xml:lang`` (``zh-Hans``, ``de``, ``ar``, ``en``), and
+``x-default`` is the first language's text; EXIF and IIM carry the first language's
+text under the same rules as above. Other languages already present in either lang-alt
+are kept.
 
 The metadata is edited by exiv2 (through the ``pyexiv2`` wheel) on an in-memory copy of the
 file: exiv2 rewrites only the metadata blocks (JPEG APP1/APP13, PNG iTXt, WebP XMP/VP8X
@@ -32,6 +36,7 @@ import hashlib
 import io
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -50,6 +55,7 @@ from capdesk.export.xmp import (
     EXTENDED_DESCRIPTION,
     X_DEFAULT,
     alt_text_in_packet,
+    alt_texts_in_packet,
     extended_description_in_packet,
     lang_alt_values,
 )
@@ -103,12 +109,23 @@ def is_plain_ascii(text: str) -> bool:
     return text.isascii() and text.isprintable()
 
 
+LanguageTexts = Sequence[tuple[str, str]]
+"""(xml:lang, text) per language, in the chosen order: ``[("en", ..), ("zh-Hans", ..)]``."""
+
+
 def embed_alt_text(
-    data: bytes, text: str, *, verify_pixels: bool = True, extended: str | None = None
+    data: bytes,
+    text: str,
+    *,
+    verify_pixels: bool = True,
+    extended: str | None = None,
+    languages: LanguageTexts = (),
 ) -> bytes:
     """The image ``data`` with ``text`` as its alt text and description; pixels untouched.
 
-    ``extended`` (when not empty) goes to ExtDescrAccessibility as well.
+    ``extended`` (when not empty) goes to ExtDescrAccessibility as well. ``languages``
+    adds one lang-alt entry per (xml:lang, text) to both properties (``text``, the first
+    language's, stays the ``x-default``); a language with empty text is left out.
 
     Raises :class:`ExportError` for empty text, unsupported or damaged files, and when the
     verification after writing fails (then nothing should be saved).
@@ -117,22 +134,23 @@ def embed_alt_text(
     if not text:
         raise ExportError("alt text is empty")
     extended = extended.strip() if extended else None
+    entries = {lang: value.strip() for lang, value in languages if value.strip()}
     kind = detect_format(data)
     if kind is None:
         raise ExportError("not a JPEG, PNG, WebP or TIFF file")
     if len(data) > _MAX_BYTES:
         raise ExportError("image larger than 2 GiB")
     with _EXIV2_LOCK:
-        result, iim_caption = _embed_locked(data, text, kind, extended)
+        result, iim_caption = _embed_locked(data, text, kind, extended, entries)
     if iim_caption is not None and kind == "jpeg":
         result = iim.refresh_digest(data, result)
     _verify(data, result, text, kind, iim_caption=iim_caption, verify_pixels=verify_pixels,
-            extended=extended)
+            extended=extended, languages=entries)
     return result
 
 
 def _embed_locked(
-    data: bytes, text: str, kind: str, extended: str | None
+    data: bytes, text: str, kind: str, extended: str | None, languages: dict[str, str]
 ) -> tuple[bytes, str | None]:
     """The new bytes, and the IIM caption they should carry (None: IIM left alone)."""
     pyexiv2 = _pyexiv2()
@@ -143,8 +161,8 @@ def _embed_locked(
     try:
         packet = _raw_xmp(image)
         changes: dict[str, Any] = {
-            KEY_ALT_TEXT: _lang_alt(lang_alt_values(packet, ALT_TEXT), text),
-            KEY_DESCRIPTION: _lang_alt(lang_alt_values(packet, DESCRIPTION), text),
+            KEY_ALT_TEXT: _lang_alt(lang_alt_values(packet, ALT_TEXT), text, languages),
+            KEY_DESCRIPTION: _lang_alt(lang_alt_values(packet, DESCRIPTION), text, languages),
         }
         if extended:
             changes[KEY_EXTENDED_DESCRIPTION] = _lang_alt(
@@ -167,11 +185,16 @@ def _embed_locked(
     return result, caption if isinstance(caption, str) else None
 
 
-def _lang_alt(existing: dict[str, str], text: str) -> dict[str, str]:
-    """pyexiv2's lang-alt form, ``x-default`` first (readers that take one entry take it)."""
+def _lang_alt(
+    existing: dict[str, str], text: str, languages: dict[str, str] | None = None
+) -> dict[str, str]:
+    """pyexiv2's lang-alt form, ``x-default`` first (readers that take one entry take it),
+    then ``languages`` in their order, then the other languages the file had."""
     merged = {f'lang="{X_DEFAULT}"': text}
+    for lang, value in (languages or {}).items():
+        merged[f'lang="{lang}"'] = value
     for lang, value in existing.items():
-        if lang != X_DEFAULT and value:
+        if lang != X_DEFAULT and value and lang not in (languages or {}):
             merged[f'lang="{lang}"'] = value
     return merged
 
@@ -215,10 +238,21 @@ def _verify(
     iim_caption: str | None,
     verify_pixels: bool,
     extended: str | None = None,
+    languages: dict[str, str] | None = None,
 ) -> None:
     found = read_embedded_alt_text(after)
     if found != text:
         raise ExportError(f"alt text did not read back from the new {kind.upper()} file")
+    if languages:
+        # exiv2 (like Adobe's XMP Toolkit and exiftool) writes tags in lower case
+        # ("zh-hans"); language tags are case-insensitive (RFC 5646 2.1.1).
+        back = {lang.lower(): value for lang, value in read_embedded_alt_texts(after).items()}
+        wrong = [lang for lang, value in languages.items() if back.get(lang.lower()) != value]
+        if wrong:
+            raise ExportError(
+                f"alt text in {', '.join(wrong)} did not read back from the new "
+                f"{kind.upper()} file"
+            )
     if extended and read_embedded_extended_description(after) != extended:
         raise ExportError(
             f"extended description did not read back from the new {kind.upper()} file"
@@ -257,6 +291,13 @@ def read_embedded_alt_text(data: bytes) -> str | None:
     """Alt text inside image bytes: IPTC AltTextAccessibility, else dc:description."""
     packet = _packet(data)
     return None if packet is None else alt_text_in_packet(packet)
+
+
+def read_embedded_alt_texts(data: bytes) -> dict[str, str]:
+    """Every language of the alt text inside image bytes, by ``xml:lang`` (``x-default``
+    included): IPTC AltTextAccessibility, else dc:description; ``{}`` without any."""
+    packet = _packet(data)
+    return {} if not packet else alt_texts_in_packet(packet)
 
 
 def read_embedded_extended_description(data: bytes) -> str | None:
@@ -305,6 +346,19 @@ def read_alt_text(
     return read_sidecar(path, sidecar_extensions) if sidecar_extensions else None
 
 
+def read_alt_texts(path: Path) -> dict[str, str]:
+    """Every language of the alt text embedded in ``path`` (see
+    :func:`read_embedded_alt_texts`); ``{}`` for none or an unreadable or unsupported file.
+    Sidecars are not read here: :func:`read_alt_text` finds the one-language sidecar."""
+    if not supports_embedding(path):
+        return {}
+    try:
+        return read_embedded_alt_texts(path.read_bytes())
+    except OSError as exc:
+        log.warning("cannot read %s: %s", path, exc)
+        return {}
+
+
 def has_alt_text(path: Path) -> bool:
     """Whether the image already carries alt text; used to skip already described images.
 
@@ -321,10 +375,12 @@ def write_alt_text(
     dest: Path | None = None,
     verify_pixels: bool = True,
     extended: str | None = None,
+    languages: LanguageTexts = (),
 ) -> Path:
     """Embed ``text`` into ``image`` in place, or into a copy at ``dest``; return the file written.
 
-    ``extended``: an Extended Description (Accessibility) to store too (see module doc).
+    ``extended``: an Extended Description (Accessibility) to store too (see module doc);
+    ``languages``: (xml:lang, text) entries for every language (:func:`embed_alt_text`).
 
     Atomic: the original (and an existing ``dest``) is either fully replaced or left
     byte-identical, with no temporary file left behind. Raises :class:`ExportError` with a
@@ -339,7 +395,9 @@ def write_alt_text(
     except OSError as exc:
         raise ExportError(f"cannot read {image}: {exc.strerror or exc}") from exc
     try:
-        updated = embed_alt_text(data, text, verify_pixels=verify_pixels, extended=extended)
+        updated = embed_alt_text(
+            data, text, verify_pixels=verify_pixels, extended=extended, languages=languages
+        )
     except ExportError as exc:
         raise ExportError(f"{image.name}: {exc}") from exc
     atomic_write_bytes(target, updated, mode_from=image)

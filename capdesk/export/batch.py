@@ -4,7 +4,9 @@ Each record is handled on its own: a read-only file, a damaged JPEG or a full di
 that record with a message and the batch goes on. Per-image files (alt text, sidecars)
 are written first, record by record, with progress and cancellation between records;
 the one-file formats (CSV, JSON Lines, HTML) are written last, for the records processed,
-so that the HTML can point at the copies actually made.
+so that the HTML can point at the copies actually made. An image that could not be
+captioned gets its CSV / JSON Lines row with the error and counts as failed, so the
+report says "2 ok, 1 failed" rather than silently leaving it out.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from capdesk.export.options import (
     OutcomeStatus,
     RecordOutcome,
 )
-from capdesk.export.safety import ExportPlan, image_targets, plan_export
+from capdesk.export.safety import (
+    ExportPlan,
+    further_languages,
+    image_targets,
+    not_captioned,
+    plan_export,
+)
 from capdesk.export.sidecars import write_sidecar
 from capdesk.export.tables import write_csv, write_jsonl
 
@@ -85,14 +93,18 @@ def export_records(
             )
             log.info("export cancelled after %d of %d records", index, total)
             break
-        if setup_error is not None:
+        if not_captioned(record):  # its row (with the error) is still written below
+            outcome = RecordOutcome(
+                record.path, OutcomeStatus.FAILED, errors=(f"not captioned: {record.error}",)
+            )
+        elif setup_error is not None:
             outcome = RecordOutcome(record.path, OutcomeStatus.FAILED, errors=(setup_error,))
         else:
             outcome = _export_one(record, options, claimed, plan)
         outcomes.append(outcome)
         processed.append(record)
         written[record.path] = outcome.written
-        for fmt, target in image_targets(record.path, options):
+        for fmt, target in image_targets(record.path, options, further_languages(record)):
             if fmt is ExportFormat.ALT_TEXT and target in outcome.written:
                 copies[record.path] = target
         if progress is not None:
@@ -125,7 +137,9 @@ def _export_one(
         return RecordOutcome(record.path, OutcomeStatus.SKIPPED, note="already has alt text")
     written: list[Path] = []
     errors: list[str] = []
-    for fmt, planned in image_targets(record.path, options):
+    further = further_languages(record)
+    sidecar_languages = iter((None, *further))
+    for fmt, planned in image_targets(record.path, options, further):
         try:
             target = _claim(planned, record.path, claimed)
             if fmt is ExportFormat.ALT_TEXT:
@@ -137,15 +151,19 @@ def _export_one(
                         dest=dest,
                         verify_pixels=options.verify_pixels,
                         extended=record.extended_description,
+                        languages=language_entries(record),
                     )
                 )
             else:
+                lang = next(sidecar_languages)
+                text = record.alt_text if lang is None else record.alt_text_in(lang)
                 written.append(
                     write_sidecar(
                         record.path,
-                        record.alt_text,
+                        text or "",
                         options.sidecar_extension,
                         folder=target.parent,
+                        lang=lang,
                     )
                 )
         except ExportError as exc:
@@ -157,6 +175,16 @@ def _export_one(
     if errors:
         return RecordOutcome(record.path, OutcomeStatus.FAILED, tuple(written), tuple(errors))
     return RecordOutcome(record.path, OutcomeStatus.OK, tuple(written))
+
+
+def language_entries(record: CaptionRecord) -> list[tuple[str, str]]:
+    """(xml:lang, alt text) of every language of a record for the lang-alt entries; none
+    for an English-only record, which keeps the ``x-default``-only form it always had."""
+    texts = record.texts
+    if [entry.language.code for entry in texts] in ([], ["en"]):
+        return []
+    entries = [(e.language.xml_lang, record.alt_text_in(e.language.code) or "") for e in texts]
+    return [(lang, text) for lang, text in entries if text]
 
 
 def _claim(target: Path, source: Path, claimed: dict[Path, Path]) -> Path:
@@ -191,7 +219,7 @@ def _write_tables(
             else:
                 files.append(
                     write_html(
-                        records,
+                        [r for r in records if not not_captioned(r)],
                         dest,
                         mode=options.html_mode,
                         title=options.html_title,

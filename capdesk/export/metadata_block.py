@@ -31,8 +31,9 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from capdesk.domain.languages import KNOWN_LANGUAGES
 from capdesk.export.sidecars import SIDECAR_EXTENSIONS, SidecarExtension, read_sidecar
-from capdesk.export.xmp import alt_text_in_packet
+from capdesk.export.xmp import X_DEFAULT, alt_text_in_packet, alt_texts_in_packet
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,36 @@ def read_header_alt_text(
         if found:
             return found
     return read_sidecar(path, sidecar_extensions) if sidecar_extensions else None
+
+
+def read_header_alt_texts(
+    path: Path, *, sidecar_extensions: tuple[SidecarExtension, ...] = SIDECAR_EXTENSIONS
+) -> dict[str, str]:
+    """Every language of the alt text ``path`` carries, by ``xml:lang`` (``x-default``,
+    ``zh-Hans``, ...), reading only metadata: the embedded lang-alt entries (IPTC
+    AltTextAccessibility, else dc:description), else the sidecars (``photo.txt`` as
+    ``x-default``, ``photo.zh.txt`` as ``zh-Hans``, ...); ``{}`` when there is none.
+    Never raises for unreadable files."""
+    if path.suffix.lower() in EMBEDDING_SUFFIXES:
+        try:
+            packet = read_xmp_packet(path)
+        except OSError as exc:
+            log.warning("cannot read %s: %s", path, exc)
+            packet = None
+        found = alt_texts_in_packet(packet) if packet else {}
+        if found:
+            return found
+    texts: dict[str, str] = {}
+    if not sidecar_extensions:
+        return texts
+    first = read_sidecar(path, sidecar_extensions)
+    if first:
+        texts[X_DEFAULT] = first
+    for language in KNOWN_LANGUAGES:
+        text = read_sidecar(path, sidecar_extensions, lang=language.code)
+        if text:
+            texts[language.xml_lang] = text
+    return texts
 
 
 def read_xmp_packet(path: Path) -> str | None:

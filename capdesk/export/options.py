@@ -63,7 +63,8 @@ class ExportOptions:
     ("in place"); a folder gets copies of the images carrying the alt text, and the
     sidecars, instead; originals are then only read.
     ``skip_existing_alt_text``: leave images alone that already have alt text (embedded
-    or a sidecar), so a person's earlier text is never overwritten.
+    or a sidecar), so a person's earlier text is never overwritten; a record the person
+    edited (``edited``, e.g. that alt text corrected in the app) is written all the same.
     ``verify_pixels``: decode before and after embedding and refuse to save on any
     difference; costs two decodes per image, worth it for someone's photos.
     ``replace_existing``: allow replacing files that already exist (a CSV, sidecars,

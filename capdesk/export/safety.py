@@ -50,7 +50,8 @@ class ExportPlan:
     ``existing``: other files that exist and would be replaced;
     ``onto_inputs``: targets that are one of the photos being exported (always refused);
     ``clashes``: targets two different photos would both write;
-    ``skipped``: photos left alone because they already have alt text (when asked).
+    ``skipped``: photos left alone because they already have alt text (when asked),
+    unless the person edited their caption: an edit is newer words on purpose.
     """
 
     changed_originals: tuple[Path, ...] = ()
@@ -140,20 +141,39 @@ def _file_id(path: Path) -> tuple[int, int] | None:
     return None
 
 
+def not_captioned(record: CaptionRecord) -> bool:
+    """An image the model could not caption (``error`` set, no caption).
+
+    Its row, with the error, goes into CSV and JSON Lines so a table accounts for every
+    image; nothing is written into or beside the photo, and the HTML page leaves it out
+    (an empty ``alt`` would tell a screen reader the image is decorative).
+    """
+    return record.error is not None and not record.caption.strip()
+
+
 def onto_photos(targets: Iterable[Path], photos: Iterable[Path]) -> list[Path]:
     """The ``targets`` that are (the same file as) one of ``photos``."""
     inputs = {fid for photo in photos if (fid := _file_id(photo))}
     return [target for target in targets if _file_id(target) in inputs]
 
 
-def image_targets(image: Path, options: ExportOptions) -> list[tuple[ExportFormat, Path]]:
-    """The per-image files ``options`` write for ``image``, in the order they are written."""
+def further_languages(record: CaptionRecord) -> tuple[str, ...]:
+    """The codes of a record's languages after the first: each gets its own sidecar."""
+    return tuple(entry.language.code for entry in record.texts[1:])
+
+
+def image_targets(
+    image: Path, options: ExportOptions, languages: Sequence[str] = ()
+) -> list[tuple[ExportFormat, Path]]:
+    """The per-image files ``options`` write for ``image``, in the order they are written;
+    ``languages`` (:func:`further_languages`) add ``photo.<code>.txt`` sidecars."""
     targets: list[tuple[ExportFormat, Path]] = []
     for fmt in options.image_formats:
         if fmt is ExportFormat.SIDECAR:
-            targets.append(
-                (fmt, sidecar_path(image, options.sidecar_extension, folder=options.output_dir))
-            )
+            for lang in (None, *languages):
+                folder = options.output_dir
+                path = sidecar_path(image, options.sidecar_extension, folder=folder, lang=lang)
+                targets.append((fmt, path))
         else:
             targets.append(
                 (fmt, image if options.output_dir is None else options.output_dir / image.name)
@@ -193,10 +213,10 @@ def plan_export(records: Iterable[CaptionRecord], options: ExportOptions) -> Exp
         # that one image with a message, the rest of the export goes on.
 
     for record in items:
-        targets = image_targets(record.path, options)
-        if not targets:
+        targets = image_targets(record.path, options, further_languages(record))
+        if not targets or not_captioned(record):
             continue
-        if options.skip_existing_alt_text and has_alt_text(record.path):
+        if options.skip_existing_alt_text and not record.edited and has_alt_text(record.path):
             skipped.add(record.path)
             continue
         for fmt, target in targets:

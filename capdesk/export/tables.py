@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from capdesk.domain.flags import Flag
-from capdesk.domain.records import CaptionRecord
+from capdesk.domain.languages import KNOWN_LANGUAGES, Language, find_language
+from capdesk.domain.records import CaptionRecord, LanguageText
 from capdesk.domain.results import CaptionResult
 from capdesk.export.atomic import ExportError, atomic_write_bytes
 
@@ -46,10 +47,21 @@ ROW_FIELDS = (
     "flags",
     "visible_text",
     "alt_text",
+    "languages",
+    *(
+        f"{name}_{lang.code}"
+        for lang in KNOWN_LANGUAGES[1:]
+        for name in ("caption", "alt_text", "edited", "reviewed", "score")
+    ),
 )
 """Field order of every row, CSV header and JSON object alike; fixed so scripts can rely
 on it. The first seven are the original app columns, the rest were added after (new ones
-always at the end)."""
+always at the end). The unsuffixed caption columns are English; ``languages`` lists the
+languages written, in order (the first is the images' ``x-default``); every other known
+language has its own ``caption_zh``, ``alt_text_zh``, ``edited_zh``, ``reviewed_zh``,
+``score_zh`` (null / empty when that language was not written), so the header is the
+same whichever languages a run chose."""
+FURTHER_LANGUAGES: tuple[Language, ...] = KNOWN_LANGUAGES[1:]
 
 CSV_COLUMNS = ROW_FIELDS
 _REQUIRED = ("path", "file_name", "caption", "edited", "score", "model", "time")
@@ -96,18 +108,21 @@ def record_to_json(record: CaptionRecord, written: Sequence[Path] = ()) -> dict[
     check the caption, each ``{"code", "message"}`` (in CSV one ``code: message`` a line);
     ``visible_text`` the text read in the photo (null: not read) and ``alt_text`` what an
     alt-text export writes: the caption, then " Text: " and the read text as far as it fits
-    (null for a failed image).
+    (null for a failed image). ``caption``, ``edited``, ``score`` and ``alt_text`` are the
+    English caption's (null / false when English was not written); ``languages`` and the
+    ``*_zh`` … columns are described at :data:`ROW_FIELDS`.
     """
     failed = record.error is not None and not record.caption
-    return {
+    english = record.text_in("en")
+    row: dict[str, Any] = {
         "path": path_text(record.path),
         "file_name": path_text(Path(record.path.name)),
-        "caption": None if failed else record.caption,
-        "edited": record.edited,
-        "score": _score(record.score),
+        "caption": None if failed or english is None else english.caption,
+        "edited": english.edited if english is not None else False,
+        "score": _score(english.score if english is not None else None),
         "model": record.model,
         "time": _time_text(record.captioned_at) or None,
-        "reviewed": record.reviewed,
+        "reviewed": english.reviewed if english is not None else False,
         "provider": record.provider,
         "milliseconds": _milliseconds(record.milliseconds),
         "error": record.error,
@@ -115,8 +130,18 @@ def record_to_json(record: CaptionRecord, written: Sequence[Path] = ()) -> dict[
         "trust": None if record.trust is None else round(float(record.trust), 4),
         "flags": [flag.to_dict() for flag in record.flags],
         "visible_text": record.visible_text,
-        "alt_text": None if failed else record.alt_text,
+        "alt_text": None if failed or english is None else record.alt_text_in("en"),
+        "languages": [entry.language.code for entry in record.texts],
     }
+    for lang in FURTHER_LANGUAGES:
+        entry = record.text_in(lang.code)
+        known = entry is not None and not failed
+        row[f"caption_{lang.code}"] = entry.caption if known and entry else None
+        row[f"alt_text_{lang.code}"] = record.alt_text_in(lang.code) if known else None
+        row[f"edited_{lang.code}"] = entry.edited if known and entry else None
+        row[f"reviewed_{lang.code}"] = entry.reviewed if known and entry else None
+        row[f"score_{lang.code}"] = _score(entry.score) if known and entry else None
+    return row
 
 
 def _flag_line(flag: Mapping[str, str]) -> str:
@@ -140,6 +165,9 @@ def result_record(result: CaptionResult, model: str) -> CaptionRecord:
     workers of ``--workers``/``--cluster``, so both give the same fields.
     """
     caption = result.caption
+    languages = tuple(
+        LanguageText(entry.language, entry.text, score=entry.score) for entry in result.captions
+    )
     return CaptionRecord(
         path=result.path,
         caption=caption.text if caption is not None else "",
@@ -152,6 +180,7 @@ def result_record(result: CaptionResult, model: str) -> CaptionRecord:
         trust=result.trust,
         flags=result.flags,
         visible_text=result.visible_text,
+        languages=languages if caption is not None else (),
     )
 
 
@@ -159,7 +188,8 @@ def _text_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _read_text_cell(text: str) -> str:
+def read_text_cell(text: str) -> str:
+    """A CSV text cell as written, without the apostrophe the formula guard added."""
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
@@ -174,6 +204,8 @@ def _csv_cells(record: CaptionRecord, written: Sequence[Path]) -> list[str]:
             cells.append(repr(value))  # numbers stay numbers: no formula guard needed
         elif value is None:
             cells.append("")
+        elif name == "languages":
+            cells.append(",".join(value))
         elif isinstance(value, list):
             lines = [_flag_line(v) if isinstance(v, dict) else str(v) for v in value]
             cells.append(_text_cell(_WRITTEN_SEPARATOR.join(lines)))
@@ -193,12 +225,13 @@ class CsvWriter:
     following the file (or a killed run) sees every finished image.
     """
 
-    def __init__(self, stream: TextIO, *, bom: bool = False) -> None:
+    def __init__(self, stream: TextIO, *, bom: bool = False, header: bool = True) -> None:
         self._stream = stream
         self._csv = csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         if bom:
             stream.write(_BOM)
-        self._csv.writerow(ROW_FIELDS)
+        if header:  # False: appending to a table that has one (--resume)
+            self._csv.writerow(ROW_FIELDS)
         stream.flush()
 
     def write_row(self, record: CaptionRecord, written: Sequence[Path] = ()) -> None:
@@ -276,7 +309,7 @@ def read_csv(source: Path) -> list[CaptionRecord]:
     return [
         _record(
             {
-                name: _read_text_cell(value) if isinstance(value, str) else value
+                name: read_text_cell(value) if isinstance(value, str) else value
                 for name, value in row.items()
             }
         )
@@ -310,21 +343,47 @@ def _number(value: Any) -> float | None:
 def _record(row: Mapping[str, Any]) -> CaptionRecord:
     """A record from one parsed row, CSV (all strings) or JSON (typed)."""
     time = row.get("time") or ""
+    languages = _languages(row)
+    first = languages[0] if languages else None
     return CaptionRecord(
         path=Path(row["path"]),
-        caption=row["caption"] or "",
-        edited=_flag(row.get("edited", False)),
-        score=_number(row.get("score")),
+        caption=first.caption if first else row["caption"] or "",
+        edited=first.edited if first else _flag(row.get("edited", False)),
+        score=first.score if first else _number(row.get("score")),
         model=row.get("model") or "",
         captioned_at=datetime.fromisoformat(time) if time else None,
-        reviewed=_flag(row.get("reviewed", False)),
+        reviewed=first.reviewed if first else _flag(row.get("reviewed", False)),
         provider=row.get("provider") or "",
         milliseconds=_number(row.get("milliseconds")),
         error=row.get("error") or None,
         trust=_number(row.get("trust")),
         flags=_flags(row.get("flags")),
         visible_text=_visible_text(row),
+        languages=languages,
     )
+
+
+def _languages(row: Mapping[str, Any]) -> tuple[LanguageText, ...]:
+    """The per-language captions of a row ((): a row from before languages, or one
+    naming only English, whose English columns are the record's own fields)."""
+    value = row.get("languages") or ()
+    codes = [c.strip() for c in value.split(",")] if isinstance(value, str) else list(value)
+    if codes in ([], ["en"]):
+        return ()
+    texts = []
+    for code in codes:
+        lang = find_language(code) or Language.from_mapping({"code": code})
+        suffix = "" if code == "en" else f"_{code}"
+        texts.append(
+            LanguageText(
+                lang,
+                str(row.get(f"caption{suffix}") or ""),
+                edited=_flag(row.get(f"edited{suffix}", False)),
+                reviewed=_flag(row.get(f"reviewed{suffix}", False)),
+                score=_number(row.get(f"score{suffix}")),
+            )
+        )
+    return tuple(texts)
 
 
 def _visible_text(row: Mapping[str, Any]) -> str | None:

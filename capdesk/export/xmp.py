@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+
+from capdesk.domain.languages import KNOWN_LANGUAGES, Language, find_language
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +85,29 @@ def alt_text_in_packet(packet: str) -> str | None:
 def extended_description_in_packet(packet: str) -> str | None:
     """The IPTC Extended Description (Accessibility) a packet carries, or None."""
     return preferred_value(lang_alt_values(packet, EXTENDED_DESCRIPTION))
+
+
+def alt_texts_in_packet(packet: str) -> dict[str, str]:
+    """Every language of the alt text a packet carries (``{"x-default": .., "zh-Hans": ..}``,
+    non-empty entries, in the packet's order): IPTC AltTextAccessibility, else
+    dc:description; ``{}`` without either."""
+    for prop in (ALT_TEXT, DESCRIPTION):
+        values = lang_alt_values(packet, prop)
+        values = {lang: text for lang, text in values.items() if text.strip()}
+        if values:
+            return values
+    return {}
+
+
+def texts_by_language(
+    values: Mapping[str, str], languages: tuple[Language, ...] = KNOWN_LANGUAGES
+) -> dict[str, str]:
+    """Lang-alt values keyed by language code (``{"zh": ..}``) for the ``languages``
+    given, matched case-insensitively (files say ``zh-hans``: exiv2, the XMP Toolkit and
+    exiftool write tags in lower case); ``x-default`` and other tags are left out."""
+    found: dict[str, str] = {}
+    for tag, text in values.items():
+        lang = find_language(tag, languages) if tag != X_DEFAULT else None
+        if lang is not None:
+            found.setdefault(lang.code, text)
+    return found

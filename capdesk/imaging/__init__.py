@@ -1,6 +1,12 @@
 """Pixels in and pictures out: loading image files and drawing attention maps (no Qt)."""
 
-from capdesk.imaging.formats import IMAGE_EXTENSIONS, expand_paths, is_image_path
+from capdesk.imaging.formats import (
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    expand_paths,
+    is_image_path,
+    is_video_path,
+)
 from capdesk.imaging.frames import squash_rgb
 from capdesk.imaging.heatmap import attention_heatmap, blend_overlay, blend_weight, colorize
 from capdesk.imaging.loading import ImageLoadError, load_for_model, load_rgb
@@ -8,6 +14,7 @@ from capdesk.imaging.quality import QualityReport, QualityThresholds, assess_qua
 
 __all__ = [
     "IMAGE_EXTENSIONS",
+    "VIDEO_EXTENSIONS",
     "ImageLoadError",
     "QualityReport",
     "QualityThresholds",
@@ -18,6 +25,7 @@ __all__ = [
     "colorize",
     "expand_paths",
     "is_image_path",
+    "is_video_path",
     "load_for_model",
     "load_rgb",
     "squash_rgb",

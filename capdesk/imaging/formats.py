@@ -50,6 +50,18 @@ def is_image_path(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_EXTENSIONS
 
 
+VIDEO_EXTENSIONS: frozenset[str] = frozenset(
+    {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts", ".m2ts", ".3gp"}
+)
+"""Files the app sends to the video view (``capdesk.video`` decodes them) instead of the
+photo list; kept here, beside the image extensions, so telling the two apart imports no
+decoder."""
+
+
+def is_video_path(path: Path) -> bool:
+    return path.suffix.lower() in VIDEO_EXTENSIONS
+
+
 def expand_paths(paths: Iterable[Path], *, recursive: bool = True) -> Iterator[Path]:
     """Yield image files: files as given, folders expanded in name order, each file once.
 

@@ -10,6 +10,7 @@ with a clear message instead of eating the machine's memory.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from pathlib import Path
 
@@ -28,6 +29,40 @@ _RESAMPLE = {
 
 class ImageLoadError(Exception):
     """A file could not be turned into pixels; the message is meant for the user."""
+
+
+DAMAGED = "the image data is damaged"
+"""How every undecodable image's message starts (tests tell it from OS errors by it)."""
+
+
+def too_large_message(pixels: int | None, size: tuple[int, int] | None = None) -> str:
+    """Pillow's DecompressionBombError in words: how big, the limit, what to do.
+
+    Pillow refuses images over twice ``MAX_IMAGE_PIXELS`` (about 179 megapixels); its own
+    text ("Image size (400000000 pixels) exceeds limit of 178956970 pixels, could be
+    decompression bomb DOS attack") means nothing to most people.
+    """
+    limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+    if size is not None:
+        pixels = size[0] * size[1]
+    if size is not None:
+        amount = f"{size[0]:,} × {size[1]:,} pixels ({_megapixels(pixels)})"
+    else:
+        amount = _megapixels(pixels) if pixels else "too many pixels"
+    return (
+        f"too big to open: {amount}; capdesk opens up to {_megapixels(limit)} so that a "
+        'huge or booby-trapped file (a "decompression bomb") cannot fill the memory. '
+        "Save a smaller copy to caption it."
+    )
+
+
+def _megapixels(pixels: int | None) -> str:
+    return f"{(pixels or 0) / 1e6:,.0f} megapixels"
+
+
+def _bomb(exc: Exception, size: tuple[int, int] | None = None) -> ImageLoadError:
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    return ImageLoadError(too_large_message(int(found.group(1)) if found else None, size))
 
 
 def load_for_model(
@@ -89,20 +124,28 @@ def _open(path: Path) -> Image.Image:
     except PermissionError as exc:
         raise ImageLoadError("permission denied: cannot read this file") from exc
     except Image.DecompressionBombError as exc:
-        raise ImageLoadError(f"refused: {exc} (possible decompression bomb)") from exc
-    except UnidentifiedImageError as exc:
+        raise _bomb(exc) from exc
+    except UnidentifiedImageError as exc:  # "cannot identify image file '/x.png'"
         raise ImageLoadError(
-            "not an image format capdesk can read (is the file extension right?)"
+            "not an image capdesk can read: the file is damaged, or in a format capdesk "
+            "does not read (is the file extension right?)"
         ) from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise _decode_error(exc) from exc
 
 
 def _decode_error(exc: BaseException) -> ImageLoadError:
+    """Pillow's decoder messages ("broken data stream when reading image file", "image
+    file is truncated (5 bytes not processed)") in words; the raw text goes to the log."""
     message = str(exc) or type(exc).__name__
+    log.info("image decoder: %s", message)
+    if isinstance(exc, OSError) and exc.errno is not None:  # the disk, not the data
+        return ImageLoadError(f"cannot read the file: {exc.strerror or message}")
     if "truncated" in message.lower() or isinstance(exc, EOFError):
-        return ImageLoadError("the file is truncated (incomplete download or copy?)")
-    return ImageLoadError(f"corrupt image data: {message}")
+        return ImageLoadError(
+            "the file is incomplete (truncated), perhaps an interrupted download or copy"
+        )
+    return ImageLoadError(f"{DAMAGED} and cannot be decoded; the file may be corrupted")
 
 
 def _upright(image: Image.Image) -> tuple[Image.Image, bool]:
@@ -115,7 +158,7 @@ def _upright(image: Image.Image) -> tuple[Image.Image, bool]:
     try:
         image.load()
     except Image.DecompressionBombError as exc:
-        raise ImageLoadError(f"refused: {exc} (possible decompression bomb)") from exc
+        raise _bomb(exc, image.size) from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise _decode_error(exc) from exc
     try:

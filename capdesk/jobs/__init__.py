@@ -16,6 +16,7 @@ from capdesk.jobs.messages import (
 from capdesk.jobs.queue import CaptionQueue, RunFinished
 from capdesk.jobs.scanner import PathScanner
 from capdesk.jobs.worker import (
+    AttentionEngine,
     CaptionEngine,
     CaptionWorker,
     EngineFactory,
@@ -23,6 +24,7 @@ from capdesk.jobs.worker import (
 )
 
 __all__ = [
+    "AttentionEngine",
     "CaptionEngine",
     "CaptionQueue",
     "CaptionRequest",

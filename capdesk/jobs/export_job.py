@@ -67,6 +67,11 @@ class ExportJob(QObject):
     def cancel(self) -> None:
         self.cancel_event.set()
 
+    @property
+    def busy(self) -> bool:
+        """Whether an export is writing files now."""
+        return self._pool.activeThreadCount() > 0
+
     def wait(self) -> None:
         """Block until the running export is done (for shutdown and tests)."""
         self._pool.waitForDone()

@@ -41,6 +41,7 @@ class _Relay(QObject):
     opened = Signal(str, str)  # path, a warning ("" or: the damaged file was kept aside)
     failed = Signal(str)  # the library cannot be used: why, in a sentence
     known = Signal(int, list, object)  # token, paths asked, {Path: KnownCaption}
+    known_languages = Signal(int, object)  # token, {lang: {Path: KnownCaption}}, after known
     write_failed = Signal(str)
     searched = Signal(str, list)  # the query, list[KnownCaption] (every folder)
     folders_listed = Signal(list)  # list[FolderCounts]
@@ -57,6 +58,7 @@ class LibraryKeeper(QObject):
     opened = Signal(str, str)
     failed = Signal(str)
     known = Signal(int, list, object)
+    known_languages = Signal(int, object)
     write_failed = Signal(str)
     searched = Signal(str, list)
     folders_listed = Signal(list)
@@ -67,6 +69,7 @@ class LibraryKeeper(QObject):
         self._relay.opened.connect(self.opened)
         self._relay.failed.connect(self._on_failed)
         self._relay.known.connect(self.known)
+        self._relay.known_languages.connect(self.known_languages)
         self._relay.write_failed.connect(self.write_failed)
         self._relay.searched.connect(self.searched)
         self._relay.folders_listed.connect(self.folders_listed)
@@ -90,8 +93,12 @@ class LibraryKeeper(QObject):
         self.path = path
         self._submit(lambda: self._open(path))
 
-    def lookup(self, token: int, paths: list[Path]) -> None:
-        """What the library knows about ``paths`` (unchanged, captioned): ``known`` follows."""
+    def lookup(self, token: int, paths: list[Path], langs: tuple[str, ...] = ("en",)) -> None:
+        """What the library knows about ``paths`` (unchanged, captioned) in the first of
+        ``langs``: ``known`` follows; then, when more languages are asked for,
+        ``known_languages`` with the captions in each of the others (for every path,
+        also those to be captioned again: a person's words in another language stay)."""
+        first, *more = langs or ("en",)
         if not self._active:
             self.known.emit(token, paths, {})
             return
@@ -99,12 +106,17 @@ class LibraryKeeper(QObject):
 
         def job() -> None:
             found: dict[Path, Any] = {}
+            others: dict[str, dict[Path, Any]] = {}
             if self._library is not None:
                 try:
-                    found = self._library.lookup(paths)
+                    found = self._library.lookup(paths, lang=first)
+                    # Every path: a photo new in the first language may have edits in others.
+                    others = {lang: self._library.lookup(paths, lang=lang) for lang in more}
                 except Exception as exc:  # a lookup failure only means: caption them again
                     log.warning("library lookup failed: %s", exc)
             relay.known.emit(token, paths, found)
+            if more:
+                relay.known_languages.emit(token, others)
 
         self._submit(job)
 
@@ -144,21 +156,25 @@ class LibraryKeeper(QObject):
             self.folders_listed.emit([])
 
     def record_caption(self, path: Path, text: str, *, score: float | None, model_name: str,
-                       replace_edit: bool, trust: float | None = None,
+                       replace_edit: bool, lang: str = "en", trust: float | None = None,
                        flags: Iterable[str] = (), visible_text: str | None = None) -> None:
         codes = list(flags)
         self._write(lambda lib: lib.record_caption(
             path, text, score=score, model_name=model_name, replace_edit=replace_edit,
-            trust=trust, flags=codes, visible_text=visible_text))
+            lang=lang, trust=trust, flags=codes, visible_text=visible_text))
 
-    def record_person(self, path: Path, person_text: str | None, reviewed: bool, *,
+    def record_person(self, path: Path, person_text: str | None, reviewed: bool,
+                      lang: str = "en", *, read_text_lang: str | None = None,
                       visible_text: str | None = None) -> None:
-        """The person's state of one image: their words (None: the model's), review, and
-        correction of the read text (None: the reader's)."""
+        """The person's state of one image in one language: their words (None: the
+        model's) and review; with ``read_text_lang`` (the row that keeps the read text,
+        which may be another language's) their correction of the read text too (None: the
+        reader's)."""
         def write(lib: Library) -> None:
-            lib.record_edit(path, person_text)
-            lib.record_review(path, reviewed)
-            lib.record_visible_text(path, visible_text)
+            lib.record_edit(path, person_text, lang=lang)
+            lib.record_review(path, reviewed, lang=lang)
+            if read_text_lang is not None:
+                lib.record_visible_text(path, visible_text, lang=read_text_lang)
 
         self._write(write)
 

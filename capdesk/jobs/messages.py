@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from capdesk.domain.languages import DEFAULT_LANGUAGE, Language
+
 
 @dataclass(frozen=True)
 class EngineConfig:
@@ -34,6 +36,9 @@ class CaptionRequest:
     job_id: int
     paths: tuple[Path, ...]
     beam_size: int | None = None
+    #: Language codes to write, in order (the first is the result's ``caption`` and the
+    #: exports' x-default); None: the model's default (its first language, English).
+    languages: tuple[str, ...] | None = None
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
 
 
@@ -53,6 +58,8 @@ class EngineInfo:
     provider: str
     model_name: str
     load_seconds: float
+    #: The languages the loaded model can write, its default first (Settings offers these).
+    languages: tuple[Language, ...] = (DEFAULT_LANGUAGE,)
 
 
 @dataclass(frozen=True)
@@ -66,19 +73,23 @@ class Progress:
 
     @property
     def text(self) -> str:
-        """A short human summary, e.g. ``12 / 40 · 3.1 img/s · 9 s left``."""
-        parts = [f"{self.done} / {self.total}"]
+        """One line, e.g. ``Captioning 1,234 / 48,000 · 12.3/s · 1 h 05 min left``:
+        thousands separated and hours spelt out, so a big run stays short and readable."""
+        parts = [f"Captioning {self.done:,} / {self.total:,}"]
         if self.images_per_second > 0:
-            parts.append(f"{self.images_per_second:.1f} img/s")
+            parts.append(f"{self.images_per_second:.1f}/s")
         if self.seconds_left is not None:
             parts.append(f"{format_duration(self.seconds_left)} left")
         return " · ".join(parts)
 
 
 def format_duration(seconds: float) -> str:
-    """Format a duration for people: ``42 s``, ``3 min 05 s``."""
+    """Format a duration for people: ``42 s``, ``3 min 05 s``, ``1 h 05 min``."""
     seconds = max(0, round(seconds))
     if seconds < 60:
         return f"{seconds} s"
     minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest:02d} s"
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes + (rest >= 30), 60)
+    return f"{hours:,} h {minutes:02d} min"

@@ -13,13 +13,13 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from capdesk.domain import CaptionResult
+from capdesk.domain import CaptionResult, Language
 from capdesk.jobs.messages import (
     CaptionRequest,
     EngineConfig,
@@ -50,6 +50,7 @@ class RunFinished:
 class _Pending:
     path: Path
     beam_size: int | None
+    languages: tuple[str, ...] | None = None
 
 
 class CaptionQueue(QObject):
@@ -62,9 +63,11 @@ class CaptionQueue(QObject):
     progress = Signal(object)  # Progress
     finished = Signal(object)  # RunFinished
     busy_changed = Signal(bool)
+    attention_ready = Signal(object, str, object, str)  # path, text, Caption | None, why not
 
     _submit = Signal(object)  # CaptionRequest -> worker thread
     _reconfigure = Signal(object)  # EngineConfig -> worker thread
+    _attend = Signal(object, str)  # path, caption text -> worker thread
 
     def __init__(
         self,
@@ -79,6 +82,9 @@ class CaptionQueue(QObject):
         self._request_size = batch_size * BATCHES_PER_REQUEST
         self._current_done = 0
         self._pending: deque[_Pending] = deque()
+        self.languages: tuple[str, ...] | None = None
+        """The language codes every request from now on asks for (None: the model's
+        default); the window sets the ones chosen in Settings that the model ships."""
         self._current: CaptionRequest | None = None
         self._current_left: set[Path] = set()
         self._ids = itertools.count(1)
@@ -98,6 +104,8 @@ class CaptionQueue(QObject):
         self._thread.started.connect(self._worker.start)
         self._submit.connect(self._worker.process)
         self._reconfigure.connect(self._worker.reconfigure)
+        self._attend.connect(self._worker.attend)
+        self._worker.attention_ready.connect(self.attention_ready)
         self._worker.result_ready.connect(self._on_result)
         self._worker.request_done.connect(self._on_request_done)
         self._worker.engine_ready.connect(self._on_engine_ready)
@@ -116,14 +124,24 @@ class CaptionQueue(QObject):
         self.engine_error = None
         self._reconfigure.emit(config)
 
+    def attend(self, path: Path, text: str) -> None:
+        """Ask for the attention maps of a caption kept as text (``attention_ready``)."""
+        self._attend.emit(path, text)
+
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Cancel everything and wait for the thread, so Qt never destroys it running."""
+        """Cancel everything and wait for the thread, so Qt never destroys it running.
+
+        Results the worker finished before it stopped are still waiting in this object's
+        event queue (no event loop will run again when the window closes): they are
+        delivered here, so ``result_ready`` reports every caption the engine made.
+        """
         self.cancel()
         if not self._thread.isRunning():
             return True
         self._thread.quit()
         stopped = bool(self._thread.wait(timeout_ms))
         if stopped:
+            QCoreApplication.sendPostedEvents(self)
             self._worker.close_engine()
         else:
             log.error("caption worker did not stop within %d ms", timeout_ms)
@@ -144,8 +162,17 @@ class CaptionQueue(QObject):
         return [item.path for item in self._pending]
 
     # -- commands ------------------------------------------------------------------
-    def enqueue(self, paths: Iterable[Path], beam_size: int | None = None) -> int:
-        """Add paths to the run (starting one if idle); returns how many were added."""
+    def enqueue(
+        self,
+        paths: Iterable[Path],
+        beam_size: int | None = None,
+        languages: Sequence[str] | None = None,
+    ) -> int:
+        """Add paths to the run (starting one if idle); returns how many were added.
+
+        ``languages``: the language codes to caption them in, in order (None: the model's
+        default); each result then has one caption per language."""
+        chosen = None if languages is None else tuple(languages)
         waiting = {item.path for item in self._pending} | self._current_left
         added = [Path(p) for p in dict.fromkeys(paths) if Path(p) not in waiting]
         if not added:
@@ -153,13 +180,17 @@ class CaptionQueue(QObject):
         was_busy = self.busy
         if not was_busy:
             self._reset_run()
-        self._pending.extend(_Pending(path, beam_size) for path in added)
+        self._pending.extend(_Pending(path, beam_size, chosen) for path in added)
         self._run_total += len(added)
         if not was_busy:
             self.busy_changed.emit(True)
         self._emit_progress()
         self._dispatch()
         return len(added)
+
+    def set_languages(self, languages: Iterable[Language]) -> None:
+        """Caption in these languages (in order) from the next request on."""
+        self.languages = tuple(language.code for language in languages)
 
     def discard(self, paths: Iterable[Path]) -> None:
         """Forget waiting paths (removed from the list); the request in flight finishes."""
@@ -186,13 +217,18 @@ class CaptionQueue(QObject):
     def _dispatch(self) -> None:
         if self._current is not None or not self._pending:
             return
-        beam = self._pending[0].beam_size
+        first = self._pending[0]
+        beam, languages = first.beam_size, first.languages
         batch: list[Path] = []
         while self._pending and len(batch) < self._request_size:
-            if self._pending[0].beam_size != beam:
+            head = self._pending[0]
+            if (head.beam_size, head.languages) != (beam, languages):
                 break
             batch.append(self._pending.popleft().path)
-        request = CaptionRequest(job_id=next(self._ids), paths=tuple(batch), beam_size=beam)
+        request = CaptionRequest(
+            job_id=next(self._ids), paths=tuple(batch), beam_size=beam,
+            languages=languages if languages is not None else self.languages,
+        )
         self._current = request
         self._current_left = set(batch)
         self._current_done = 0

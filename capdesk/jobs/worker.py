@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from capdesk.domain import CaptionResult
+from capdesk.domain import Caption, CaptionResult, Language
 from capdesk.jobs.messages import CaptionRequest, EngineConfig, EngineInfo, RequestDone
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,11 @@ class CaptionEngine(Protocol):
     set of behaviour tests against both. The contract of :meth:`caption_paths`: one
     result per path, in input order, an unreadable file being a result with ``error``
     set (never an exception); ``should_cancel`` is asked before every batch (and may be
-    asked more often), and once it answers True no later batch is started.
+    asked more often), and once it answers True no later batch is started. ``languages``
+    (codes, None: the model's default) are all captioned per image: each result's
+    ``languages`` holds one :class:`~capdesk.domain.LanguageCaption` per language, in
+    that order; a language the model lacks raises ``LanguageError`` (a ValueError)
+    before any result.
     """
 
     @property
@@ -42,6 +46,9 @@ class CaptionEngine(Protocol):
     @property
     def model_name(self) -> str: ...
 
+    @property
+    def available_languages(self) -> tuple[Language, ...]: ...
+
     def caption_paths(
         self,
         paths: Iterable[Path],
@@ -49,11 +56,20 @@ class CaptionEngine(Protocol):
         beam_size: int | None = None,
         batch_size: int = 8,
         should_cancel: Callable[[], bool] | None = None,
+        languages: Sequence[str] | None = None,
     ) -> Iterator[CaptionResult]: ...
 
     def close(self) -> None:
         """Release sessions and threads; called once, after the worker thread stopped."""
         ...
+
+
+@runtime_checkable
+class AttentionEngine(Protocol):
+    """An engine that can recompute a stored caption's attention maps (forced decoding,
+    :meth:`capdesk.engine.Captioner.attend`); optional, so other engines still fit."""
+
+    def attend(self, path: Path, text: str) -> Caption | None: ...
 
 
 EngineFactory = Callable[[EngineConfig], CaptionEngine]
@@ -81,6 +97,7 @@ class CaptionWorker(QObject):
     engine_failed = Signal(str)  # the ModelError message, naming the file and the fix
     result_ready = Signal(object)  # CaptionResult
     request_done = Signal(object)  # RequestDone
+    attention_ready = Signal(object, str, object, str)  # path, text, Caption | None, why not
 
     def __init__(self, factory: EngineFactory, config: EngineConfig, batch_size: int = 8) -> None:
         super().__init__()
@@ -128,11 +145,29 @@ class CaptionWorker(QObject):
             provider=engine.provider,
             model_name=engine.model_name,
             load_seconds=time.perf_counter() - started,
+            languages=engine.available_languages,
         )
         log.info(
             "model %s loaded on %s in %.2f s", info.model_name, info.provider, info.load_seconds
         )
         self.engine_ready.emit(info)
+
+    @Slot(object, str)
+    def attend(self, path: Path, text: str) -> None:
+        """Recompute the attention maps of ``text`` on ``path``; never raises. Runs between
+        two caption requests (a request is a few batches), so it waits briefly in a run."""
+        engine = self._engine
+        caption, why = None, ""
+        if not isinstance(engine, AttentionEngine):
+            why = self._engine_error if engine is None else "this model cannot recompute maps"
+        else:
+            try:
+                caption = engine.attend(path, text)
+                why = "" if caption is not None else "the caption has no words"
+            except Exception as exc:  # ImageLoadError's sentence, or an engine failure
+                log.info("attention for %s failed: %s", path, exc)
+                why = str(exc) or type(exc).__name__
+        self.attention_ready.emit(path, text, caption, why)
 
     @Slot(object)
     def process(self, request: CaptionRequest) -> None:
@@ -151,6 +186,7 @@ class CaptionWorker(QObject):
                 beam_size=request.beam_size,
                 batch_size=self._batch_size,
                 should_cancel=request.cancel.is_set,
+                languages=request.languages,
             )
             for result in results:
                 self.result_ready.emit(result)

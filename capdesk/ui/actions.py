@@ -25,7 +25,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("open_folder", "Open &folder…", "Ctrl+Shift+O", "Add every photo in a folder"),
     Command("export", "&Export captions…", "Ctrl+E", "Write the captions to a file"),
     Command("quit", "&Quit", "Ctrl+Q", "Close capdesk (asks first while captioning)"),
-    Command("undo", "&Undo", "Ctrl+Z", "Undo the last caption edit"),
+    Command("undo", "&Undo", "Ctrl+Z", "Undo the last caption edit, review or removal"),
     Command("redo", "&Redo", "Ctrl+Shift+Z", "Redo the caption edit"),
     Command("edit", "&Edit caption", "Return", "Edit the selected caption in the list"),
     Command(
@@ -60,7 +60,19 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("grid_view", "&Grid view", "Ctrl+G", "Show the photos as a grid of thumbnails"),
     Command("play", "&Play words", "Ctrl+Shift+P", "Step through the caption's attention maps"),
+    Command(
+        "video_panel", "&Video descriptions", "Ctrl+Shift+V",
+        "Show the video strip: key frames, time codes and descriptions of dropped videos",
+    ),
     Command("toggle_heatmap", "&Heatmap", "Ctrl+H", "Show or hide the attention heatmap"),
+    Command(
+        "next_language", "Next caption &language", "Ctrl+PgDown",
+        "Show the caption in the next chosen language (its words and heatmap)",
+    ),
+    Command(
+        "previous_language", "Previous caption language", "Ctrl+PgUp",
+        "Show the caption in the previous chosen language",
+    ),
     Command(
         "save_overlay", "&Save overlay as PNG…", "Ctrl+Shift+S", "Save the photo with the heatmap"
     ),

@@ -18,13 +18,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QSettings,
-    QTimer,
     Signal,
     Slot,
 )
 from PySide6.QtGui import QUndoStack
 
 from capdesk.domain import CaptionResult
+from capdesk.imaging import is_video_path
 from capdesk.jobs import (
     CaptionQueue,
     EngineConfig,
@@ -34,18 +34,25 @@ from capdesk.jobs import (
     PathScanner,
     RunFinished,
 )
+from capdesk.ui.attention_fill import AttentionFiller
 from capdesk.ui.dialogs import model_error_box
 from capdesk.ui.feedback import Feedback
 from capdesk.ui.file_commands import FileCommands
 from capdesk.ui.image_model import CaptionFilter, ImageListModel, ItemRole
 from capdesk.ui.intake import AltTextGate
-from capdesk.ui.items import ImageItem, Status, next_to_review, review_summary
+from capdesk.ui.items import ImageItem, Status, next_to_review
 from capdesk.ui.keeping import WorkKeeper
+from capdesk.ui.keys import CommandKeys
+from capdesk.ui.language_desk import LanguageDesk
 from capdesk.ui.main_window import MainWindow
+from capdesk.ui.removal import remove_images
+from capdesk.ui.reviewing import accept_captions, announce_accepted, say_all_reviewed
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
-from capdesk.ui.undo import AcceptCaption, EditCaption, EditVisibleText
+from capdesk.ui.undo import EditCaption, EditVisibleText
+from capdesk.ui.video_controller import VideoController
+from capdesk.ui.window_status import WindowStatus
 
 log = logging.getLogger(__name__)
 
@@ -85,23 +92,31 @@ class WindowController(QObject):
         self.model = ImageListModel(self.thumbnails.pixmap, self)
         self.filter = CaptionFilter(self)
         self.filter.setSourceModel(self.model)
-        self.feedback = Feedback(window, self.model, self._current_text)
-        self.feedback.configure(settings)
         self.undo_stack = QUndoStack(self)
+        self.languages = LanguageDesk(window, self.model, self.undo_stack, parent=self,
+                                      current=lambda: self._current, select=self.select,
+                                      accept_own=self.accept_current)
+        self.feedback = Feedback(window, self.model, self.languages.shown_caption)
+        self.feedback.configure(settings)
         self.queue = CaptionQueue(
             self._engine_config(settings), engine_factory, batch_size=batch_size, parent=self
         )
         window.list_view.setModel(self.filter)
+        self.command_keys = CommandKeys(window)  # Ctrl+E and co. work in text fields too
         self.keeping = WorkKeeper(window, self.model, self.intake, self)  # the library
-        window.close_guard = lambda: self.keeping.may_close(self.queue.busy)
-        # Counting every item on every result would cost O(n²) per run: coalesce instead.
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(150)
-        self._counts_timer.timeout.connect(self._update_counts)
+        self.languages.person_changed.connect(self.keeping.person_changed_in)
+        self.languages.languages_changed.connect(self.keeping.set_languages)
+        self.languages.languages_changed.connect(self.queue.set_languages)
+        self.languages.configure(settings.caption_languages)
+        self.status = WindowStatus(window, self.model, self.filter)  # title and counts
+        self.attention = AttentionFiller(window, self.model, self.queue)  # library captions
+        self.video = VideoController(window, self.undo_stack, self._engine_config(settings),
+                                     parent=self)  # videos: the strip in its own dock
+        self.video.panel.set_colours(settings.heatmap_colours)
         self._connect()
-        self._update_counts()
         self.files = FileCommands(self, parent=self)  # File and Help menus, export
+        window.close_guard = lambda: (self.files.may_close() and self.video.may_close()
+                                      and self.keeping.may_close(self.queue.busy))
         self.keeping.open_folder.connect(self.files.open_folder_path)
 
     # -- wiring --------------------------------------------------------------------
@@ -117,7 +132,6 @@ class WindowController(QObject):
         self.loader.failed.connect(self._on_image_failed)
         self.model.edit_requested.connect(self.edit_caption)
         self.model.dataChanged.connect(self._on_model_changed)
-        self.model.rowsRemoved.connect(self._schedule_counts)
         self.queue.started.connect(self.feedback.started)
         self.queue.result_ready.connect(self._on_result)
         self.queue.progress.connect(self.feedback.progress)
@@ -126,6 +140,8 @@ class WindowController(QObject):
         self.queue.engine_ready.connect(self._on_engine_ready)
         self.queue.engine_failed.connect(self._on_engine_failed)
         selection = w.list_view.selectionModel()
+        selection.currentChanged.connect(
+            lambda *_: self.keeping.keep_typed(self.edit_caption, self.languages.edit_at))
         selection.currentChanged.connect(self._on_current_changed)
         w.paths_dropped.connect(self.add_paths)
         w.closing.connect(self.shutdown)
@@ -149,7 +165,7 @@ class WindowController(QObject):
         a["cancel"].setEnabled(False)
         a["remove"].triggered.connect(lambda: self.remove(self.selected_paths()))
         a["next_unreviewed"].triggered.connect(self.next_unreviewed)
-        a["accept"].triggered.connect(self.accept_current)
+        a["accept"].triggered.connect(self.languages.accept_shown)
         a["edit"].triggered.connect(lambda: w.list_view.edit(w.list_view.currentIndex()))
         a["search"].triggered.connect(self._focus_search)
         a["library"].triggered.connect(self.keeping.show_library)
@@ -176,10 +192,10 @@ class WindowController(QObject):
         if self._shut_down:
             return
         self._shut_down = True
-        self.files.export_job.cancel()  # stops between two files, never inside one
-        self.files.export_job.wait()
+        self.files.stop_export()  # between two files, never inside one
         self.scanner.shutdown()
         self.queue.shutdown()
+        self.video.shutdown()
         self.keeping.close()  # after the worker: its last results are recorded too
         self.loader.shutdown()
         geometry, splitter = self.window.layout_state()
@@ -195,13 +211,16 @@ class WindowController(QObject):
         if (old.model_dir, old.provider) != (settings.model_dir, settings.provider):
             self.window.engine_label.setText("Loading model…")
             self.queue.reconfigure(self._engine_config(settings))
+            self.video.reconfigure(self._engine_config(settings))
         if old.library_path != settings.library_path and self.keeping.keeper.path is not None:
             self.keeping.reopen(settings.library_path)
         if old.thumbnail_size != settings.thumbnail_size:
             self.thumbnails.set_size(settings.thumbnail_size)
             self.window.list_view.set_thumbnail_size(settings.thumbnail_size)
+        self.languages.configure(settings.caption_languages)
         self.window.beam_spin.setValue(settings.beam_size)
         self.window.preview.set_colours(settings.heatmap_colours)
+        self.video.panel.set_colours(settings.heatmap_colours)
         self.feedback.configure(settings)
         self.save()
 
@@ -212,16 +231,20 @@ class WindowController(QObject):
     def reader(self) -> CaptionReader:
         return self.feedback.reader
 
-    def _current_text(self) -> str:
-        item = self.current_item
-        return item.text if item is not None else ""
 
     # -- adding and captioning -----------------------------------------------------
     def add_paths(self, paths: Iterable[Path], *, caption: bool = True) -> int:
         """Add files and folders; folders are listed off the GUI thread and the images shown
         batch by batch. Each is queued for captioning once its existing alt text is known
-        (at once when that is not to be kept; see ``intake.py``). Returns the scan id."""
-        scan_id = self.scanner.scan([Path(p) for p in paths], recursive=self.settings.recursive)
+        (at once when that is not to be kept; see ``intake.py``). Video files named here go
+        to the video view instead (``video_controller.py``). Returns the scan id."""
+        requested = [Path(p) for p in paths]
+        videos = [p for p in requested if is_video_path(p)]
+        if videos:
+            self.video.add_videos(videos)
+        photos = [p for p in requested if not is_video_path(p)]
+        self.status.opened(requested)  # the title names the folder
+        scan_id = self.scanner.scan(photos, recursive=self.settings.recursive)
         if not caption:
             self._no_caption_scans.add(scan_id)
         return scan_id
@@ -235,7 +258,6 @@ class WindowController(QObject):
         caption = scan_id not in self._no_caption_scans
         keep = self.settings.skip_existing_alt_text
         self._enqueue(self.keeping.listed(added, caption=caption, keep_existing=keep), None)
-        self._schedule_counts()
 
     def _on_alt_text_read(
         self, _scan_id: int, paths: list[Path], existing: dict[Path, str]
@@ -275,18 +297,10 @@ class WindowController(QObject):
         self.queue.cancel()
 
     def remove(self, paths: Iterable[Path]) -> None:
-        """Remove images from the list (and from the waiting queue); files are untouched."""
-        doomed = list(paths)
-        if not doomed:
-            return
-        self.queue.discard(doomed)
-        self.intake.forget(doomed)
-        self.model.remove_paths(doomed)
-        for path in doomed:
-            self.thumbnails.forget(path)
-        if self._current in doomed:
-            self._current = None
-            self.window.preview.show_item(None, None)
+        """Remove images from the list, undoably (see ``removal.py``); files are untouched.
+        Words typed in the caption field are kept first: the edit, then the removal."""
+        self.window.preview.commit_pending()
+        remove_images(self, paths)
 
     # -- editing and review --------------------------------------------------------
     def edit_caption(self, path: Path, text: str) -> None:
@@ -301,24 +315,15 @@ class WindowController(QObject):
 
     def accept_current(self) -> None:
         """Mark the selected captions reviewed, then move to the next unreviewed one."""
-        accepted = []
-        for path in self.selected_paths() or ([self._current] if self._current else []):
-            item = self.model.item(path)
-            if item is not None and item.caption is not None and not item.reviewed:
-                self.undo_stack.push(AcceptCaption(self.model, path))
-                accepted.append(path.name)
-        target = self.next_unreviewed()
-        if accepted:
-            what = accepted[0] if len(accepted) == 1 else f"{len(accepted)} captions"
-            after = f" Next: {target.name}." if target is not None else ""
-            self.window.announcer.announce(f"Accepted {what}.{after}")
+        paths = self.selected_paths() or ([self._current] if self._current else [])
+        accepted = accept_captions(self.model, self.undo_stack, paths)
+        announce_accepted(self.window, accepted, self.next_unreviewed())
 
     def next_unreviewed(self) -> Path | None:
         """Select the next unreviewed caption after the current one, flagged ones first."""
         target = next_to_review(self.model.items(), self._current)
         if target is None:
-            self.window.statusBar().showMessage("Every caption has been reviewed.", 4000)
-            self.window.announcer.announce("Every caption has been reviewed.")
+            say_all_reviewed(self.window)
             return None
         self.select(target.path)
         return target.path
@@ -367,12 +372,13 @@ class WindowController(QObject):
     @Slot(object)
     def _on_finished(self, finished: RunFinished) -> None:
         self.model.mark_cancelled(finished.unfinished)
-        self._update_counts()
+        self.status.update_counts()
         self.feedback.finished(finished)
 
     @Slot(object)
     def _on_engine_ready(self, info: EngineInfo) -> None:
         self._model_name = info.model_name
+        self.languages.configure(available=getattr(info, "languages", ()) or None)
         self.window.engine_label.setText(f"Model {info.model_name} · {info.provider.upper()}")
         self.window.engine_label.setAccessibleDescription(
             f"Captions are made by {info.model_name} running on {info.provider}."
@@ -417,11 +423,6 @@ class WindowController(QObject):
             if top.row() <= source.row() <= bottom.row():
                 self._show_preview()
                 self.window.list_view.row_changed(self.filter.mapFromSource(source).row())
-        self._schedule_counts()
-
-    def _schedule_counts(self) -> None:
-        if not self._counts_timer.isActive():
-            self._counts_timer.start()
 
     def _on_overlay_settings(self, opacity: int, shown: bool) -> None:
         self.settings = replace(self.settings, overlay_opacity=opacity, show_overlay=shown)
@@ -429,7 +430,3 @@ class WindowController(QObject):
     def _on_beam_changed(self, beam: int) -> None:
         self.settings = replace(self.settings, beam_size=beam)
 
-    def _update_counts(self) -> None:
-        text = review_summary(self.model.items())
-        self.window.counts_label.setText(text)
-        self.window.counts_label.setAccessibleDescription(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,14 +19,18 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QSpinBox,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from capdesk.domain import Language
 from capdesk.domain.decoding import MAX_BEAM_SIZE, MIN_BEAM_SIZE, PROVIDER_CHOICES
+from capdesk.domain.languages import DEFAULT_LANGUAGE
 from capdesk.ui.actions import shortcut_rows
+from capdesk.ui.language_settings import LanguageChooser
 from capdesk.ui.settings import AppSettings
 from capdesk.ui.speech import READ_MODE_LABELS, ReadMode
 
@@ -65,6 +69,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         voices: list[str] | None = None,
         voice_problem: str = "",
+        languages: tuple[Language, ...] = (),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("capdesk settings")
@@ -123,6 +128,10 @@ class SettingsDialog(QDialog):
         self.thumbnail_size.setAccessibleName("Thumbnail size")
 
         self._build_reading(settings, voices or [], voice_problem)
+        # Only the languages the loaded model ships are offered (English before it loads).
+        self.languages = LanguageChooser(
+            settings.caption_languages, languages or (DEFAULT_LANGUAGE,), self
+        )
         form = QFormLayout()
         model_label = QLabel("&Model folder", self)  # the row is a layout: buddy by hand
         model_label.setBuddy(self.model_dir)
@@ -130,10 +139,11 @@ class SettingsDialog(QDialog):
         form.addRow("&Provider", self.provider)
         form.addRow("Librar&y file", self.library_path)
         form.addRow("&Beam size", self.beam_size)
+        form.addRow("Caption &languages", self.languages)
         form.addRow("", self.recursive)
         form.addRow("", self.skip_existing)
         form.addRow("&Thumbnail size", self.thumbnail_size)
-        form.addRow("Heatmap &colours", self.heatmap_colours)
+        form.addRow("&Heatmap colours", self.heatmap_colours)
         form.addRow("&Read captions with", self.read_mode)
         form.addRow("&Voice", self.voice)
         form.addRow("Speech r&ate", self.speech_rate)
@@ -205,32 +215,66 @@ class SettingsDialog(QDialog):
             read_mode=ReadMode(self.read_mode.currentData()).value,
             voice=str(self.voice.currentData()),
             speech_rate=self.speech_rate.value(),
+            caption_languages=self.languages.chosen(),
         ).validated()
 
 
 class ShortcutsDialog(QDialog):
-    """The F1 list of shortcuts, as a table a screen reader can walk cell by cell."""
+    """The F1 list of shortcuts, as a table a screen reader can walk cell by cell.
+
+    Sized from its text, not a guess: every column as wide as its longest cell, the whole
+    list tall enough for every row, as far as the screen allows. On a narrow screen the
+    descriptions wrap onto more lines instead of being cut off with "…".
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         rows = shortcut_rows()
-        table = QTableWidget(len(rows), 2, self)
+        self.table = table = QTableWidget(len(rows), 2, self)
         table.setHorizontalHeaderLabels(["Keys", "Action"])
         table.setAccessibleName("Keyboard shortcuts")
         table.setAccessibleDescription("Each row is a key and what it does.")
         for row, (keys, text) in enumerate(rows):
             table.setItem(row, 0, QTableWidgetItem(keys))
             table.setItem(row, 1, QTableWidgetItem(text))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
+        table.verticalHeader().setVisible(False)  # row numbers say nothing here
+        table.setWordWrap(True)
+        table.setTextElideMode(Qt.TextElideMode.ElideNone)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self.resize(640, 520)
+        self._fit_table(layout)
+
+    def _fit_table(self, layout: QVBoxLayout) -> None:
+        """Columns and rows from the text, then the dialog from the table (see class)."""
+        table = self.table
+        table.resizeColumnsToContents()
+        frame = 2 * table.frameWidth()
+        bar = table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
+        margins = layout.contentsMargins()
+        outside = margins.left() + margins.right() + frame + bar
+        screen = self.screen().availableGeometry()
+        keys, action = table.columnWidth(0), table.columnWidth(1)
+        room = int(screen.width() * 0.9) - outside - keys
+        if action > room:  # a narrow screen: wrap the descriptions rather than cut them
+            table.setColumnWidth(1, max(room, 200))
+        table.horizontalHeader().setStretchLastSection(True)
+        table.resizeRowsToContents()
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        width = table.columnWidth(0) + table.columnWidth(1) + frame + bar
+        height = table.horizontalHeader().height() + rows + frame
+        table.setMinimumWidth(width)
+        table.setMinimumHeight(min(height, int(screen.height() * 0.8) - 120))
+        self._content = QSize(width, height)
+        self.resize(self.sizeHint().boundedTo(screen.size()))
+
+    def content_size(self) -> QSize:
+        """The table's columns and rows at their fitted size (what the text needs)."""
+        return QSize(self._content)
 
 
 def model_error_box(message: str, parent: QWidget | None = None) -> QMessageBox:

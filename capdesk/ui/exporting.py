@@ -40,11 +40,13 @@ from capdesk.export import (
     check_alt_text,
     default_destination,
     flagged_message,
+    not_captioned,
     plan_export,
     unreviewed_flagged,
 )
 from capdesk.ui.announce import Announcer
 from capdesk.ui.dialogs import folder_field
+from capdesk.ui.settings import AppSettings
 
 _LABELS = {
     ExportFormat.CSV: "CSV table (spreadsheets)",
@@ -77,6 +79,8 @@ def alt_text_summary(records: Sequence[CaptionRecord], shown: int = 3) -> str:
     """A few sentences about captions that would make poor alt text, or ''."""
     problems = []
     for record in records:
+        if not_captioned(record):  # nothing is written for it; the table says why
+            continue
         warnings = check_alt_text(record.alt_text)  # what is written: caption + text
         if warnings:
             problems.append(f"{record.path.name}: {warnings[0].message}")
@@ -88,13 +92,33 @@ def alt_text_summary(records: Sequence[CaptionRecord], shown: int = 3) -> str:
     )
 
 
+def review_summary(records: Sequence[CaptionRecord]) -> str:
+    """How many of the captions nobody has reviewed (and of those, flagged), in words."""
+    waiting = [r for r in records if not (r.reviewed or r.edited)]
+    if not waiting:
+        return f"All {len(records)} captions have been reviewed."
+    flagged = len(unreviewed_flagged(records))
+    of_them = f", {flagged} of them flagged as likely wrong" if flagged else ""
+    return (f"{len(waiting)} of {len(records)} captions are not reviewed yet{of_them}. "
+            "F8 goes to the next one.")
+
+
 class ExportDialog(QDialog):
-    """Choose what to export where; :meth:`options` returns the validated choice."""
+    """Choose what to export where; :meth:`options` returns the validated choice.
+
+    It opens with the choices of the last export (``settings``), and :meth:`remembered`
+    gives them back for the settings once the person exports.
+    """
 
     def __init__(
-        self, records: Sequence[CaptionRecord], start_folder: Path, parent: QWidget | None = None
+        self,
+        records: Sequence[CaptionRecord],
+        start_folder: Path,
+        parent: QWidget | None = None,
+        settings: AppSettings | None = None,
     ) -> None:
         super().__init__(parent)
+        settings = settings or AppSettings()
         self._records = list(records)
         self._replace_existing = False
         self.setWindowTitle("Export captions")
@@ -104,14 +128,14 @@ class ExportDialog(QDialog):
         for fmt, label in _LABELS.items():
             box = QCheckBox(label, self)
             box.setAccessibleName(label)
-            box.setChecked(fmt is ExportFormat.CSV)
+            box.setChecked(fmt.value in settings.export_formats)
             box.toggled.connect(self._validate)
             self._boxes[fmt] = box
             formats.addWidget(box)
 
         self.destination, destination_row = folder_field(
             self,
-            str(default_destination(records, start_folder)),
+            str(default_destination(records, Path(settings.export_destination or start_folder))),
             "Destination folder",
             "Folder for the CSV, JSON Lines and HTML files, and for image copies.",
         )
@@ -119,13 +143,16 @@ class ExportDialog(QDialog):
 
         self.in_place = QRadioButton("Write alt text and sidecars into the originals", self)
         self.copies = QRadioButton("Write copies into the destination folder", self)
-        self.copies.setChecked(True)
+        (self.in_place if settings.export_in_place else self.copies).setChecked(True)
         for radio in (self.in_place, self.copies):
             radio.setAccessibleName(radio.text())
         self.copies.toggled.connect(self._validate)
-        self.skip_existing = QCheckBox("Leave images that already have alt text alone", self)
+        self.skip_existing = QCheckBox(
+            "Leave images that already have alt text alone, unless edited here", self)
         self.skip_existing.setAccessibleName(self.skip_existing.text())
-        self.skip_existing.setChecked(True)
+        self.skip_existing.setChecked(settings.export_skip_existing)
+        self.reviews = QLabel(review_summary(records), self)  # its text is its name
+        self.reviews.setWordWrap(True)
 
         # A label's text is its accessible name; an empty one is hidden, so the screen
         # reader never opens the dialog on a bare "Alt text checks." heading.
@@ -155,6 +182,7 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.reviews)
         layout.addWidget(self.checks)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -169,6 +197,16 @@ class ExportDialog(QDialog):
             output_dir=None if self.in_place.isChecked() else folder,
             skip_existing_alt_text=self.skip_existing.isChecked(),
             replace_existing=self._replace_existing,
+        )
+
+    def remembered(self, settings: AppSettings) -> AppSettings:
+        """``settings`` with this dialog's choices, for the next export."""
+        return replace(
+            settings,
+            export_formats=tuple(f.value for f, box in self._boxes.items() if box.isChecked()),
+            export_destination=self.destination.text().strip(),
+            export_in_place=self.in_place.isChecked(),
+            export_skip_existing=self.skip_existing.isChecked(),
         )
 
     def _validate(self) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 
+from capdesk.domain import Language
 from capdesk.jobs import Progress, RunFinished
 from capdesk.ui.announce import ProgressPacer
 from capdesk.ui.image_model import ImageListModel
@@ -22,10 +23,14 @@ from capdesk.ui.speech import CaptionReader, ReadMode
 
 
 class Feedback(QObject):
-    """Run progress and results in words; ``current_text`` gives the caption to read."""
+    """Run progress and results in words; ``current_text`` gives the caption to read and
+    its language."""
 
     def __init__(
-        self, window: MainWindow, model: ImageListModel, current_text: Callable[[], str]
+        self,
+        window: MainWindow,
+        model: ImageListModel,
+        current_text: Callable[[], tuple[str, Language | None]],
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -58,11 +63,17 @@ class Feedback(QObject):
 
     @Slot(object)
     def progress(self, progress: Progress) -> None:
+        """The bar's value and its text on one line: elided to the bar's width (a
+        48,000-photo run's text is long), the whole of it in the tooltip and for the
+        screen reader."""
         bar = self.window.progress
         bar.setMaximum(max(progress.total, 1))
         bar.setValue(progress.done)
-        bar.setFormat(progress.text)
-        bar.setAccessibleDescription(progress.text)
+        text = progress.text
+        room = max(40, bar.contentsRect().width() - 12)
+        bar.setFormat(bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room))
+        bar.setToolTip(text)
+        bar.setAccessibleDescription(text)
         if self._pacer.due(progress.done, progress.total):
             self.window.announcer.announce(f"Captioning: {progress.done} of {progress.total} done.")
 
@@ -87,8 +98,9 @@ class Feedback(QObject):
         )
 
     def read_caption(self) -> str:
-        """Read the current caption (the edited text where edited); says what happened."""
-        status = self.reader.read(self._current_text())
+        """Read the caption shown (the edited text where edited, in the language tab shown,
+        with a voice of that language); says what happened."""
+        status = self.reader.read(*self._current_text())
         self.window.statusBar().showMessage(status, 6000)
         return status
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from capdesk.domain import CaptionRecord
 from capdesk.export import ExportFormat, ExportOptions, ExportReport, OutcomeStatus
@@ -22,7 +22,8 @@ from capdesk.jobs.export_job import ExportJob, run_export
 from capdesk.ui.dialogs import SettingsDialog, ShortcutsDialog, show_message
 from capdesk.ui.exporting import ExportDialog
 from capdesk.ui.image_model import ImageListModel
-from capdesk.ui.items import ImageItem
+from capdesk.ui.items import ImageItem, Status
+from capdesk.ui.language_desk import LanguageDesk
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.overlay import overlay_full_size
 from capdesk.ui.settings import AppSettings
@@ -52,7 +53,11 @@ class FileHost(Protocol):
     @property
     def reader(self) -> CaptionReader: ...
 
+    languages: LanguageDesk
+
     def exported(self, paths: list[Path], destination: Path, formats: list[str]) -> None: ...
+
+    def save(self) -> None: ...
 
 
 class FileCommands(QObject):
@@ -83,11 +88,13 @@ class FileCommands(QObject):
 
     # -- opening ---------------------------------------------------------------------
     def open_files(self) -> None:
-        from capdesk.imaging import IMAGE_EXTENSIONS  # noqa: PLC0415
+        from capdesk.imaging import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS  # noqa: PLC0415
 
         patterns = " ".join(f"*{ext}" for ext in sorted(IMAGE_EXTENSIONS))
+        videos = " ".join(f"*{ext}" for ext in sorted(VIDEO_EXTENSIONS))
         names, _ = QFileDialog.getOpenFileNames(
-            self.window, "Open photos", self._start_folder(), f"Images ({patterns})"
+            self.window, "Open photos or videos", self._start_folder(),
+            f"Images and videos ({patterns} {videos});;Images ({patterns});;Videos ({videos})",
         )
         if names:
             self.controller.add_paths([Path(n) for n in names])
@@ -122,11 +129,19 @@ class FileCommands(QObject):
         if not records:
             show_message(self.window, "Nothing to export", "Caption some images first.")
             return None
-        dialog = ExportDialog(records, Path(self._start_folder()), self.window)
+        dialog = ExportDialog(
+            records, Path(self._start_folder()), self.window, self.controller.settings
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.start_export(dialog.options()))
+        dialog.accepted.connect(lambda: self._exporting(dialog))
         dialog.open()
         return dialog
+
+    def _exporting(self, dialog: ExportDialog) -> None:
+        """Remember the dialog's choices for next time, then export."""
+        self.controller.settings = dialog.remembered(self.controller.settings)
+        self.controller.save()
+        self.start_export(dialog.options())
 
     def start_export(self, options: ExportOptions) -> None:
         """Export every captioned image (the edited text where edited) in the background."""
@@ -149,6 +164,29 @@ class FileCommands(QObject):
         self.window.statusBar().showMessage(f"Exported captions to {destination}", 6000)
         self.window.announcer.announce(f"Exported captions to {destination.name}.")
         return destination
+
+    def may_close(self) -> bool:
+        """Closing while an export writes files asks first: stopping leaves it half done."""
+        return not self.export_job.busy or self.confirm_export_stop()
+
+    def confirm_export_stop(self) -> bool:
+        """Ask; tests replace this method (a modal box would wait for a click)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit capdesk", "Stop the export and quit?",
+                          QMessageBox.StandardButton.Cancel, self.window)
+        box.setInformativeText("The files written so far are complete and kept; the others "
+                               "are not written. Export again later to finish.")
+        stop = box.addButton("Stop and quit", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is stop
+
+    def stop_export(self) -> None:
+        """The window closes: stop a running export between two files, and still tell the
+        library which images it wrote (its report is delivered now, no event loop will)."""
+        self.export_job.cancel()
+        self.export_job.wait()
+        for receiver in (self, self.export_job.signals):  # its queued signals wait there
+            QCoreApplication.sendPostedEvents(receiver)
 
     def _keep_export(self, report: ExportReport, options: ExportOptions | None) -> None:
         """Tell the library which images this export wrote, where, in which formats."""
@@ -174,7 +212,14 @@ class FileCommands(QObject):
         show_message(self.window, "Export failed", message)
 
     def _records(self) -> list[CaptionRecord]:
-        return [i.record() for i in self.controller.model.items() if i.text]
+        """Every image with a caption, and every one that failed (its row says why), the
+        chosen languages in order (first = x-default)."""
+        order = self.controller.languages.codes
+        return [
+            i.record(order)
+            for i in self.controller.model.items()
+            if i.text or i.status is Status.ERROR
+        ]
 
     # -- overlay -----------------------------------------------------------------------
     def save_overlay(self, word: int, opacity: float) -> None:
@@ -193,12 +238,14 @@ class FileCommands(QObject):
         from capdesk.imaging import load_rgb  # noqa: PLC0415
 
         item = self.controller.current_item
-        if item is None or item.caption is None:
+        shown = self.window.preview.language.code  # the language tab's words and maps
+        caption = item.in_language(shown).caption if item is not None else None
+        if item is None or caption is None:
             return False
         try:
             rgb = load_rgb(item.path)
             colours = self.controller.settings.heatmap_colours
-            image = rgb_to_qimage(overlay_full_size(rgb, item.caption, word, opacity, colours))
+            image = rgb_to_qimage(overlay_full_size(rgb, caption, word, opacity, colours))
             # The stubs say bytes, but PySide6 6.12 only accepts str for the format.
             saved = image.save(str(destination), "PNG")  # type: ignore[call-overload]
         except Exception as exc:  # unreadable source or unwritable target: tell, don't crash
@@ -216,7 +263,8 @@ class FileCommands(QObject):
         reader = self.controller.reader
         engine = reader.engine() if self.controller.settings.read_mode != "off" else None
         voices = engine.voice_names() if engine is not None else []
-        dialog = SettingsDialog(self.controller.settings, self.window, voices, reader.unavailable)
+        dialog = SettingsDialog(self.controller.settings, self.window, voices, reader.unavailable,
+                                self.controller.languages.available)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.controller.apply_settings(dialog.result_settings()))
         dialog.open()

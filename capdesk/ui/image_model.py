@@ -26,6 +26,7 @@ from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette, QPixmap
 
 from capdesk.domain import CaptionResult
 from capdesk.ui.items import ImageItem, Status, trust_text
+from capdesk.ui.lang_items import language_of
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class ImageListModel(QAbstractListModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
-        if index.isValid() and self._items[index.row()].caption is not None:
+        if index.isValid() and self._items[index.row()].editable:
             base |= Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -137,6 +138,9 @@ class ImageListModel(QAbstractListModel):
             if item.flagged:
                 return readable_brush("#8a5300", "#ffcc80")
             return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and item.language.rtl:
+            # The row shows the caption in its first language: Arabic reads from the right.
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == ItemRole:
             return item
         if role == CaptionRole:
@@ -189,6 +193,26 @@ class ImageListModel(QAbstractListModel):
             del self._items[row]
             self.endRemoveRows()
         self._rows = {item.path: row for row, item in enumerate(self._items)}
+
+    def insert_items(self, placed: list[tuple[int, ImageItem]]) -> list[Path]:
+        """Put removed items back at their rows (undo of Delete), lowest row first so each
+        lands where it was; a path listed again meanwhile is skipped. Returns the paths."""
+        back = [(r, i) for r, i in sorted(placed, key=lambda p: p[0]) if i.path not in self._rows]
+        runs: list[list[ImageItem]] = []
+        starts: list[int] = []
+        for row, item in back:  # one insertion per run of neighbouring rows
+            if runs and row == starts[-1] + len(runs[-1]):
+                runs[-1].append(item)
+            else:
+                runs.append([item])
+                starts.append(row)
+        for start, run in zip(starts, runs, strict=True):
+            first = min(start, len(self._items))
+            self.beginInsertRows(QModelIndex(), first, first + len(run) - 1)
+            self._items[first:first] = run
+            self._rows = {item.path: row for row, item in enumerate(self._items)}
+            self.endInsertRows()
+        return [item.path for _, item in back]
 
     def use_existing(self, texts: dict[Path, str]) -> None:
         """Show the alt text images already carry (read by the scanner) where it replaces
@@ -259,6 +283,7 @@ class ImageListModel(QAbstractListModel):
                              edited=caption.edited, reviewed=caption.reviewed,
                              model_name=caption.model_name,
                              captioned_at=datetime.fromisoformat(at) if at else None,
+                             language=language_of(caption.lang),
                              trust=caption.trust, flags=caption.flags,
                              reader_text=caption.visible_text,
                              person_visible_text=caption.person_visible_text)

@@ -10,14 +10,17 @@ estimator (``trust`` None) fall back to the old mean-log-probability rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
 import numpy as np
 
-from capdesk.domain import Caption, CaptionRecord, CaptionResult, Flag
+from capdesk.domain import Caption, CaptionRecord, CaptionResult, Flag, Language, LanguageText
+from capdesk.domain.languages import DEFAULT_LANGUAGE
+from capdesk.ui.lang_items import LanguageState, language_of
 
 UNSURE_SCORE = -1.5
 """Fallback only, for results without a trust estimate (model folders without an
@@ -93,6 +96,20 @@ class ImageItem:
     #: of it (None: not corrected); :attr:`visible_text` is what the alt text uses.
     reader_text: str | None = None
     person_visible_text: str | None = None
+    #: The language of the fields above (the first chosen when it was captioned); the
+    #: other chosen languages, each edited and reviewed on its own, are in ``others``.
+    language: Language = DEFAULT_LANGUAGE
+    others: dict[str, LanguageState] = field(default_factory=dict)
+    #: Why the caption shows no heatmap yet (restored from the library: maps are being
+    #: worked out, or cannot be); '' otherwise. See ``attention_fill.py``.
+    attention_note: str = ""
+    #: The alt text found in the file itself ('' when none): a person's words, editable.
+    alt_text: str = ""
+
+    @property
+    def editable(self) -> bool:
+        """Has text a person can edit: a caption, or the file's own alt text."""
+        return self.caption is not None or bool(self.text)
 
     @property
     def visible_text(self) -> str | None:
@@ -105,6 +122,12 @@ class ImageItem:
         """A person's correction of the read text. Not a review: the caption may still be
         wrong. Typing back exactly what the reader found drops the correction."""
         self.person_visible_text = None if text == (self.reader_text or "") else text
+
+    @property
+    def read_text_language(self) -> str:
+        """The language whose library row keeps trust, flags and the read text: English
+        (the model's own words) when chosen, else the item's first (cli/rows.py)."""
+        return "en" if "en" in self.language_codes else self.language.code
 
     @property
     def check_reason(self) -> str | None:
@@ -130,6 +153,46 @@ class ImageItem:
     def mark_queued(self) -> None:
         self.status = Status.QUEUED
         self.edit_count_when_queued = self.edit_count
+        for state in self.others.values():
+            state.mark_queued()
+
+    # -- languages ---------------------------------------------------------------------
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        """Every language this image has a caption (or an edit) in, its own first."""
+        return (self.language.code, *self.others)
+
+    def in_language(self, code: str) -> LanguageState:
+        """The caption in ``code`` (a copy for the item's own language, whose fields are
+        changed through :meth:`set_text` and the review commands; a blank when none)."""
+        if code == self.language.code:
+            return LanguageState(self.language, self.caption, self.text, self.edited,
+                                 self.reviewed, self.model_name, self.edit_count,
+                                 self.edit_count_when_queued)
+        return self.others.get(code) or LanguageState(language_of(code))
+
+    def state_for_edit(self, code: str) -> LanguageState:
+        """The stored state of a further language (made on first use), for edits."""
+        if code not in self.others:
+            self.others[code] = LanguageState(language_of(code))
+        return self.others[code]
+
+    def _take_first_language(self, result: CaptionResult) -> None:
+        """Make the fields hold the result's first language (the order chosen in Settings
+        may have changed since the last caption); the one they held moves to ``others``."""
+        captions = result.captions
+        if not captions or captions[0].lang == self.language.code:
+            return
+        first = captions[0].language
+        kept = self.in_language(self.language.code)
+        incoming = self.others.pop(first.code, None) or LanguageState(first)
+        if kept.caption is not None or kept.text:
+            self.others[kept.code] = kept
+        self.language = first
+        (self.caption, self.text, self.edited, self.reviewed, self.edit_count,
+         self.edit_count_when_queued) = (incoming.caption, incoming.text, incoming.edited,
+                                         incoming.reviewed, incoming.edit_count,
+                                         incoming.edit_count_when_queued)
 
     def apply(self, result: CaptionResult, model_name: str = "") -> None:
         """Take a fresh engine result. It replaces an edit made before the image was
@@ -137,6 +200,9 @@ class ImageItem:
         person's words win and the new caption only brings its attention maps."""
         self.provider = result.provider
         self.captioned_at = datetime.now(UTC)
+        self._take_first_language(result)
+        for entry in result.captions[1:]:
+            self.state_for_edit(entry.lang).apply(entry.caption, model_name)
         edited_while_queued = self._edited_while_queued()
         self.edit_count_when_queued = None
         if result.caption is None:
@@ -164,27 +230,33 @@ class ImageItem:
         """The run stopped before this image: an edit typed while it waited stands."""
         edited_while_queued = self._edited_while_queued()
         self.edit_count_when_queued = None
+        for state in self.others.values():
+            state.cancel()
         self.status = Status.EDITED if edited_while_queued else Status.CANCELLED
 
     def use_existing(self, text: str) -> None:
         """Show alt text the image already carries; a person wrote it, so it counts as
         reviewed and is exported as it is unless someone re-captions or edits it."""
-        self.text = text
+        self.text = self.alt_text = text
         self.reviewed = True
         self.status = Status.EXISTING
 
     def use_library(self, text: str, model_text: str | None, score: float | None, *,
                     edited: bool, reviewed: bool, model_name: str,
-                    captioned_at: datetime | None, trust: float | None = None,
-                    flags: tuple[Flag, ...] = (), reader_text: str | None = None,
+                    captioned_at: datetime | None, language: Language | None = None,
+                    trust: float | None = None, flags: tuple[Flag, ...] = (),
+                    reader_text: str | None = None,
                     person_visible_text: str | None = None) -> None:
         """Show what the caption library kept for this (unchanged) photo: no model run.
 
         The model's words come back without attention maps (the library keeps text, not
-        maps), so the heatmap stays empty until the photo is captioned again. Trust, flags
-        and the read text come back too, so F8 and the status bar count treat the photo as
-        they did when it was captioned.
+        maps), so the heatmap stays empty until the photo is captioned again. ``language``
+        is the one the library was asked about (the first chosen). Trust, flags and the
+        read text come back too, so F8 and the status bar count treat the photo as they
+        did when it was captioned.
         """
+        if language is not None:
+            self.language = language
         self.trust, self.flags = trust, flags
         self.reader_text, self.person_visible_text = reader_text, person_visible_text
         if model_text:
@@ -200,21 +272,36 @@ class ImageItem:
         self.status = Status.EDITED if self.edited else Status.DONE
 
     def set_text(self, text: str) -> None:
-        """Apply a person's edit; editing counts as reviewing."""
-        model_text = self.caption.text if self.caption else ""
+        """Apply a person's edit; editing counts as reviewing. The text it started from
+        (the model's caption, else the file's alt text) typed back is no edit."""
+        start = self.caption.text if self.caption else self.alt_text
         self.edit_count += 1
         self.text = text
-        self.edited = text != model_text
+        self.edited = text != start
         self.reviewed = self.edited or self.reviewed
         if self.status in (Status.DONE, Status.EDITED, Status.EXISTING):
-            self.status = Status.EDITED if self.edited else Status.DONE
+            unedited = Status.DONE if self.caption else Status.EXISTING
+            self.status = Status.EDITED if self.edited else unedited
 
-    def record(self) -> CaptionRecord:
+    def record(self, order: Sequence[str] | None = None) -> CaptionRecord:
         """The export view of this item.
 
         ``trust``, like ``score``, is about the model's caption, so it is dropped once a
         person replaced the text; the flags stay (a blurred photo is still blurred).
+        ``order`` (the chosen languages' codes, first = the exports' ``x-default``) picks
+        and orders the languages written; None: every language the item has, its own
+        first. The record's ``caption`` is the first language's. An image that could not
+        be captioned carries its error, so its export row says why.
         """
+        texts = self._language_texts(order)
+        if texts and texts[0].language.code != self.language.code:
+            first = texts[0]  # another language leads: the estimator's trust is not its
+            return CaptionRecord(
+                path=self.path, caption=first.caption, edited=first.edited, score=first.score,
+                model=self.model_name, captioned_at=self.captioned_at,
+                reviewed=first.reviewed, provider=self.provider, flags=self.flags,
+                visible_text=self.visible_text, languages=texts,
+            )
         from_model = not self.edited and self.caption is not None
         return CaptionRecord(
             path=self.path,
@@ -228,6 +315,17 @@ class ImageItem:
             trust=self.trust if from_model else None,
             flags=self.flags,
             visible_text=self.visible_text,
+            languages=texts,
+            error=self.error if self.status is Status.ERROR and not self.text else None,
+        )
+
+    def _language_texts(self, order: Sequence[str] | None) -> tuple[LanguageText, ...]:
+        """The languages with text, in ``order`` (None: the item's own first)."""
+        codes = self.language_codes if order is None else order
+        states = [self.in_language(code) for code in codes]
+        return tuple(
+            LanguageText(s.language, s.text, s.edited, s.reviewed or s.edited, s.score)
+            for s in states if s.text
         )
 
 

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemDelegate, QLabel, QMessageBox
 
-from capdesk.domain import CaptionResult
+from capdesk.domain import CaptionResult, Language
 from capdesk.jobs.library_job import LibraryKeeper
 from capdesk.ui.image_model import ImageListModel
 from capdesk.ui.intake import AltTextGate
 from capdesk.ui.items import Status
+from capdesk.ui.lang_items import language_of
 from capdesk.ui.library_view import LibraryDialog
 from capdesk.ui.main_window import MainWindow
 
@@ -76,11 +78,14 @@ class WorkKeeper(QObject):
         self.problem = ""
         """The last thing that went wrong with the library ('' when all is well)."""
         self._pending: dict[int, tuple[bool, bool]] = {}  # token: (caption, keep existing)
+        self.languages: tuple[str, ...] = ("en",)
+        """The chosen caption languages (Settings), the first first: what lookups ask for."""
         self._next_token = 0
         self.keeper.opened.connect(self._on_opened)
         self.keeper.failed.connect(self._on_failed)
         self.keeper.write_failed.connect(self._on_write_failed)
         self.keeper.known.connect(self._on_known)
+        self.keeper.known_languages.connect(self._on_known_languages)
         self.keeper.searched.connect(self._on_searched)
         self.keeper.folders_listed.connect(self._on_folders)
         self.library_dialog: LibraryDialog | None = None
@@ -108,12 +113,17 @@ class WorkKeeper(QObject):
     def listed(self, paths: list[Path], *, caption: bool, keep_existing: bool) -> list[Path]:
         """New images in the list; returns those to queue now. With a library, none: the
         ones it does not know follow through ``ready`` once it has answered."""
+        first = language_of(self.languages[0])
+        for path in paths:  # their own fields will hold the first chosen language
+            item = self.model.item(path)
+            if item is not None and item.caption is None and not item.text:
+                item.language = first
         if not self.keeper.active:
             return self.intake.listed(paths, caption=caption, keep_existing=keep_existing)
         self.intake.listed(paths, caption=False, keep_existing=keep_existing)
         self._next_token += 1
         self._pending[self._next_token] = (caption, keep_existing)
-        self.keeper.lookup(self._next_token, paths)
+        self.keeper.lookup(self._next_token, paths, self.languages)
         return []
 
     def _on_known(self, token: int, paths: list[Path], known: dict[Path, Any]) -> None:
@@ -132,6 +142,25 @@ class WorkKeeper(QObject):
                 todo.append(path)
         if todo:
             self.ready.emit(todo)
+
+    def set_languages(self, languages: tuple[Language, ...]) -> None:
+        """The languages captions are written in now: what the next lookups ask for."""
+        self.languages = tuple(language.code for language in languages)
+
+    def _on_known_languages(self, _token: int, known: dict[str, dict[Path, Any]]) -> None:
+        """The library's captions in the further chosen languages: each language's text,
+        edit and review come back as they were left (``use_library`` changes nothing the
+        model or the person gave it in this session; a photo captioned now for its first
+        language keeps them, see ``LanguageState.apply``)."""
+        for lang, captions in known.items():
+            for path, caption in captions.items():
+                item = self.model.item(path)
+                if item is None or lang == item.language.code:
+                    continue  # the own language came with ``known``
+                if item.state_for_edit(lang).use_library(
+                        caption.text, caption.model_text, caption.score, edited=caption.edited,
+                        reviewed=caption.reviewed, model_name=caption.model_name):
+                    self.model.refresh(path)
 
     # -- the Library view ------------------------------------------------------------
     def show_library(self) -> None:
@@ -163,21 +192,38 @@ class WorkKeeper(QObject):
 
     # -- writing -----------------------------------------------------------------------
     def caption_arrived(self, result: CaptionResult) -> None:
+        """Keep the model's caption in every language the result has (each language's
+        own edit stays when the person typed it while the photo waited)."""
         item = self.model.item(result.path)
         if item is None or result.caption is None or item.caption is not result.caption:
             return
-        self.keeper.record_caption(
-            result.path, result.caption.text, score=result.caption.score,
-            model_name=item.model_name, replace_edit=not item.edited, trust=result.trust,
-            flags=list(result.flag_codes), visible_text=result.visible_text,
-        )
+        codes = [entry.lang for entry in result.captions]
+        owner = "en" if "en" in codes else codes[0] if codes else ""
+        for entry in result.captions:
+            state = item.in_language(entry.lang)
+            said = entry.lang == owner  # trust, flags and read text: one row (rows.py)
+            self.keeper.record_caption(
+                result.path, entry.caption.text, score=entry.caption.score,
+                model_name=item.model_name, replace_edit=not (state.edited or state.reviewed),
+                lang=entry.lang, trust=result.trust if said else None,
+                flags=list(result.flag_codes) if said else [],
+                visible_text=result.visible_text if said else None,
+            )
 
     def _on_person_changed(self, path: Path) -> None:
         item = self.model.item(path)
+        if item is not None:
+            self.person_changed_in(path, item.language.code)
+
+    def person_changed_in(self, path: Path, lang: str) -> None:
+        """An edit or review (or its undo) of ``path``'s caption in ``lang``: keep it."""
+        item = self.model.item(path)
         if item is None:
             return
-        self.keeper.record_person(path, item.text if item.edited else None,
-                                  item.reviewed or item.edited,
+        state = item.in_language(lang)
+        self.keeper.record_person(path, state.text if state.edited else None,
+                                  state.reviewed or state.edited, lang,
+                                  read_text_lang=item.read_text_language,
                                   visible_text=item.person_visible_text)
 
     def alt_text_found(self, found: dict[Path, str]) -> None:
@@ -217,12 +263,29 @@ class WorkKeeper(QObject):
         self.window.announcer.error(message)
 
     # -- closing -------------------------------------------------------------------------
+    def keep_typed(self, edit: Callable[[Path, str], None],
+                   edit_in: Callable[[Path, str, str], None] | None = None) -> None:
+        """Another image is about to be shown (a click, F8, Accept, Delete): words typed in
+        the caption fields for this one are kept, as Enter would, once the change of image
+        is over (it may be inside an undo step, where no other step may be pushed). The
+        image's own language goes to ``edit``, each further one to ``edit_in`` (path,
+        language code, text)."""
+        pending = self.window.preview.pending()
+        if pending is not None:
+            path, text = pending
+            QTimer.singleShot(0, self, lambda: edit(path, text))
+        shown, further = self.window.preview.pending_languages()
+        if edit_in is not None and shown is not None:
+            for code, words in further.items():
+                QTimer.singleShot(0, self, lambda c=code, w=words: edit_in(shown, c, w))
+
     def may_close(self, running: bool) -> bool:
         """Called before the window closes: nothing typed or captioned is lost silently.
 
         An edit still open (in the list's inline editor or the preview's caption field)
         is committed, as Enter would; a run in progress asks "stop and quit?" (every
-        caption finished so far is already in the library). False: stay open.
+        caption finished so far is already in the library), and so does quitting with
+        captions when the library is not available (they would be gone). False: stay open.
         """
         view = self.window.list_view
         editor = view.indexWidget(view.currentIndex())
@@ -230,18 +293,42 @@ class WorkKeeper(QObject):
             view.commitData(editor)
             view.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
         self.window.preview.commit_pending()
-        if not running:
+        if not running and (self.active or not self._finished()):
             return True
         return self.confirm_stop()
 
+    def _finished(self) -> int:
+        return sum(1 for i in self.model.items() if i.caption is not None or i.edited)
+
+    def stop_question(self) -> tuple[str, str]:
+        """The question asked when quitting during a run (or with captions the library
+        cannot keep), and what is kept, in numbers."""
+        items = self.model.items()
+        done = self._finished()
+        left = sum(1 for i in items if i.status in (Status.QUEUED, Status.CAPTIONING))
+        if not self.active and not left:
+            return "Quit without keeping the captions?", (
+                f"The caption library is not available, so the {done} captions are gone "
+                "when capdesk closes. Export them first (Ctrl+E) to keep them.")
+        if self.active:
+            kept = f"The {done} captions finished so far are kept in the caption library."
+            rest = (f" The {left} photos not captioned yet are captioned when you open them "
+                    "again.") if left else ""
+        else:
+            kept = (f"The {done} captions finished so far are not kept: the caption library "
+                    "is not available. Export them first to keep them.")
+            rest = ""
+        return "Stop captioning and quit?", kept + rest
+
     def confirm_stop(self) -> bool:
         """Ask; tests replace this method (a modal box would wait for a click)."""
-        kept = ("Every caption finished so far is kept in the library." if self.active
-                else "Captions finished so far are not kept: the library is not available.")
-        answer = QMessageBox.question(
-            self.window, "Quit capdesk",
-            f"Captioning is still running — stop and quit?\n{kept}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        question, detail = self.stop_question()
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit capdesk", question,
+                          QMessageBox.StandardButton.Cancel, self.window)
+        box.setInformativeText(detail)
+        box.setAccessibleDescription(f"{question} {detail}")
+        proceed = "Stop and quit" if question.startswith("Stop") else "Quit anyway"
+        stop = box.addButton(proceed, QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is stop

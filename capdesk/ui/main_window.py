@@ -14,32 +14,22 @@ from pathlib import Path
 from PySide6.QtCore import (
     QByteArray,
     QMimeData,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSize,
     Qt,
     Signal,
 )
 from PySide6.QtGui import (
-    QAccessible,
-    QAccessibleEvent,
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
-    QKeyEvent,
-    QPainter,
     QPaintEvent,
-    QPen,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QMainWindow,
     QMenu,
     QProgressBar,
@@ -47,9 +37,6 @@ from PySide6.QtWidgets import (
     QSizeGrip,
     QSpinBox,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -59,11 +46,12 @@ from PySide6.QtWidgets import (
 from capdesk.domain.decoding import DEFAULT_BEAM_SIZE, MAX_BEAM_SIZE, MIN_BEAM_SIZE
 from capdesk.ui.actions import build_actions
 from capdesk.ui.announce import Announcer
+from capdesk.ui.list_view import DROP_HINT, CaptionDelegate, ImageListView, grid_cell
 from capdesk.ui.preview import PreviewPanel
 
 log = logging.getLogger(__name__)
 
-DROP_HINT = "Drop photos or folders here\nor press Ctrl+O to open files"
+__all__ = ["DROP_HINT", "CaptionDelegate", "ImageListView", "MainWindow", "grid_cell"]
 
 
 def paths_from_mime(mime: QMimeData) -> list[Path]:
@@ -71,167 +59,6 @@ def paths_from_mime(mime: QMimeData) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
-
-
-def grid_cell(icon: QSize, line_spacing: int) -> QSize:
-    """A grid cell: the thumbnail with three lines (name, status, caption) under it."""
-    return QSize(icon.width() + 64, icon.height() + 3 * line_spacing + 12)
-
-
-class CaptionDelegate(QStyledItemDelegate):
-    """Keeps what the person is typing: Qt re-reads the model into an open editor on
-    every change of its row (a thumbnail arriving, a status update), which would wipe
-    an edit in progress."""
-
-    def sizeHint(  # noqa: N802
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        """A fixed row height (thumbnail or three lines of text) computed without asking
-        for the thumbnail: otherwise laying out 10,000 rows would decode 10,000 images."""
-        view = self.parent()
-        icon = view.iconSize() if isinstance(view, QListView) else QSize(96, 96)
-        line = option.fontMetrics.lineSpacing()
-        if isinstance(view, QListView) and view.viewMode() is QListView.ViewMode.IconMode:
-            return grid_cell(icon, line)
-        return QSize(icon.width() + 200, max(icon.height(), 3 * line) + 8)
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        """Qt's focus rectangle is drawn in the highlight colour, invisible on a selected
-        row: outline the keyboard-focused row in the text colour so focus always shows."""
-        super().paint(painter, option, index)
-        if option.state & QStyle.StateFlag.State_HasFocus:
-            painter.save()
-            selected = option.state & QStyle.StateFlag.State_Selected
-            palette = option.palette
-            colour = (palette.highlightedText() if selected else palette.text()).color()
-            pen = QPen(colour, 2, Qt.PenStyle.DotLine)
-            painter.setPen(pen)
-            painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
-            painter.restore()
-
-    def createEditor(  # noqa: N802
-        self,
-        parent: QWidget,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> QWidget:
-        """The inline editor, named for the screen reader ("Caption of img1.jpg")."""
-        editor = super().createEditor(parent, option, index)
-        name = str(index.data(Qt.ItemDataRole.DisplayRole) or "").split("\n", 1)[0]
-        editor.setAccessibleName(f"Caption of {name}" if name else "Caption")
-        editor.setAccessibleDescription("Type the caption; Enter keeps it, Escape cancels.")
-        return editor
-
-    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
-        if isinstance(editor, QLineEdit) and editor.isModified():
-            return
-        super().setEditorData(editor, index)
-
-
-class ImageListView(QListView):
-    """The list of images; Enter edits the caption and an empty list invites a drop."""
-
-    def __init__(self, thumbnail_size: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName("Images")
-        self.setAccessibleDescription(
-            "Photos to caption. Up and Down move, Enter edits the caption, Delete removes."
-        )
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setEditTriggers(
-            QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.DoubleClicked
-        )
-        self._drop_highlight = False
-        self._last_row_text: tuple[int, str] = (-1, "")
-        self.setItemDelegate(CaptionDelegate(self))
-        self.setUniformItemSizes(True)
-        self.setWordWrap(True)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.set_thumbnail_size(thumbnail_size)
-
-    def set_drop_highlight(self, on: bool) -> None:
-        """Outline the list while files are dragged over the window: "drop here"."""
-        self._drop_highlight = on
-        self.viewport().update()
-
-    def set_thumbnail_size(self, size: int) -> None:
-        self.setIconSize(QSize(size, size))
-        if self.viewMode() is QListView.ViewMode.IconMode:
-            self.setGridSize(grid_cell(self.iconSize(), self.fontMetrics().lineSpacing()))
-
-    def set_grid(self, on: bool) -> None:
-        """Thumbnails in wrapping rows (to scan a shoot by eye) or one row per image."""
-        current = self.currentIndex()
-        if on:
-            self.setViewMode(QListView.ViewMode.IconMode)
-            self.setMovement(QListView.Movement.Static)  # no drag-to-rearrange in a grid
-            self.setResizeMode(QListView.ResizeMode.Adjust)
-            self.setWrapping(True)
-            self.setGridSize(grid_cell(self.iconSize(), self.fontMetrics().lineSpacing()))
-        else:
-            self.setViewMode(QListView.ViewMode.ListMode)
-            self.setWrapping(False)
-            self.setGridSize(QSize())
-        self.setAccessibleDescription(
-            f"Photos to caption, as a {'grid' if on else 'list'}. Arrow keys move, Enter "
-            "edits the caption, Delete removes."
-        )
-        if current.isValid():
-            self.scrollTo(current)
-
-    def row_changed(self, row: int) -> None:
-        """Tell the screen reader a row's text changed (status, caption, review flag).
-
-        Qt's list view sends only a table-model change on ``dataChanged``, which the
-        AT-SPI bridge does not turn into a name change, so a focused row's "captioning…"
-        would stay stale in Orca; this sends the name and description changes itself.
-        """
-        model = self.model()
-        if not QAccessible.isActive() or row < 0 or model is None:
-            return
-        text = str(model.index(row, 0).data(Qt.ItemDataRole.AccessibleTextRole) or "")
-        if (row, text) == self._last_row_text:
-            return  # a thumbnail arriving changes nothing the screen reader says
-        self._last_row_text = (row, text)
-        for kind in (QAccessible.Event.NameChanged, QAccessible.Event.DescriptionChanged):
-            event = QAccessibleEvent(self, kind)
-            event.setChild(row)
-            QAccessible.updateAccessibility(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        plain = event.modifiers() in (
-            Qt.KeyboardModifier.NoModifier,
-            Qt.KeyboardModifier.KeypadModifier,
-        )
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
-            index = self.currentIndex()
-            if index.isValid() and self.state() != QAbstractItemView.State.EditingState:
-                self.edit(index)
-                return
-        super().keyPressEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        model = self.model()
-        if model is not None and model.rowCount() > 0:
-            super().paintEvent(event)
-        else:
-            painter = QPainter(self.viewport())
-            painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, DROP_HINT)
-            painter.end()
-        if self._drop_highlight:
-            painter = QPainter(self.viewport())
-            pen = QPen(self.palette().highlight().color(), 3, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            painter.drawRect(self.viewport().rect().adjusted(2, 2, -3, -3))
-            painter.end()
 
 
 class MainWindow(QMainWindow):
@@ -359,7 +186,7 @@ class MainWindow(QMainWindow):
         menu_bar.setAccessibleName("Menu bar")
         file_menu = menu_bar.addMenu("&File")
         file_menu.addActions([a["open_files"], a["open_folder"]])
-        self.recent_menu = QMenu("Recent &folders", self)
+        self.recent_menu = QMenu("&Recent folders", self)
         self.recent_menu.setAccessibleName("Recent folders")
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
@@ -377,7 +204,9 @@ class MainWindow(QMainWindow):
         caption_menu = menu_bar.addMenu("&Caption")
         caption_menu.addActions([a["caption_all"], a["recaption"], a["cancel"]])
         view_menu = menu_bar.addMenu("&View")
-        view_menu.addActions([a["grid_view"], a["play"], a["toggle_heatmap"], a["library"]])
+        view_menu.addActions(
+            [a["grid_view"], a["play"], a["toggle_heatmap"], a["library"], a["video_panel"]]
+        )
         view_menu.addSeparator()
         view_menu.addActions([a["read_caption"], a["stop_reading"]])
         help_menu = menu_bar.addMenu("&Help")

@@ -49,7 +49,10 @@ class OverlayRenderer:
 
     @property
     def word_count(self) -> int:
-        return 0 if self.caption is None else len(self.caption.words)
+        """Words with a map to show (none for a library caption whose maps are not back)."""
+        if self.caption is None or self.caption.attention.size == 0:
+            return 0
+        return len(self.caption.words)
 
     def heat(self, word: int) -> np.ndarray | None:
         """The word's heatmap in [0, 1] at layer size (cached)."""

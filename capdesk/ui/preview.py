@@ -8,10 +8,10 @@ asked for; saving, undo and the item model belong to the controller.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPainter, QPaintEvent
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -20,15 +20,23 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSlider,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
+from capdesk.domain import Caption, Language
+from capdesk.ui.canvas import ImageCanvas
 from capdesk.ui.flag_view import FlagList
-from capdesk.ui.items import ImageItem, Status
-from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer, attention_places, paint_layer
+from capdesk.ui.items import ImageItem
+from capdesk.ui.language_editor import (
+    LanguageEditor,
+    describe_item,
+    direction_of,
+    language_texts,
+)
+from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer, attention_places
 from capdesk.ui.text_view import VisibleTextView
 from capdesk.ui.words import WordBar
 
@@ -37,52 +45,16 @@ log = logging.getLogger(__name__)
 PLAY_INTERVAL_MS = 700
 
 
-class ImageCanvas(QWidget):
-    """Paints a photo scaled to fit (aspect kept) with an optional heat layer, or a message.
-
-    The layer is painted at display size, so moving between words or the opacity slider
-    never copies the full-resolution photo.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._image: QImage | None = None
-        self._layer: QImage | None = None
-        self._message = "Select an image to preview it."
-        self.setMinimumSize(QSize(240, 180))
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAccessibleName("Image preview")
-        self.setAccessibleDescription("The selected photo, with the attention heatmap on top.")
-
-    def set_image(
-        self, image: QImage | None, layer: QImage | None = None, message: str = ""
-    ) -> None:
-        self._image = image
-        self._layer = layer
-        self._message = message
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        if self._image is None or self._image.isNull():
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._message)
-            return
-        size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        x = (self.width() - size.width()) // 2
-        y = (self.height() - size.height()) // 2
-        target = QRect(x, y, size.width(), size.height())
-        painter.drawImage(target, self._image)
-        if self._layer is not None:
-            paint_layer(painter, target, self._layer)
-
-
 class PreviewPanel(QWidget):
-    """See the module docstring."""
+    """See the module docstring. The item's own language (its first chosen) goes through
+    ``text_committed`` and ``accept_requested``; the others through the ``language_``
+    signals, with their code."""
 
     text_committed = Signal(str)  # the person's edit of the caption
     visible_text_committed = Signal(str)  # their correction of the text read in the photo
     accept_requested = Signal()
+    language_committed = Signal(str, str)  # language code, the person's edit
+    language_accept_requested = Signal(str)  # language code
     save_overlay_requested = Signal(int, float)  # word index, opacity 0..1
     overlay_settings_changed = Signal(int, bool)  # opacity percent, shown
 
@@ -109,7 +81,8 @@ class PreviewPanel(QWidget):
         self.words.hovered.connect(self._on_hover)
 
         # Not checkable: Qt reports a checkable push button as a check box over AT-SPI.
-        self.play_button = QPushButton("▶ Play", self)
+        self.play_button = QPushButton("Play", self)
+        self._play_icon(False)
         self.play_button.setAccessibleName("Play words")
         self.play_button.setAccessibleDescription(
             "Step through the caption word by word, showing each word's attention map."
@@ -117,7 +90,7 @@ class PreviewPanel(QWidget):
         self.play_button.clicked.connect(self.toggle_play)
         self._playing = False
 
-        self.overlay_check = QCheckBox("&Heatmap", self)
+        self.overlay_check = QCheckBox("Heat&map", self)  # Alt+H is the Help menu
         self.overlay_check.setChecked(show_overlay)
         self.overlay_check.setAccessibleName("Show heatmap")
         self.overlay_check.setAccessibleDescription("Show or hide the attention heatmap.")
@@ -163,25 +136,10 @@ class PreviewPanel(QWidget):
 
         self.flag_list = FlagList(self)  # why the caption may be wrong, and its trust
 
-        self.editor = QLineEdit(self)
-        self.editor.setPlaceholderText("Caption")
-        self.editor.setAccessibleName("Caption text")
-        self.editor.setAccessibleDescription(
-            "Edit the caption and press Enter to keep it; Ctrl+Z undoes."
-        )
-        self.editor.returnPressed.connect(self._commit)
-        caption_label = QLabel("&Caption", self)
-        caption_label.setBuddy(self.editor)
-        self.accept_button = QPushButton("&Accept", self)
-        self.accept_button.setAccessibleName("Accept caption")
-        self.accept_button.setAccessibleDescription(
-            "Mark this caption as reviewed and go to the next unreviewed image."
-        )
-        self.accept_button.clicked.connect(self.accept_requested)
-        edit_row = QHBoxLayout()
-        edit_row.addWidget(caption_label)
-        edit_row.addWidget(self.editor, 1)
-        edit_row.addWidget(self.accept_button)
+        self.captions = LanguageEditor(self)  # one tab per chosen language
+        self.captions.committed.connect(self._on_committed)
+        self.captions.accept_requested.connect(self._on_accept)
+        self.captions.language_changed.connect(self._on_language)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.canvas, 1)
@@ -196,7 +154,7 @@ class PreviewPanel(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.info)
         layout.addWidget(self.flag_list)
-        layout.addLayout(edit_row)
+        layout.addWidget(self.captions)
         self.text_view = VisibleTextView(self)  # the text read in the photo, editable
         self.text_view.committed.connect(self.visible_text_committed)
         layout.addWidget(self.text_view)
@@ -212,7 +170,7 @@ class PreviewPanel(QWidget):
             and rgb is self._renderer.rgb
         )
         self._item = item
-        caption = item.caption if item is not None else None
+        caption = self._caption()
         if not same_image or self._renderer is None or self._renderer.caption is not caption:
             self._renderer = (
                 OverlayRenderer(rgb, caption, self._colours) if rgb is not None else None
@@ -222,10 +180,12 @@ class PreviewPanel(QWidget):
             self.words.set_words(
                 caption.words if caption is not None else (), attention_places(caption)
             )
+            self.words.setLayoutDirection(direction_of(self.captions.current_language))
             self._stop()
-        if not same_image or not self.editor.isModified():  # keep what is being typed
-            self.editor.setText(item.text if item is not None else "")
-        self.info.setText(self._describe(item))
+        if not same_image:
+            self.captions.forget_typing()  # keep what is being typed, for this image only
+        self._show_texts(item)
+        self.info.setText(describe_item(item, self.language.code))
         self.flag_list.show_flags(*((item.flags, item.trust) if item is not None else ((), None)))
         self.text_view.show_item(item)
         self._update_controls()
@@ -289,7 +249,8 @@ class PreviewPanel(QWidget):
     def _toggle_play(self, on: bool) -> None:
         if on and self._renderer is not None and self._renderer.word_count:
             self._playing = True
-            self.play_button.setText("⏸ Pause")
+            self._play_icon(True)
+            self.play_button.setText("Pause")
             self.play_button.setAccessibleName("Pause words")
             self.select_word(0 if self._selected == ALL_WORDS else self._selected)
             self._timer.start()
@@ -299,8 +260,17 @@ class PreviewPanel(QWidget):
     def _stop(self) -> None:
         self._timer.stop()
         self._playing = False
-        self.play_button.setText("▶ Play")
+        self._play_icon(False)
+        self.play_button.setText("Play")
         self.play_button.setAccessibleName("Play words")
+
+    def _play_icon(self, playing: bool) -> None:
+        """The style's own media icons: the "⏸" character is missing from many fonts and
+        showed as an empty box; an icon the style draws always renders."""
+        pixmap = (
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        )
+        self.play_button.setIcon(self.style().standardIcon(pixmap))
 
     def _step(self) -> None:
         count = self._renderer.word_count if self._renderer is not None else 0
@@ -318,14 +288,76 @@ class PreviewPanel(QWidget):
         self._redraw()
 
     def commit_pending(self) -> None:
-        """Keep text typed in the caption field but not yet confirmed (the window closes)."""
-        self._commit()
+        """Keep text typed in the caption fields but not yet confirmed (the window closes)."""
+        self.captions.commit_pending()
         self.text_view.commit()
 
-    def _commit(self) -> None:
-        text = self.editor.text().strip()
-        if self._item is not None and text and text != self._item.text:
+    def pending(self) -> tuple[Path, str] | None:
+        """(image, words) typed in the caption field of the image's own language and not
+        confirmed with Enter, or None (the further languages: :meth:`pending_languages`)."""
+        own = self._item.language.code if self._item is not None else ""
+        text = self.captions.unconfirmed().get(own)
+        if self._item is None or not text or text == self._item.text:
+            return None
+        return self._item.path, text
+
+    def pending_languages(self) -> tuple[Path | None, dict[str, str]]:
+        """The image shown and the words typed for it in further languages, not confirmed."""
+        if self._item is None:
+            return None, {}
+        item = self._item
+        typed = self.captions.unconfirmed()
+        return item.path, {
+            code: text for code, text in typed.items()
+            if code != item.language.code and text != item.in_language(code).text
+        }
+
+    @property
+    def editor(self) -> QLineEdit:
+        """The caption editor of the language shown now."""
+        return self.captions.editor
+
+    @property
+    def language(self) -> Language:
+        """The language whose caption, words and heatmap are shown."""
+        return self.captions.current_language
+
+    def _caption(self) -> Caption | None:
+        if self._item is None:
+            return None
+        return self._item.in_language(self.language.code).caption
+
+    def _show_texts(self, item: ImageItem | None) -> None:
+        texts, states, editable = language_texts(item, self.captions.languages)
+        self.captions.show_texts(texts, states, editable, item is not None)
+
+    def _on_committed(self, code: str, text: str) -> None:
+        if self._item is None or text == self._item.in_language(code).text:
+            return
+        if code == self._item.language.code:
             self.text_committed.emit(text)
+        else:
+            self.language_committed.emit(code, text)
+
+    def _on_accept(self, code: str) -> None:
+        if self._item is not None and code != self._item.language.code:
+            self.language_accept_requested.emit(code)
+        else:
+            self.accept_requested.emit()
+
+    def _on_language(self, _code: str) -> None:
+        """Another language tab: its words, heatmap and details (the photo stays)."""
+        if self._renderer is not None:
+            self._renderer = OverlayRenderer(self._renderer.rgb, self._caption(), self._colours)
+        caption = self._caption()
+        self._selected, self._hovered = ALL_WORDS, None
+        self.words.set_words(caption.words if caption else (), attention_places(caption))
+        self.words.setLayoutDirection(direction_of(self.language))
+        self._stop()
+        self._show_texts(self._item)  # new tabs (Settings changed) get their texts too
+        self.info.setText(describe_item(self._item, self.language.code))
+        self._update_controls()
+        self._redraw()
 
     def _redraw(self) -> None:
         self._describe_canvas()
@@ -337,7 +369,7 @@ class PreviewPanel(QWidget):
 
     def _describe_canvas(self) -> None:
         """The heatmap in words on the preview's description (Orca reads it on focus)."""
-        caption = self._item.caption if self._item is not None else None
+        caption = self._caption()
         place = attention_places(caption).get(self.current_word)
         if caption is None or place is None:
             text = "The selected photo."
@@ -351,25 +383,3 @@ class PreviewPanel(QWidget):
         has_map = self._renderer is not None and self._renderer.word_count > 0
         for widget in (self.play_button, self.save_button, self.opacity_slider, self.overlay_check):
             widget.setEnabled(has_map)
-        has_caption = self._item is not None and self._item.caption is not None
-        self.editor.setEnabled(has_caption)
-        self.accept_button.setEnabled(has_caption)
-
-    @staticmethod
-    def _describe(item: ImageItem | None) -> str:
-        if item is None:
-            return ""
-        parts = [f"{item.path.name}: {item.status.value}"]
-        if item.status is Status.ERROR and item.error:
-            parts.append(item.error)
-        if item.flags and item.check_reason:
-            parts.append("⚠ Needs a look (reasons below).")
-        elif item.check_reason:
-            parts.append(f"⚠ Check this: {item.check_reason}.")
-        elif item.reviewed:
-            parts.append("Reviewed.")
-        if item.caption is not None and not item.edited:
-            parts.append(f"Score {item.caption.score:.2f}.")
-        if item.edited and item.caption is not None:
-            parts.append(f"Model said: “{item.caption.text}”.")
-        return " ".join(parts)

@@ -9,6 +9,7 @@ the app.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,15 @@ from capdesk.domain.decoding import (
     PROVIDER_CHOICES,
     clamp_beam_size,
 )
+from capdesk.export.options import ExportFormat
 
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
 READ_MODES = ("screen_reader", "voice", "off")
 HEATMAP_COLOURS = ("cividis", "viridis", "classic")
+LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+EXPORT_FORMATS = tuple(f.value for f in ExportFormat)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,14 @@ class AppSettings:
     speech_rate: int = 0  # percent, -100 (slowest) .. 100 (fastest)
     heatmap_colours: str = "viridis"  # colour map: viridis or cividis (colour-vision safe), classic
     library_path: str = ""  # caption library file; empty: $CAPDESK_LIBRARY or AppDataLocation
+    # Languages to write, in order; the first is x-default in exports. Only the ones the
+    # loaded model ships are used (language_desk.py); the choice is kept for other models.
+    caption_languages: tuple[str, ...] = ("en",)
+    # The Export dialog's last choices (remembered when it exports):
+    export_formats: tuple[str, ...] = ("csv",)  # ExportFormat values
+    export_destination: str = ""  # empty: the last opened folder (its "captioned" subfolder)
+    export_in_place: bool = False  # write into the originals instead of copies
+    export_skip_existing: bool = True  # leave images that already have alt text alone
 
     @property
     def model_path(self) -> Path | None:
@@ -77,7 +89,17 @@ class AppSettings:
                 if self.heatmap_colours in HEATMAP_COLOURS
                 else defaults.heatmap_colours
             ),
+            caption_languages=valid_languages(self.caption_languages),
+            export_formats=tuple(f for f in self.export_formats if f in EXPORT_FORMATS)
+            or defaults.export_formats,
         )
+
+
+def valid_languages(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """Language codes as the settings file may hold them: lower-case, each once, in
+    order, English when none is left (a model may ship a code capdesk does not know)."""
+    seen = tuple(dict.fromkeys(c.strip().lower() for c in codes if LANGUAGE_CODE.match(c.strip())))
+    return seen or ("en",)
 
 
 def _convert(value: Any, default: Any) -> Any:  # noqa: PLR0911

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from PySide6.QtGui import QAccessible
 
+from capdesk.domain import Language
 from capdesk.ui.announce import Announcer
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class SpeechEngine(Protocol):
     def voice_names(self) -> list[str]: ...
     def set_voice(self, name: str) -> None: ...
     def set_rate(self, rate: float) -> None: ...
+    def use_language(self, tag: str) -> bool: ...
 
 
 class SpeechUnavailable(Exception):
@@ -58,6 +60,8 @@ class QtSpeech:
     def __init__(self, tts: Any) -> None:
         self._tts = tts
         self._voices = {v.name(): v for v in tts.availableVoices()}
+        self._home = tts.locale()  # the chosen voice's locale: the "Voice" setting is its
+        self._voice_name = ""
 
     def say(self, text: str) -> None:
         self._tts.say(text)
@@ -69,8 +73,29 @@ class QtSpeech:
         return sorted(self._voices)
 
     def set_voice(self, name: str) -> None:
+        self._voice_name = name
         if name in self._voices:
             self._tts.setVoice(self._voices[name])
+
+    def use_language(self, tag: str) -> bool:
+        """Speak the next text in the language of ``tag`` (``zh-Hans``, ``ar``): the
+        chosen voice when it speaks it, else the engine's first voice of a locale of that
+        language. False, changing nothing, when the engine has no such voice."""
+        from PySide6.QtCore import QLocale  # noqa: PLC0415
+
+        wanted = QLocale(tag).language()
+        if wanted == self._home.language():
+            if self._tts.locale() != self._home:
+                self._tts.setLocale(self._home)
+                self.set_voice(self._voice_name)
+            return True
+        if self._tts.locale().language() == wanted:
+            return True
+        for locale in self._tts.availableLocales():
+            if locale.language() == wanted:
+                self._tts.setLocale(locale)
+                return True
+        return False
 
     def set_rate(self, rate: float) -> None:
         self._tts.setRate(max(-1.0, min(1.0, rate)))
@@ -176,7 +201,16 @@ class CaptionReader:
     def unavailable(self) -> str:
         return self._unavailable
 
-    def read(self, text: str) -> str:
+    def read(self, text: str, language: Language | None = None) -> str:
+        """Read ``text``, a caption in ``language`` (None: the voice's own language).
+
+        The screen reader gets the text as an announcement, which carries no language:
+        it speaks it with its own voice settings (a reader that switches voice by script,
+        as espeak-ng based ones can, will read Chinese or Arabic; others may spell it).
+        The built-in voice switches to a voice of the caption's language; when the engine
+        has none it does not read the caption in a voice that cannot pronounce it, and
+        says which language needs a voice.
+        """
         text = text.strip()
         if not text:
             return "There is no caption to read."
@@ -188,6 +222,11 @@ class CaptionReader:
         engine = self.engine()
         if engine is None:
             return f"Cannot read aloud: {self._unavailable}"
+        if language is not None and not engine.use_language(language.xml_lang):
+            linux = sys.platform.startswith("linux")
+            hint = " (install an espeak-ng or speech-dispatcher voice for it)" if linux else (
+                " (add a voice for it in the system settings)")
+            return f"Cannot read aloud: no built-in voice speaks {language.name} here{hint}."
         engine.say(text)
         return "Reading the caption aloud."
 

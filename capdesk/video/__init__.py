@@ -13,6 +13,7 @@ from capdesk.video.outputs import (
     render_transcript,
     render_vtt,
     vtt_cues,
+    write_outputs,
     write_text,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "render_transcript",
     "render_vtt",
     "vtt_cues",
+    "write_outputs",
     "write_text",
 ]

@@ -34,6 +34,9 @@ from capdesk.video.scenes import CutDetector
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, float], None]
+CueChanged = Callable[[int, "Cue"], None]
+"""Told ``(index, cue)`` when a cue is added and each time its end moves (a merge, a short
+remainder folded into it): the app shows cues as they are found."""
 
 
 @dataclass
@@ -46,10 +49,26 @@ class Cue:
     frame_time: float
     caption: Caption | None
     frame: np.ndarray  # at the model's input size, for drawing attention over it
+    edited: str | None = None
+    """A person's words replacing the caption (the app's editor); the writers use them."""
+    reviewed: bool = False
+    """A person checked this description (accepted or edited it)."""
 
     @property
     def text(self) -> str:
+        if self.edited is not None:
+            return self.edited
         return self.caption.text if self.caption else ""
+
+    @property
+    def trust(self) -> float | None:
+        """The model folder's estimate that a person accepts the caption (None: no estimator)."""
+        return self.caption.trust if self.caption else None
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The estimator's flag codes (``low_confidence``, ``unfamiliar``) on the caption."""
+        return self.caption.flags if self.caption else ()
 
 
 @dataclass
@@ -113,6 +132,7 @@ class _Describer:
         self.segment_start = 0.0
         self.next_sample = 0.0
         self.should_cancel: Callable[[], bool] = lambda: False
+        self.on_cue: CueChanged | None = None
 
     def want_medium(self, at: float) -> bool:
         if at + 1e-6 >= self.next_sample:
@@ -147,6 +167,11 @@ class _Describer:
             self.pending[-1].end = end
         else:
             self.cues[-1].end = end
+            self._changed(len(self.cues) - 1)
+
+    def _changed(self, index: int) -> None:
+        if self.on_cue is not None:
+            self.on_cue(index, self.cues[index])
 
     def flush(self) -> None:
         """Caption the pending segments in one batch and append their cues (merging repeats)."""
@@ -169,11 +194,13 @@ class _Describer:
                 and similar(last.caption, caption, self.options.merge_jaccard)
             ):
                 last.end = segment.end
+                self._changed(len(self.cues) - 1)
                 continue
             self.cues.append(
                 Cue(segment.start, segment.end, segment.shot, segment.frame_time, caption,
                     segment.frame)
             )
+            self._changed(len(self.cues) - 1)
 
 
 def describe_video(
@@ -183,17 +210,22 @@ def describe_video(
     *,
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    on_cue: CueChanged | None = None,
 ) -> VideoDescription:
     """Describe ``path``; raises VideoError when nothing at all can be read from it.
 
     A fault part-way (truncated or corrupt data) is not raised: the result keeps the cues
-    found before it and says what happened in ``fault``.
+    found before it and says what happened in ``fault``. ``should_cancel`` is asked before
+    every decoded frame is used and between beam-search steps, so a cancel stops within
+    one frame; the cues captioned before it are kept (key frames chosen but not yet
+    captioned are dropped). ``on_cue`` sees each cue as it is captioned or extended.
     """
     options = options or DescribeOptions()
     cancelled = should_cancel or (lambda: False)
     container, stream, info = open_video(Path(path))
     work = _Describer(captioner, options, info)
     work.should_cancel = cancelled
+    work.on_cue = on_cue
     detector = CutDetector(threshold=options.threshold, min_shot=options.min_cue)
     walk = FrameWalk(container, stream, info)
     frames = walk.walk(work.want_medium)

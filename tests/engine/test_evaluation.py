@@ -74,7 +74,8 @@ def test_caption_names_keeps_order_reports_failures_and_encodes_once(
     (tmp_path / "broken.jpg").write_text("not a photo")
     calls: list[int] = []
     real_encode = captioner.encode
-    monkeypatch.setattr(captioner, "encode", lambda px: calls.append(len(px)) or real_encode(px))
+    monkeypatch.setattr(captioner, "encode",
+                        lambda px, *rest: calls.append(len(px)) or real_encode(px, *rest))
     seen: list[tuple[str, str | None]] = []
     result = caption_names(captioner, tmp_path, names, beams=(1, 3), batch_size=3,
                            on_image=lambda n, e: seen.append((n, e)))

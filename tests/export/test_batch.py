@@ -147,6 +147,23 @@ def test_skip_existing_alt_text(photo: Callable[..., Path]) -> None:
     assert read_alt_text(records[3].path) == "new text"
 
 
+def test_skip_existing_alt_text_still_writes_an_edit(photo: Callable[..., Path]) -> None:
+    """"Leave images that already have alt text alone" protects words nobody changed here;
+    a caption the person edited (say, that very alt text corrected) is written."""
+    records = make_records(photo)[:2]
+    for record in records:
+        export_records([CaptionRecord(record.path, "from an earlier tool")],
+                       ExportOptions(parse_formats("alt-text")))
+    report = export_records(
+        [CaptionRecord(records[0].path, "corrected by a person", edited=True),
+         CaptionRecord(records[1].path, "the model's words")],
+        ExportOptions(parse_formats("alt-text"), skip_existing_alt_text=True),
+    )
+    assert [o.status for o in report.outcomes] == [OutcomeStatus.OK, OutcomeStatus.SKIPPED]
+    assert read_alt_text(records[0].path) == "corrected by a person"
+    assert read_alt_text(records[1].path) == "from an earlier tool"
+
+
 def test_name_collisions_fail_clearly(tmp_path: Path) -> None:
     from .conftest import make_photo
 

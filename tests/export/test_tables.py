@@ -50,7 +50,10 @@ def test_csv_header_line_ends_and_quoting() -> None:
     text = csv_text(RECORDS)
     assert text.startswith(
         "path,file_name,caption,edited,score,model,time,"
-        "reviewed,provider,milliseconds,error,written,trust,flags,visible_text,alt_text\r\n"
+        "reviewed,provider,milliseconds,error,written,trust,flags,visible_text,alt_text,"
+        "languages,caption_zh,alt_text_zh,edited_zh,reviewed_zh,score_zh,caption_de,"
+        "alt_text_de,edited_de,reviewed_de,score_de,caption_ar,alt_text_ar,edited_ar,"
+        "reviewed_ar,score_ar\r\n"
     )
     assert text.endswith("\r\n")
     assert '"A dog, running; on the ""beach"""' in text
@@ -116,6 +119,9 @@ def test_jsonl_round_trip_and_shape(tmp_path: Path) -> None:
         "flags": [],
         "visible_text": None,
         "alt_text": 'A dog, running; on the "beach"',
+        "languages": ["en"],
+        **{f"{name}_{code}": None for code in ("zh", "de", "ar")
+           for name in ("caption", "alt_text", "edited", "reviewed", "score")},
     }
     assert list(first) == list(ROW_FIELDS)
     assert "漢字" in lines[1]  # not \\u escapes

@@ -139,3 +139,44 @@ def test_decompression_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)  # guard stays on, just smaller
     with pytest.raises(ImageLoadError, match="decompression bomb"):
         load_rgb(path)
+
+
+def _png_claiming(path: Path, width: int, height: int) -> Path:
+    """A PNG whose header claims ``width`` × ``height`` (no real pixels behind it)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 16)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def test_a_20000_square_png_is_refused_in_plain_words(tmp_path: Path) -> None:
+    path = _png_claiming(tmp_path / "huge.png", 20_000, 20_000)
+    with pytest.raises(ImageLoadError) as caught:
+        load_for_model(path, (16, 16))
+    message = str(caught.value)
+    assert message.startswith("too big to open: 400 megapixels;")
+    assert "179 megapixels" in message and "smaller copy" in message
+    assert "DOS attack" not in message and "exceeds limit" not in message  # Pillow's words
+    assert "\n" not in message
+
+
+def test_pillow_messages_become_plain_words(tmp_path: Path) -> None:
+    scrambled = tmp_path / "scrambled.png"
+    scrambled.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a chunk " * 8)  # "cannot identify"
+    with pytest.raises(ImageLoadError) as caught:
+        load_rgb(scrambled)
+    assert "cannot identify image file" not in str(caught.value)
+    assert str(caught.value).startswith("not an image capdesk can read")
+    cut = _truncated_jpeg(tmp_path / "cut.jpg")
+    with pytest.raises(ImageLoadError, match="incomplete") as caught:
+        load_rgb(cut)
+    assert "bytes not processed" not in str(caught.value)

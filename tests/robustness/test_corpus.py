@@ -26,8 +26,11 @@ ENGINE_SECONDS = HANG_SECONDS
 
 
 # Messages that mean the loader met an exception it did not expect (Captioner.load's
-# catch-all) or an OS error it calls "corrupt": the user can't act on those.
-UNCLEAR_PREFIXES = ("cannot read image:", "the model failed", "corrupt image data: [errno")
+# catch-all); an OS error's "[Errno 5]" or Pillow's own wording neither: the user can't
+# act on those.
+UNCLEAR_PREFIXES = ("cannot read image:", "the model failed")
+RAW_PILLOW = ("[errno", "cannot identify image file", "broken data stream",
+              "exceeds limit of", "dos attack", "bytes not processed")
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +60,8 @@ def _problems(case: Case, result: CaptionResult) -> list[str]:
             problems.append(f"{name}: error is not one clear line: {message!r}")
         if message.lower().startswith(UNCLEAR_PREFIXES):
             problems.append(f"{name}: unexpected-exception message: {message!r}")
+        if any(raw in message.lower() for raw in RAW_PILLOW):
+            problems.append(f"{name}: a raw library message: {message!r}")
     return problems
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 class FakeVoice:
     """Satisfies capdesk.ui.speech.SpeechEngine; ``said`` lists every text spoken."""
 
-    def __init__(self, voices: tuple[str, ...] = ("Alice", "Bob")) -> None:
+    def __init__(self, voices: tuple[str, ...] = ("Alice", "Bob"),
+                 languages: tuple[str, ...] = ("en",)) -> None:
         self.said: list[str] = []
+        self.languages = languages  # the language codes its voices speak
+        self.language = languages[0] if languages else ""
         self.stopped = 0
         self.voice = ""
         self.rate = 0.0
@@ -27,3 +30,10 @@ class FakeVoice:
 
     def set_rate(self, rate: float) -> None:
         self.rate = rate
+
+    def use_language(self, tag: str) -> bool:
+        code = tag.split("-", maxsplit=1)[0].lower()
+        if code not in self.languages:
+            return False
+        self.language = code
+        return True

@@ -56,6 +56,7 @@ def make_window(qtbot, settings_store):
         engine = engine or FakeCaptioner()
         window, controller = build_window(store or settings_store, lambda _config: engine)
         controller.keeping.confirm_stop = lambda: True  # "stop and quit?": yes, no modal box
+        controller.files.confirm_export_stop = lambda: True  # the same for an export
         qtbot.addWidget(window)
         window.show()
         if wait_engine:

@@ -5,7 +5,9 @@ Xvfb. It prints ``ready`` once the window is shown and the engine loaded; on the
 ``caption`` it captions every photo in FOLDER, selects the first one, waits for its word
 buttons and prints ``finished``; on ``read`` it runs Read caption and prints
 ``read STATUS|CAPTION``; on ``dialogs`` it opens Settings and Export and prints
-``dialogs``; on ``quit`` (or end of input) it closes the window.
+``dialogs``; on ``video PATH`` it describes the video (the default model folder, or
+``$CAPDESK_MODEL_DIR``), selects its third cue and prints ``video``; on ``quit`` (or end
+of input) it closes the window.
 """
 
 from __future__ import annotations
@@ -53,6 +55,15 @@ def main(folder: Path) -> int:
 
     dialogs: list[object] = []
 
+    def when_described() -> None:
+        docs = controller.video.documents
+        if docs and docs[-1].state in ("done", "cancelled", "failed"):
+            controller.video.panel.select_row(2)
+            controller.video.panel.strip.setFocus()
+            QTimer.singleShot(500, lambda: say("video"))
+        else:
+            QTimer.singleShot(100, when_described)
+
     def on_input() -> None:
         line = sys.stdin.readline().strip()
         if line == "caption":
@@ -64,6 +75,10 @@ def main(folder: Path) -> int:
         elif line == "dialogs":  # both stay open for the reader, then close on "quit"
             dialogs.extend([controller.files.edit_settings(), controller.files.export()])
             QTimer.singleShot(500, lambda: say("dialogs"))
+        elif line.startswith("video "):
+            controller.video.confirm_discard = lambda _unsaved, _running: True
+            controller.add_paths([Path(line[len("video "):])])
+            when_described()
         elif line in ("quit", ""):
             window.close()
             app.quit()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -178,7 +179,7 @@ def session(desktop, tmp_path_factory) -> Iterator[dict]:
         app.stdin.write("read\n")
         app.stdin.flush()
         read = _read_prefixed(app, "read ", 30)
-        time.sleep(1.0)
+        time.sleep(3.0)  # the announcement crosses the bus after the call returns
         listener.stdin.close()
         events = [json.loads(line) for line in listener.stdout if line.startswith("{")]
         listener.wait(10)
@@ -204,11 +205,23 @@ def session(desktop, tmp_path_factory) -> Iterator[dict]:
             check=False,
         )
         with_dialogs = json.loads(dumped.stdout)
+        video_tree: list[dict] | None = None
+        clip = _clip(tmp_path_factory)
+        if clip is not None:
+            app.stdin.write(f"video {clip}\n")
+            app.stdin.flush()
+            _read_line(app, "video", 120)
+            dumped = subprocess.run(
+                [str(SYSTEM_PYTHON), str(HERE / "atspi_reader.py"), "dump", APP_NAME],
+                env=desktop, capture_output=True, text=True, timeout=120, check=False,
+            )
+            video_tree = json.loads(dumped.stdout)
         status, caption = read.split("|", 1)
         yield {
             "events": events,
             "tree": tree,
             "dialogs": with_dialogs,
+            "video": video_tree,
             "read_status": status,
             "caption": caption,
         }
@@ -235,6 +248,31 @@ def _read_prefixed(process: subprocess.Popen, prefix: str, timeout: float) -> st
 
 def _label(node: dict) -> str:
     return f"{node['role']} (parent {node['parent_role']}, states {','.join(node['states'])})"
+
+
+def _clip(tmp_path_factory) -> Path | None:
+    """A 5-shot generated slideshow, or None without PyAV."""
+    try:
+        import av  # noqa: F401
+    except ImportError:
+        return None
+    from tests.support.videos import sample_pictures, write_slideshow
+
+    path = tmp_path_factory.mktemp("video") / "walk.mp4"
+    write_slideshow(path, sample_pictures(5), (2.0, 2.5, 2.0, 3.0, 2.5), size=(160, 90))
+    return path
+
+
+def test_video_cues_are_read_with_their_time_codes(session):
+    """A screen-reader user hears each strip item as "Cue 3, 00:04 to 00:06: <words>"."""
+    if session["video"] is None:
+        pytest.skip("PyAV (the 'video' extra) is not installed")
+    tree = session["video"]
+    cues = [n for n in tree if n["name"].startswith("Cue ") and n["parent_role"] != "combo box"]
+    names = [n["name"] for n in cues]
+    assert any(re.match(r"Cue 3, 00:0\d to 00:0\d: \S.+", name) for name in names), names
+    assert len(cues) >= 4, names
+    assert _unnamed(tree) == []
 
 
 def _unnamed(tree: list[dict]) -> list[str]:
@@ -280,7 +318,8 @@ def test_word_buttons_and_play_are_buttons_not_check_boxes(session):
     boxes = {n["name"] for n in tree if n["role"] == "check box"}
     # The heatmap switch is a real on/off setting; Qt's own toolbar extension button is a
     # checkable "expanded" toggle whose role Qt picks (it is only there when space is short).
-    assert boxes <= {"Show heatmap", "More toolbar buttons"}
+    # The video dock's key frame has its own heatmap switch.
+    assert boxes <= {"Show heatmap", "Show heatmap on the key frame", "More toolbar buttons"}
 
 
 def test_finishing_a_run_is_announced_on_the_bus(session):
