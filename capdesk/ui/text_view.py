@@ -74,6 +74,10 @@ class VisibleTextView(QWidget):
         self.field = _TextField(self)
         self.field.setTabChangesFocus(True)
         self.field.setAccessibleName("Text in the photo")
+        # Its scroll bars are objects of their own to a screen reader: named, not "scroll bar".
+        self.field.verticalScrollBar().setAccessibleName("Scroll the text in the photo")
+        self.field.horizontalScrollBar().setAccessibleName(
+            "Scroll the text in the photo sideways")
         self.field.setAccessibleDescription(
             "The text read in the photo, added to the alt text after the caption. Correct "
             "it and press Ctrl+Enter to keep it; Ctrl+Z undoes."
