@@ -12,7 +12,7 @@ empty field on every photo would be one more stop for a screen reader user.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QKeyCombination, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from capdesk.domain import compose_alt_text
 from capdesk.ui.items import ImageItem
+from capdesk.ui.keys import OWN_KEYS
 
 LINES_SHOWN = 4
 
@@ -73,6 +74,9 @@ class VisibleTextView(QWidget):
         self._shown: str | None = None  # the text last put into the field
         self.field = _TextField(self)
         self.field.setTabChangesFocus(True)
+        self.field.setProperty(OWN_KEYS, [  # Ctrl+Enter here keeps the text (keys.py)
+            QKeyCombination(Qt.KeyboardModifier.ControlModifier, key).toCombined()
+            for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)])
         self.field.setAccessibleName("Text in the photo")
         # Its scroll bars are objects of their own to a screen reader: named, not "scroll bar".
         self.field.verticalScrollBar().setAccessibleName("Scroll the text in the photo")
