@@ -157,6 +157,12 @@ class WorkKeeper(QObject):
                 item = self.model.item(path)
                 if item is None or lang == item.language.code:
                     continue  # the own language came with ``known``
+                if lang == "en" and item.provider == "library":
+                    # English chosen but not first: its row keeps trust, flags, read text.
+                    item.trust, item.flags = caption.trust, caption.flags
+                    item.reader_text = caption.visible_text
+                    item.person_visible_text = caption.person_visible_text
+                    self.model.refresh(path)
                 if item.state_for_edit(lang).use_library(
                         caption.text, caption.model_text, caption.score, edited=caption.edited,
                         reviewed=caption.reviewed, model_name=caption.model_name):
