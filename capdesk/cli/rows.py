@@ -75,11 +75,23 @@ def planned_records(paths: Sequence[Path], languages: Sequence[Language] | None
 
 
 def record_in_library(library: Library, record: CaptionRecord, model_hash: str) -> None:
-    """Store the model's caption of ``record`` in the library, one row per language."""
-    for entry in record.texts:
+    """Store the model's caption of ``record`` in the library, one row per language.
+
+    Trust, flags and the read text (issue 18) are what the engine said about the photo and
+    the model's own words, so they go on one row only: English's (the model's), or the first
+    language's when English was not chosen; the other languages' rows keep none.
+    """
+    texts = record.texts
+    codes = [entry.language.code for entry in texts]
+    owner = codes.index("en") if "en" in codes else 0
+    for index, entry in enumerate(texts):
+        said = index == owner
         library.record_caption(record.path, entry.caption, score=entry.score,
                                model_name=record.model, model_hash=model_hash,
-                               lang=entry.language.code, captioned_at=record.captioned_at)
+                               lang=entry.language.code, captioned_at=record.captioned_at,
+                               trust=record.trust if said else None,
+                               flags=[f.code for f in record.flags] if said else (),
+                               visible_text=record.visible_text if said else None)
 
 
 def known_records(library: Library, paths: Sequence[Path],

@@ -19,6 +19,7 @@ from capdesk.engine.errors import ModelError
 from capdesk.engine.model import ModelSpec
 from capdesk.engine.visible_text import TextStage
 from capdesk.imaging import ImageLoadError, QualityThresholds, assess_quality, load_for_model
+from capdesk.imaging.grey import shared_grey
 from capdesk.imaging.quality import FITTED_SIDE
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,17 @@ def check_photo(
         # The thresholds were fitted on 224-px photos; a model with a smaller input
         # (the tests' tiny one) gets the photo decoded once more at that size.
         checked, _ = load_for_model(path, (FITTED_SIDE, FITTED_SIDE), "bilinear")
-    flags = assess_quality(checked, size, quality).flags
-    times.extra["quality"] = times.extra.get("quality", 0.0) + time.perf_counter() - started
-    found = text_stage.examine(path, checked, times.extra)
+    # One grey copy for both checks (capdesk.imaging.grey); counted as quality time.
+    shared = shared_grey(checked)
+    spent = time.perf_counter() - started
+    # The gate first: its probability tells the exposure check a white page from a
+    # washed-out photo (capdesk.imaging.quality.looks_like_page).
+    found = text_stage.examine(path, checked, times.extra, shared.thumb)
+    started = time.perf_counter()
+    flags = assess_quality(checked, size, quality, found.score, shared).flags
+    times.extra["quality"] = (
+        times.extra.get("quality", 0.0) + spent + time.perf_counter() - started
+    )
     if found.mostly_text:
         flags = (*flags, make_flag(MOSTLY_TEXT))
     return pixels, size, flags, found.visible_text

@@ -109,15 +109,35 @@ class TrustModel:
     k: int = 5
     #: scale each pooled vector to unit length first (a cosine-like distance)
     normalise: bool = False
+    #: The learned ``unfamiliar`` detector (None: the distance rule decides): a logistic
+    #: regression on the standardised rotated vectors of :meth:`rotated`, fitted to tell
+    #: the out-of-domain fit photos from in-domain val (scripts/ood_detector.py). When
+    #: present, ``unfamiliar`` is its probability at or above ``detector_above``.
+    detector: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None = None
+    detector_above: float = 1.0
 
-    def distance(self, pooled: np.ndarray) -> np.ndarray:
-        """Mean Euclidean distance (PCA space) to the k nearest training photos, per row."""
-        if self.center is None or self.components is None or self.reference is None:
+    def rotated(self, pooled: np.ndarray) -> np.ndarray:
+        """Pooled vectors (unit length when ``normalise``) in the PCA space, per row."""
+        if self.center is None or self.components is None:
             raise ValueError("this estimator has no reference set")
         pooled = np.asarray(pooled, np.float32)
         if self.normalise:
             pooled = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        z = (pooled - self.center) @ self.components.T
+        return np.asarray((pooled - self.center) @ self.components.T)
+
+    def detect(self, z: np.ndarray) -> np.ndarray:
+        """The detector's probability that each rotated row is out of domain."""
+        if self.detector is None:
+            raise ValueError("this estimator has no unfamiliar detector")
+        mean, scale, coef, intercept = self.detector
+        logits = ((z - mean) / scale) @ coef + intercept
+        return np.exp(-np.logaddexp(0.0, -logits.astype(np.float64)))
+
+    def distance(self, pooled: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
+        """Mean Euclidean distance (PCA space) to the k nearest training photos, per row."""
+        if self.reference is None:
+            raise ValueError("this estimator has no reference set")
+        z = self.rotated(pooled) if z is None else z
         ref = self.reference
         d2 = (z * z).sum(1)[:, None] - 2.0 * z @ ref.T + (ref * ref).sum(1)[None, :]
         k = min(self.k, ref.shape[0])
@@ -130,10 +150,14 @@ class TrustModel:
         z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
         return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
-    def flags(self, trust: float, distance: float | None) -> tuple[str, ...]:
+    def flags(self, trust: float, distance: float | None,
+              detected: float | None = None) -> tuple[str, ...]:
         codes = []
         limit = self.unfamiliar_above
-        if limit is not None and distance is not None and distance > limit:
+        if self.detector is not None:
+            if detected is not None and detected >= self.detector_above:
+                codes.append(UNFAMILIAR)
+        elif limit is not None and distance is not None and distance > limit:
             codes.append(UNFAMILIAR)
         if trust < self.low_confidence_below:
             codes.append(LOW_CONFIDENCE)
@@ -141,7 +165,8 @@ class TrustModel:
 
     @property
     def needs_distance(self) -> bool:
-        return DISTANCE in self.features or self.unfamiliar_above is not None
+        return (DISTANCE in self.features or self.unfamiliar_above is not None
+                or self.detector is not None)
 
     def assess(
         self, captions: Sequence[Caption | None], encoded: Mapping[str, np.ndarray]
@@ -151,10 +176,14 @@ class TrustModel:
         ``encoded`` holds the encoder outputs by name (``features``, ``projection``).
         """
         distances: Sequence[float | None] = [None] * len(captions)
+        detected: Sequence[float | None] = [None] * len(captions)
         if self.needs_distance:
-            distances = list(self.distance(pool_cells(encoded[self.pooling])))
+            z = self.rotated(pool_cells(encoded[self.pooling]))
+            distances = list(self.distance(z, z))
+            if self.detector is not None:
+                detected = [float(v) for v in self.detect(z)]
         out: list[Caption | None] = []
-        for caption, dist in zip(captions, distances, strict=True):
+        for caption, dist, seen in zip(captions, distances, detected, strict=True):
             if caption is None:
                 out.append(None)
                 continue
@@ -164,7 +193,7 @@ class TrustModel:
             if dist is not None:
                 values[DISTANCE] = dist
             trust = self.probability(values)
-            out.append(replace(caption, trust=trust, flags=self.flags(trust, dist)))
+            out.append(replace(caption, trust=trust, flags=self.flags(trust, dist, seen)))
         return out
 
 
@@ -205,6 +234,14 @@ def trust_from_json(data: Mapping[str, Any], directory: Path) -> TrustModel:
     if DISTANCE in names and not arrays:
         raise ValueError("the distance feature needs a reference set")
     threshold = data.get("unfamiliar_above")
+    block = data.get("unfamiliar_detector") or {}
+    detector = None
+    if block:
+        with np.load(directory / str(block["arrays"])) as npz:
+            parts = [npz[f"detector_{k}"].astype(np.float32) for k in ("mean", "scale", "coef")]
+        if not arrays or any(p.shape != (arrays["components"].shape[0],) for p in parts):
+            raise ValueError("the unfamiliar detector needs one number per PCA component")
+        detector = (parts[0], parts[1], parts[2], float(block["intercept"]))
     return TrustModel(
         features=names,
         mean=vectors[0],
@@ -219,4 +256,6 @@ def trust_from_json(data: Mapping[str, Any], directory: Path) -> TrustModel:
         reference=arrays.get("reference"),
         k=int(dist.get("k", 5)),
         normalise=bool(dist.get("normalise", False)),
+        detector=detector,
+        detector_above=float(block.get("above", 1.0)),
     )

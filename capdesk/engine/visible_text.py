@@ -60,6 +60,9 @@ class TextFinding:
 
     mostly_text: bool
     visible_text: str | None = None
+    #: The gate's probability that the photo is mostly text (None: no gate); the quality
+    #: checks use it not to call a white page over-exposed.
+    score: float | None = None
 
 
 def default_ocr_dir() -> Path:
@@ -106,14 +109,16 @@ class TextStage:
     def reads(self) -> bool:
         return self.reader is not None
 
-    def examine(self, path: Path, pixels: np.ndarray, times: dict[str, float]) -> TextFinding:
-        """Gate the loader's array; read the file at document resolution when it passes.
+    def examine(self, path: Path, pixels: np.ndarray, times: dict[str, float],
+                thumb: np.ndarray | None = None) -> TextFinding:
+        """Gate the loader's array (or its ready grey ``thumb``, capdesk.imaging.grey); read
+        the file at document resolution when it passes.
 
         Seconds spent are added to ``times`` under ``text_check`` and ``read_text``."""
         if self.gate is None or self.rule is None:
             return TextFinding(False)
         started = time.perf_counter()
-        score = self.gate.probability(pixels)
+        score = self.gate.probability(pixels, thumb)
         _add(times, "text_check", time.perf_counter() - started)
         read: VisibleText | None = None
         if self.reader is not None and score >= self.gate.threshold:
@@ -121,7 +126,7 @@ class TextStage:
             read = self._read(path)
             _add(times, "read_text", time.perf_counter() - started)
         text = None if read is None else read.text
-        return TextFinding(self.rule.mostly_text(score, read), text)
+        return TextFinding(self.rule.mostly_text(score, read), text, score)
 
     def _read(self, path: Path) -> VisibleText | None:
         assert self.reader is not None

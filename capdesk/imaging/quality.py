@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Protocol
 
 import numpy as np
 from PIL import Image
@@ -56,6 +57,12 @@ class QualityThresholds:
     dark_p95_max: float = 107.5  # 95th-percentile grey at or below this: too dark
     bright_clipped_min: float = 0.263  # this share of pixels with a clipped channel...
     bright_washed_min: float = 0.0635  # ...and this share with two clipped: too bright
+    # A page of text is white by design, not over-exposed: no too_bright when the text
+    # gate's probability is at least ``page_text_min`` and the 10th-percentile grey is at
+    # least ``page_p10_min`` (the page fills the frame). Chosen on the ood fit halves of
+    # receipts and forms and the val copies (scripts/bright_documents.py, docs/TRUST.md).
+    page_text_min: float = 0.60
+    page_p10_min: float = 163.0
     min_side: int = 96  # originals whose shorter side is below this: too small
 
     @classmethod
@@ -75,6 +82,7 @@ class QualityMeasures:
     original_size: tuple[int, int]
     mean: float  # grey level 0..255
     p05: float
+    p10: float
     p50: float
     p95: float
     dark_fraction: float  # share of pixels at or below DARK_LEVEL
@@ -101,16 +109,26 @@ class QualityReport:
 DEFAULT_THRESHOLDS = QualityThresholds()
 
 
+class SharedGreyLike(Protocol):
+    """What :func:`measure_quality` reads of :class:`capdesk.imaging.grey.SharedGrey`."""
+
+    @property
+    def array(self) -> np.ndarray: ...
+
+    @property
+    def grey(self) -> np.ndarray: ...
+
+
 def analysis_grey(rgb: np.ndarray, side: int = ANALYSIS_SIDE) -> np.ndarray:
     """float32 grey (H, W) from uint8 RGB or grey, shrunk so its longer side is <= ``side``.
 
     The loader's 224×224 array passes through without resizing; a bigger array (e.g. a
     preview) is shrunk first so the cost stays flat and the measures stay comparable.
     """
-    return _grey(_analysis_array(rgb, side))
+    return _grey(analysis_array(rgb, side))
 
 
-def _analysis_array(rgb: np.ndarray, side: int) -> np.ndarray:
+def analysis_array(rgb: np.ndarray, side: int = ANALYSIS_SIDE) -> np.ndarray:
     """uint8 (H, W) or (H, W, 3), shrunk so its longer side is <= ``side``."""
     array = np.asarray(rgb)
     if array.ndim == 3 and array.shape[2] == 1:
@@ -189,10 +207,17 @@ def measure_quality(
     rgb: np.ndarray,
     original_size: tuple[int, int],
     thresholds: QualityThresholds = DEFAULT_THRESHOLDS,
+    shared: SharedGreyLike | None = None,
 ) -> QualityMeasures:
-    """All measures of one photo; ``original_size`` is the upright (width, height) on disk."""
-    array = _analysis_array(rgb, ANALYSIS_SIDE)
-    grey = _grey(array)
+    """All measures of one photo; ``original_size`` is the upright (width, height) on disk.
+
+    ``shared`` is the photo's :class:`capdesk.imaging.grey.SharedGrey` when the caller made
+    one (the engine does, for this check and the text gate): its grey is used as is."""
+    if shared is not None:
+        array, grey = shared.array, shared.grey
+    else:
+        array = analysis_array(rgb, ANALYSIS_SIDE)
+        grey = _grey(array)
     # Highlights: one clipped channel is often just a saturated colour (a warm-lit floor);
     # two clipped channels over a large area is detail washed out to white.
     if array.ndim == 3:
@@ -205,12 +230,13 @@ def measure_quality(
     # several times cheaper than sorting for percentiles.
     counts = np.bincount((grey + 0.5).astype(np.uint8).ravel(), minlength=256)
     share = np.cumsum(counts) / grey.size
-    p05, p50, p95 = (float(np.searchsorted(share, q)) for q in (0.05, 0.5, 0.95))
+    p05, p10, p50, p95 = (float(np.searchsorted(share, q)) for q in (0.05, 0.1, 0.5, 0.95))
     sharp, sharp_iso, contrast = _sharpness(grey, thresholds.sharpness_contrast_min)
     return QualityMeasures(
         original_size=(int(original_size[0]), int(original_size[1])),
         mean=float(grey.mean()),
         p05=p05,
+        p10=p10,
         p50=p50,
         p95=p95,
         dark_fraction=float(share[DARK_LEVEL]),
@@ -223,12 +249,23 @@ def measure_quality(
     )
 
 
-def flags_for(measures: QualityMeasures, thresholds: QualityThresholds) -> tuple[Flag, ...]:
+def looks_like_page(measures: QualityMeasures, thresholds: QualityThresholds,
+                    text_probability: float | None) -> bool:
+    """A page of text filling the frame: white by design, so its clipped white is no
+    exposure fault. Needs the text gate's probability (None: not known, not a page)."""
+    return (text_probability is not None and text_probability >= thresholds.page_text_min
+            and measures.p10 >= thresholds.page_p10_min)
+
+
+def flags_for(measures: QualityMeasures, thresholds: QualityThresholds,
+              text_probability: float | None = None) -> tuple[Flag, ...]:
     """The flags the measures raise, most actionable first.
 
     A photo that is too dark or too bright is not also called blurred: its missing detail
     is the exposure's fault, and one clear instruction is better than two. A photo too
     small to describe is not called blurred either: upscaling makes any photo look soft.
+    ``text_probability`` is the text gate's (capdesk.ocr.gate) for the same pixels: a
+    white page of text is not called over-exposed (:func:`looks_like_page`).
     """
     flags: list[Flag] = []
     if min(measures.original_size) < thresholds.min_side:
@@ -238,6 +275,7 @@ def flags_for(measures: QualityMeasures, thresholds: QualityThresholds) -> tuple
     elif (
         measures.clipped_fraction >= thresholds.bright_clipped_min
         and measures.washed_fraction >= thresholds.bright_washed_min
+        and not looks_like_page(measures, thresholds, text_probability)
     ):
         flags.append(make_flag(TOO_BRIGHT))
     elif measures.sharpness < thresholds.sharpness_min and not flags:
@@ -249,11 +287,14 @@ def assess_quality(
     rgb: np.ndarray,
     original_size: tuple[int, int],
     thresholds: QualityThresholds = DEFAULT_THRESHOLDS,
+    text_probability: float | None = None,
+    shared: SharedGreyLike | None = None,
 ) -> QualityReport:
     """Measure a decoded photo and flag what would make its caption unreliable.
 
     ``rgb`` is what the engine feeds the model (uint8, (H, W, 3) or (H, W)); any size
-    works. ``original_size`` is the photo's upright (width, height) before resizing.
+    works. ``original_size`` is the photo's upright (width, height) before resizing;
+    ``text_probability`` the text gate's for the same pixels, when known.
     """
-    measures = measure_quality(rgb, original_size, thresholds)
-    return QualityReport(measures, flags_for(measures, thresholds))
+    measures = measure_quality(rgb, original_size, thresholds, shared)
+    return QualityReport(measures, flags_for(measures, thresholds, text_probability))

@@ -156,18 +156,25 @@ class LibraryKeeper(QObject):
             self.folders_listed.emit([])
 
     def record_caption(self, path: Path, text: str, *, score: float | None, model_name: str,
-                       replace_edit: bool, lang: str = "en") -> None:
+                       replace_edit: bool, lang: str = "en", trust: float | None = None,
+                       flags: Iterable[str] = (), visible_text: str | None = None) -> None:
+        codes = list(flags)
         self._write(lambda lib: lib.record_caption(
             path, text, score=score, model_name=model_name, replace_edit=replace_edit,
-            lang=lang))
+            lang=lang, trust=trust, flags=codes, visible_text=visible_text))
 
     def record_person(self, path: Path, person_text: str | None, reviewed: bool,
-                      lang: str = "en") -> None:
+                      lang: str = "en", *, read_text_lang: str | None = None,
+                      visible_text: str | None = None) -> None:
         """The person's state of one image in one language: their words (None: the
-        model's) and review."""
+        model's) and review; with ``read_text_lang`` (the row that keeps the read text,
+        which may be another language's) their correction of the read text too (None: the
+        reader's)."""
         def write(lib: Library) -> None:
             lib.record_edit(path, person_text, lang=lang)
             lib.record_review(path, reviewed, lang=lang)
+            if read_text_lang is not None:
+                lib.record_visible_text(path, visible_text, lang=read_text_lang)
 
         self._write(write)
 

@@ -20,6 +20,9 @@ class EngineConfig:
     model_dir: Path | None = None
     provider: str = "auto"
     threads: int | None = None
+    #: Read the text of photos the text gate passes (documents, screens, signs) so the app
+    #: can show it and put it into the alt text (nothing is read when no reader is installed).
+    read_text: bool = True
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,9 @@ def default_engine_factory(config: EngineConfig) -> CaptionEngine:
     """Build the real ONNX captioner; imported lazily so the window opens without it."""
     from capdesk.engine import Captioner  # noqa: PLC0415  (heavy: onnxruntime)
 
-    return Captioner(config.model_dir, provider=config.provider, threads=config.threads)
+    # "auto": read when a reader is installed, else caption without reading (a warning).
+    return Captioner(config.model_dir, provider=config.provider, threads=config.threads,
+                     read_text="auto" if config.read_text else False)
 
 
 def _failed(path: Path, message: str, provider: str = "") -> CaptionResult:

@@ -151,8 +151,10 @@ def _copy(db: sqlite3.Connection, image_id: int, place: tuple[Any, ...]) -> None
     )
     db.execute(
         "INSERT INTO captions (image_id, lang, model_text, score, model_name, model_hash, "
-        "captioned_at, person_text, edited, reviewed, reviewed_at) "
+        "captioned_at, person_text, edited, reviewed, reviewed_at, trust, flags, visible_text, "
+        "person_visible_text) "
         "SELECT ?, lang, model_text, score, model_name, model_hash, captioned_at, person_text, "
-        "edited, reviewed, reviewed_at FROM captions WHERE image_id = ?",
+        "edited, reviewed, reviewed_at, trust, flags, visible_text, person_visible_text "
+        "FROM captions WHERE image_id = ?",
         (cursor.lastrowid, image_id),
     )

@@ -15,20 +15,24 @@ from capdesk.library.records import FolderCounts, KnownCaption
 
 CAPTION_COLUMNS = (
     "c.lang, c.model_text, c.score, c.model_name, c.model_hash, c.captioned_at, "
-    "c.person_text, c.edited, c.reviewed, c.reviewed_at"
+    "c.person_text, c.edited, c.reviewed, c.reviewed_at, c.trust, c.flags, c.visible_text, "
+    "c.person_visible_text"
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def known(image_id: int, path: str | Path, row: sqlite3.Row | tuple[Any, ...]) -> KnownCaption:
-    """A :class:`KnownCaption` from the ten :data:`CAPTION_COLUMNS` values."""
-    lang, model_text, score, model_name, model_hash, at, person, edited, reviewed, rev_at = row
+    """A :class:`KnownCaption` from the fourteen :data:`CAPTION_COLUMNS` values."""
+    (lang, model_text, score, model_name, model_hash, at, person, edited, reviewed, rev_at,
+     trust, flags, visible, person_visible) = row
     return KnownCaption(
         path=path if isinstance(path, Path) else Path(path), image_id=image_id,
         lang=lang or "en", model_text=model_text,
         score=score, model_name=model_name or "", model_hash=model_hash or "",
         captioned_at=at, person_text=person, edited=bool(edited), reviewed=bool(reviewed),
-        reviewed_at=rev_at,
+        reviewed_at=rev_at, trust=trust,
+        flag_codes=tuple(code for code in (flags or "").split(",") if code),
+        visible_text=visible, person_visible_text=person_visible,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from capdesk.domain.flags import FLAG_MESSAGES, Flag, make_flag
 from capdesk.domain.records import CaptionRecord
 
 LIBRARY_PROVIDER = "library"
@@ -33,6 +34,13 @@ class KnownCaption(NamedTuple):
     edited: bool = False
     reviewed: bool = False
     reviewed_at: str | None = None
+    #: What the engine said about the model's caption (docs/TRUST.md): its trust estimate
+    #: and flag codes; the text read in the photo (None: not read) and a person's
+    #: correction of it (None: not edited).
+    trust: float | None = None
+    flag_codes: tuple[str, ...] = ()
+    visible_text: str | None = None
+    person_visible_text: str | None = None
 
     @property
     def text(self) -> str:
@@ -40,6 +48,19 @@ class KnownCaption(NamedTuple):
         if self.edited and self.person_text is not None:
             return self.person_text
         return self.model_text or ""
+
+    @property
+    def text_in_photo(self) -> str | None:
+        """The read text as the person corrected it, else as the reader found it."""
+        if self.person_visible_text is not None:
+            return self.person_visible_text
+        return self.visible_text
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """The stored codes with today's messages; a code this capdesk does not know (a
+        newer one wrote the file) is left out rather than failing the whole folder."""
+        return tuple(make_flag(code) for code in self.flag_codes if code in FLAG_MESSAGES)
 
     def to_record(self, provider: str = LIBRARY_PROVIDER) -> CaptionRecord:
         """The export row of this caption (:data:`capdesk.export.tables.ROW_FIELDS`)."""
@@ -52,6 +73,9 @@ class KnownCaption(NamedTuple):
             captioned_at=datetime.fromisoformat(self.captioned_at) if self.captioned_at else None,
             reviewed=self.reviewed,
             provider=provider,
+            trust=None if self.edited else self.trust,
+            flags=self.flags,
+            visible_text=self.text_in_photo,
         )
 
 

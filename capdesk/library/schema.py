@@ -74,27 +74,42 @@ _REINDEX = """
     DELETE FROM search WHERE rowid = {ref};
     INSERT INTO search(rowid, file_name, texts)
         SELECT i.id, i.file_name,
-               (SELECT group_concat(coalesce(c.model_text, '') || ' ' ||
-                                    coalesce(c.person_text, ''), ' ')
+               (SELECT group_concat({texts}, ' ')
                   FROM captions c WHERE c.image_id = i.id)
           FROM images i WHERE i.id = {ref};
 """
 
-TRIGGERS = f"""
-CREATE TRIGGER search_image_added AFTER INSERT ON images BEGIN {_REINDEX.format(ref="NEW.id")} END;
-CREATE TRIGGER search_image_renamed AFTER UPDATE OF file_name ON images BEGIN
-    {_REINDEX.format(ref="NEW.id")} END;
+_TRIGGERS = """
+CREATE TRIGGER search_image_added AFTER INSERT ON images BEGIN {added} END;
+CREATE TRIGGER search_image_renamed AFTER UPDATE OF file_name ON images BEGIN {added} END;
 CREATE TRIGGER search_image_removed AFTER DELETE ON images BEGIN
     DELETE FROM search WHERE rowid = OLD.id; END;
-CREATE TRIGGER search_caption_added AFTER INSERT ON captions BEGIN
-    {_REINDEX.format(ref="NEW.image_id")} END;
-CREATE TRIGGER search_caption_changed AFTER UPDATE OF model_text, person_text ON captions BEGIN
-    {_REINDEX.format(ref="NEW.image_id")} END;
-CREATE TRIGGER search_caption_removed AFTER DELETE ON captions BEGIN
-    {_REINDEX.format(ref="OLD.image_id")} END;
+CREATE TRIGGER search_caption_added AFTER INSERT ON captions BEGIN {caption_new} END;
+CREATE TRIGGER search_caption_changed AFTER UPDATE OF {columns} ON captions BEGIN
+    {caption_new} END;
+CREATE TRIGGER search_caption_removed AFTER DELETE ON captions BEGIN {caption_old} END;
 """
 
-_POPULATE = _REINDEX.split(";")[1].replace("WHERE i.id = {ref}", "")
+
+def _search_sql(texts: str, columns: str) -> tuple[str, str]:
+    """(the triggers, the statement filling the index) for one schema version's texts."""
+    def reindex(ref: str) -> str:
+        return _REINDEX.format(ref=ref, texts=texts)
+
+    triggers = _TRIGGERS.format(added=reindex("NEW.id"), caption_new=reindex("NEW.image_id"),
+                                caption_old=reindex("OLD.image_id"), columns=columns)
+    return triggers, reindex("{ref}").split(";")[1].replace("WHERE i.id = {ref}", "")
+
+
+# Version 2 indexed the captions' words; version 3 adds the text read in the photo (the
+# person's correction when there is one), so a receipt is found by a word printed on it.
+TRIGGERS_V2, _POPULATE_V2 = _search_sql(
+    "coalesce(c.model_text, '') || ' ' || coalesce(c.person_text, '')",
+    "model_text, person_text")
+TRIGGERS, _POPULATE = _search_sql(
+    "coalesce(c.model_text, '') || ' ' || coalesce(c.person_text, '') || ' ' || "
+    "coalesce(c.person_visible_text, c.visible_text, '')",
+    "model_text, person_text, visible_text, person_visible_text")
 
 
 def run_script(connection: sqlite3.Connection, script: str) -> None:
@@ -130,10 +145,12 @@ def has_search_index(connection: sqlite3.Connection) -> bool:
     return row is not None
 
 
-def create_search_index(connection: sqlite3.Connection) -> None:
-    """The FTS5 table, its triggers, and a row for every image already known."""
-    run_script(connection, FTS + TRIGGERS)
-    connection.execute(_POPULATE)
+def create_search_index(connection: sqlite3.Connection, *, version: int = 0) -> None:
+    """The FTS5 table, its triggers, and a row for every image already known (``version``
+    2: the triggers of schema version 2, which has no read-text columns yet)."""
+    triggers, populate = (TRIGGERS_V2, _POPULATE_V2) if version == 2 else (TRIGGERS, _POPULATE)
+    run_script(connection, FTS + triggers)
+    connection.execute(populate)
 
 
 def _v1(connection: sqlite3.Connection, fts: bool) -> None:
@@ -143,12 +160,36 @@ def _v1(connection: sqlite3.Connection, fts: bool) -> None:
 def _v2(connection: sqlite3.Connection, fts: bool) -> None:
     run_script(connection, V2_INDEXES)
     if fts:
-        create_search_index(connection)
+        create_search_index(connection, version=2)
     else:
         log.warning("this sqlite3 has no FTS5: library search falls back to LIKE")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection, bool], None]] = [_v1, _v2]
+# Issue 18: what the engine said about each caption, kept so a reopened folder shows the
+# same flags (and F8 visits them first) without captioning again. ``flags`` holds the codes
+# only, comma-separated (their messages are the app's words, which may change); ``trust``
+# is about the model's words; ``visible_text`` is the text the reader found (NULL: not
+# read), ``person_visible_text`` the person's correction of it (NULL: not edited).
+V3_COLUMNS = """
+ALTER TABLE captions ADD COLUMN trust REAL;
+ALTER TABLE captions ADD COLUMN flags TEXT NOT NULL DEFAULT '';
+ALTER TABLE captions ADD COLUMN visible_text TEXT;
+ALTER TABLE captions ADD COLUMN person_visible_text TEXT;
+"""
+
+
+def _v3(connection: sqlite3.Connection, fts: bool) -> None:
+    """The trust columns; the search triggers are replaced so read text is searchable too."""
+    run_script(connection, V3_COLUMNS)
+    if fts and has_search_index(connection):
+        for name in _TRIGGER_NAMES:
+            connection.execute(f"DROP TRIGGER IF EXISTS {name}")
+        run_script(connection, TRIGGERS)
+        connection.execute("DELETE FROM search")
+        connection.execute(_POPULATE)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection, bool], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -190,11 +190,16 @@ class Library:
 
     def record_caption(self, path: Path, text: str, *, score: float | None = None,
                        model_name: str = "", model_hash: str = "", lang: str = "en",
-                       captioned_at: datetime | None = None, replace_edit: bool = False) -> bool:
+                       captioned_at: datetime | None = None, replace_edit: bool = False,
+                       trust: float | None = None, flags: Iterable[str] = (),
+                       visible_text: str | None = None) -> bool:
         """Store the model's caption of ``path``; False when the photo is gone or unreadable.
 
-        The person's text and review stay, unless ``replace_edit`` or the photo's content
-        changed since they were made (then they belonged to another picture). The file is
+        ``trust``, ``flags`` (codes) and ``visible_text`` are what the engine said with it
+        (docs/TRUST.md); they replace the previous run's. The person's text and review stay,
+        unless ``replace_edit`` or the photo's content changed since they were made (then
+        they belonged to another picture); their correction of the read text stays unless
+        the content changed (re-captioning does not change the text in the photo). The file is
         fingerprinted before the write lock is taken, so other writers do not wait on it.
         """
         try:
@@ -204,21 +209,44 @@ class Library:
             log.warning("not recorded in the library: %s: %s", path, exc.strerror or exc)
             return False
         at = (captioned_at or datetime.now(UTC)).astimezone(UTC).isoformat()
+        codes = ",".join(flags)
         with self._write() as db:
             image_id, changed = self._image(db, path, digest)
             reset = replace_edit or changed
             db.execute(
                 "INSERT INTO captions (image_id, lang, model_text, score, model_name, "
-                "model_hash, captioned_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "model_hash, captioned_at, trust, flags, visible_text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (image_id, lang) DO UPDATE SET model_text = excluded.model_text, "
                 "score = excluded.score, model_name = excluded.model_name, "
-                "model_hash = excluded.model_hash, captioned_at = excluded.captioned_at",
-                (image_id, lang, text, score, model_name, model_hash, at),
+                "model_hash = excluded.model_hash, captioned_at = excluded.captioned_at, "
+                "trust = excluded.trust, flags = excluded.flags, "
+                "visible_text = excluded.visible_text",
+                (image_id, lang, text, score, model_name, model_hash, at, trust, codes,
+                 visible_text),
             )
             if reset:
                 db.execute("UPDATE captions SET person_text = NULL, edited = 0, reviewed = 0, "
                            "reviewed_at = NULL WHERE image_id = ? AND lang = ?", (image_id, lang))
+            if changed:  # another picture: its text is not the one the person corrected
+                db.execute("UPDATE captions SET person_visible_text = NULL "
+                           "WHERE image_id = ?", (image_id,))
         return True
+
+    def record_visible_text(self, path: Path, text: str | None, *, lang: str = "en") -> None:
+        """The person's correction of the text read in ``path`` (None: back to the reader's).
+
+        Kept apart from :meth:`record_edit` because correcting the read text is not a
+        review of the caption: the caption may still be wrong.
+        """
+        with self._write() as db:
+            image_id = self._existing_id(db, path)
+            db.execute(
+                "INSERT INTO captions (image_id, lang, person_visible_text) VALUES (?, ?, ?) "
+                "ON CONFLICT (image_id, lang) DO UPDATE "
+                "SET person_visible_text = excluded.person_visible_text",
+                (image_id, lang, text),
+            )
 
     def record_edit(self, path: Path, text: str | None, *, lang: str = "en") -> None:
         """The person's words for ``path`` (None: back to the model's); editing is reviewing."""

@@ -23,11 +23,21 @@ FEATURES = ("edge_density", "busy_cells", "row_alternation", "col_alternation",
             "bright_fraction", "grey_std", "flat_cells", "busy_and_flat")
 
 
-def gate_features(rgb: np.ndarray) -> np.ndarray:
-    """Eight statistics of a 128-px grey thumbnail (about 1 ms)."""
+def gate_thumbnail(rgb: np.ndarray) -> np.ndarray:
+    """The gate's input: the photo's 8-bit grey, 128×128 bilinear, scaled to 0..1."""
     im = Image.fromarray(rgb[..., :3] if rgb.ndim == 3 else rgb)
     thumb = im.convert("L").resize((THUMB, THUMB), Image.Resampling.BILINEAR)
-    g = np.asarray(thumb, np.float32) / 255.0
+    return np.asarray(thumb, np.float32) / 255.0
+
+
+def gate_features(rgb: np.ndarray | None, thumb: np.ndarray | None = None) -> np.ndarray:
+    """Eight statistics of a 128-px grey thumbnail (about 1 ms); ``thumb`` is that
+    thumbnail when the caller already has it (capdesk.imaging.grey.SharedGrey)."""
+    if thumb is None:
+        if rgb is None:
+            raise ValueError("gate_features needs the photo or its thumbnail")
+        thumb = gate_thumbnail(rgb)
+    g = np.asarray(thumb, np.float32)
     gx = np.diff(g, axis=1)
     gy = np.diff(g, axis=0)
     strong_x = np.abs(gx) > 0.12
@@ -63,8 +73,8 @@ class TextGate:
         return cls(np.array(d["mean"]), np.array(d["scale"]), np.array(d["weights"]),
                    float(d["bias"]), float(d["threshold"]))
 
-    def probability(self, rgb: np.ndarray) -> float:
-        z = (gate_features(rgb) - self.mean) / self.scale
+    def probability(self, rgb: np.ndarray | None, thumb: np.ndarray | None = None) -> float:
+        z = (gate_features(rgb, thumb) - self.mean) / self.scale
         return 1.0 / (1.0 + math.exp(-float(z @ self.weights + self.bias)))
 
     def passes(self, rgb: np.ndarray) -> bool:

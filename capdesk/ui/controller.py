@@ -46,10 +46,11 @@ from capdesk.ui.keys import CommandKeys
 from capdesk.ui.language_desk import LanguageDesk
 from capdesk.ui.main_window import MainWindow
 from capdesk.ui.removal import remove_images
+from capdesk.ui.reviewing import accept_captions, announce_accepted, say_all_reviewed
 from capdesk.ui.settings import AppSettings, save_settings
 from capdesk.ui.speech import CaptionReader
 from capdesk.ui.thumbnails import ThumbnailCache
-from capdesk.ui.undo import AcceptCaption, EditCaption
+from capdesk.ui.undo import EditCaption, EditVisibleText
 from capdesk.ui.video_controller import VideoController
 from capdesk.ui.window_status import WindowStatus
 
@@ -147,6 +148,7 @@ class WindowController(QObject):
         w.search.textChanged.connect(self.filter.set_query)
         w.search.returnPressed.connect(lambda: self.keeping.search(w.search.text()))
         w.preview.text_committed.connect(self._on_text_committed)
+        w.preview.visible_text_committed.connect(self.edit_visible_text)
         w.preview.accept_requested.connect(self.accept_current)
         w.preview.overlay_settings_changed.connect(self._on_overlay_settings)
         w.beam_spin.valueChanged.connect(self._on_beam_changed)
@@ -306,26 +308,22 @@ class WindowController(QObject):
         if item is not None and text.strip() and text != item.text:
             self.undo_stack.push(EditCaption(self.model, path, text.strip()))
 
+    def edit_visible_text(self, text: str) -> None:
+        """The person corrected the text read in the current photo (undoable)."""
+        if self._current is not None and self.model.item(self._current) is not None:
+            self.undo_stack.push(EditVisibleText(self.model, self._current, text.strip()))
+
     def accept_current(self) -> None:
         """Mark the selected captions reviewed, then move to the next unreviewed one."""
-        accepted = []
-        for path in self.selected_paths() or ([self._current] if self._current else []):
-            item = self.model.item(path)
-            if item is not None and item.caption is not None and not item.reviewed:
-                self.undo_stack.push(AcceptCaption(self.model, path))
-                accepted.append(path.name)
-        target = self.next_unreviewed()
-        if accepted:
-            what = accepted[0] if len(accepted) == 1 else f"{len(accepted)} captions"
-            after = f" Next: {target.name}." if target is not None else ""
-            self.window.announcer.announce(f"Accepted {what}.{after}")
+        paths = self.selected_paths() or ([self._current] if self._current else [])
+        accepted = accept_captions(self.model, self.undo_stack, paths)
+        announce_accepted(self.window, accepted, self.next_unreviewed())
 
     def next_unreviewed(self) -> Path | None:
         """Select the next unreviewed caption after the current one, flagged ones first."""
         target = next_to_review(self.model.items(), self._current)
         if target is None:
-            self.window.statusBar().showMessage("Every caption has been reviewed.", 4000)
-            self.window.announcer.announce("Every caption has been reviewed.")
+            say_all_reviewed(self.window)
             return None
         self.select(target.path)
         return target.path

@@ -81,7 +81,7 @@ def alt_text_summary(records: Sequence[CaptionRecord], shown: int = 3) -> str:
     for record in records:
         if not_captioned(record):  # nothing is written for it; the table says why
             continue
-        warnings = check_alt_text(record.caption)
+        warnings = check_alt_text(record.alt_text)  # what is written: caption + text
         if warnings:
             problems.append(f"{record.path.name}: {warnings[0].message}")
     if not problems:

@@ -283,7 +283,10 @@ class ImageListModel(QAbstractListModel):
                              edited=caption.edited, reviewed=caption.reviewed,
                              model_name=caption.model_name,
                              captioned_at=datetime.fromisoformat(at) if at else None,
-                             language=language_of(caption.lang))
+                             language=language_of(caption.lang),
+                             trust=caption.trust, flags=caption.flags,
+                             reader_text=caption.visible_text,
+                             person_visible_text=caption.person_visible_text)
             shown.append(path)
         if shown:
             rows = [self._rows[p] for p in shown]

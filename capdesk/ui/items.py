@@ -92,6 +92,10 @@ class ImageItem:
     #: stay after a review or an edit, as information: a blurred photo is still blurred.
     trust: float | None = None
     flags: tuple[Flag, ...] = ()
+    #: The text the reader found in the photo (None: not read) and the person's correction
+    #: of it (None: not corrected); :attr:`visible_text` is what the alt text uses.
+    reader_text: str | None = None
+    person_visible_text: str | None = None
     #: The language of the fields above (the first chosen when it was captioned); the
     #: other chosen languages, each edited and reviewed on its own, are in ``others``.
     language: Language = DEFAULT_LANGUAGE
@@ -106,6 +110,24 @@ class ImageItem:
     def editable(self) -> bool:
         """Has text a person can edit: a caption, or the file's own alt text."""
         return self.caption is not None or bool(self.text)
+
+    @property
+    def visible_text(self) -> str | None:
+        """The read text as the person corrected it, else as the reader found it."""
+        if self.person_visible_text is not None:
+            return self.person_visible_text
+        return self.reader_text
+
+    def set_visible_text(self, text: str) -> None:
+        """A person's correction of the read text. Not a review: the caption may still be
+        wrong. Typing back exactly what the reader found drops the correction."""
+        self.person_visible_text = None if text == (self.reader_text or "") else text
+
+    @property
+    def read_text_language(self) -> str:
+        """The language whose library row keeps trust, flags and the read text: English
+        (the model's own words) when chosen, else the item's first (cli/rows.py)."""
+        return "en" if "en" in self.language_codes else self.language.code
 
     @property
     def check_reason(self) -> str | None:
@@ -193,6 +215,7 @@ class ImageItem:
         self.caption = result.caption
         self.trust = result.trust
         self.flags = result.flags
+        self.reader_text = result.visible_text  # a correction typed earlier stays
         self.model_name = model_name
         self.error = None
         if edited_while_queued:
@@ -220,15 +243,22 @@ class ImageItem:
 
     def use_library(self, text: str, model_text: str | None, score: float | None, *,
                     edited: bool, reviewed: bool, model_name: str,
-                    captioned_at: datetime | None, language: Language | None = None) -> None:
+                    captioned_at: datetime | None, language: Language | None = None,
+                    trust: float | None = None, flags: tuple[Flag, ...] = (),
+                    reader_text: str | None = None,
+                    person_visible_text: str | None = None) -> None:
         """Show what the caption library kept for this (unchanged) photo: no model run.
 
         The model's words come back without attention maps (the library keeps text, not
         maps), so the heatmap stays empty until the photo is captioned again. ``language``
-        is the one the library was asked about (the first chosen).
+        is the one the library was asked about (the first chosen). Trust, flags and the
+        read text come back too, so F8 and the status bar count treat the photo as they
+        did when it was captioned.
         """
         if language is not None:
             self.language = language
+        self.trust, self.flags = trust, flags
+        self.reader_text, self.person_visible_text = reader_text, person_visible_text
         if model_text:
             words = tuple(model_text.split())
             self.caption = Caption(model_text, words, score or 0.0, 0.0,
@@ -270,7 +300,7 @@ class ImageItem:
                 path=self.path, caption=first.caption, edited=first.edited, score=first.score,
                 model=self.model_name, captioned_at=self.captioned_at,
                 reviewed=first.reviewed, provider=self.provider, flags=self.flags,
-                languages=texts,
+                visible_text=self.visible_text, languages=texts,
             )
         from_model = not self.edited and self.caption is not None
         return CaptionRecord(
@@ -284,6 +314,7 @@ class ImageItem:
             provider=self.provider,
             trust=self.trust if from_model else None,
             flags=self.flags,
+            visible_text=self.visible_text,
             languages=texts,
             error=self.error if self.status is Status.ERROR and not self.text else None,
         )

@@ -157,6 +157,12 @@ class WorkKeeper(QObject):
                 item = self.model.item(path)
                 if item is None or lang == item.language.code:
                     continue  # the own language came with ``known``
+                if lang == "en" and item.provider == "library":
+                    # English chosen but not first: its row keeps trust, flags, read text.
+                    item.trust, item.flags = caption.trust, caption.flags
+                    item.reader_text = caption.visible_text
+                    item.person_visible_text = caption.person_visible_text
+                    self.model.refresh(path)
                 if item.state_for_edit(lang).use_library(
                         caption.text, caption.model_text, caption.score, edited=caption.edited,
                         reviewed=caption.reviewed, model_name=caption.model_name):
@@ -197,12 +203,17 @@ class WorkKeeper(QObject):
         item = self.model.item(result.path)
         if item is None or result.caption is None or item.caption is not result.caption:
             return
+        codes = [entry.lang for entry in result.captions]
+        owner = "en" if "en" in codes else codes[0] if codes else ""
         for entry in result.captions:
             state = item.in_language(entry.lang)
+            said = entry.lang == owner  # trust, flags and read text: one row (rows.py)
             self.keeper.record_caption(
                 result.path, entry.caption.text, score=entry.caption.score,
                 model_name=item.model_name, replace_edit=not (state.edited or state.reviewed),
-                lang=entry.lang,
+                lang=entry.lang, trust=result.trust if said else None,
+                flags=list(result.flag_codes) if said else [],
+                visible_text=result.visible_text if said else None,
             )
 
     def _on_person_changed(self, path: Path) -> None:
@@ -217,7 +228,9 @@ class WorkKeeper(QObject):
             return
         state = item.in_language(lang)
         self.keeper.record_person(path, state.text if state.edited else None,
-                                  state.reviewed or state.edited, lang)
+                                  state.reviewed or state.edited, lang,
+                                  read_text_lang=item.read_text_language,
+                                  visible_text=item.person_visible_text)
 
     def alt_text_found(self, found: dict[Path, str]) -> None:
         if found:

@@ -42,6 +42,15 @@ def command_keys() -> frozenset[int]:
     return frozenset(keys)
 
 
+OWN_KEYS = "capdeskOwnKeys"
+"""A field's Qt property: key combinations it keeps though a command has them (the read-text
+field's Ctrl+Enter keeps the text there instead of accepting the caption)."""
+
+
+def own_keys(widget: QWidget) -> tuple[int, ...]:
+    return tuple(widget.property(OWN_KEYS) or ())
+
+
 class CommandKeys(QObject):
     """Follows the focus: on while a text field of ``window`` has it (fields made later,
     like the list's inline editor, are covered too), off otherwise."""
@@ -65,7 +74,8 @@ class CommandKeys(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
                 and isinstance(watched, QWidget) and watched.window() is self._window
-                and event.keyCombination().toCombined() in self._keys):
+                and event.keyCombination().toCombined() in self._keys
+                and event.keyCombination().toCombined() not in own_keys(watched)):
             event.ignore()  # not the field's: the shortcut map fires the command
             return True
         return False

@@ -37,6 +37,7 @@ from capdesk.ui.language_editor import (
     language_texts,
 )
 from capdesk.ui.overlay import ALL_WORDS, OverlayRenderer, attention_places
+from capdesk.ui.text_view import VisibleTextView
 from capdesk.ui.words import WordBar
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class PreviewPanel(QWidget):
     signals, with their code."""
 
     text_committed = Signal(str)  # the person's edit of the caption
+    visible_text_committed = Signal(str)  # their correction of the text read in the photo
     accept_requested = Signal()
     language_committed = Signal(str, str)  # language code, the person's edit
     language_accept_requested = Signal(str)  # language code
@@ -153,6 +155,9 @@ class PreviewPanel(QWidget):
         layout.addWidget(self.info)
         layout.addWidget(self.flag_list)
         layout.addWidget(self.captions)
+        self.text_view = VisibleTextView(self)  # the text read in the photo, editable
+        self.text_view.committed.connect(self.visible_text_committed)
+        layout.addWidget(self.text_view)
 
     # -- values in -----------------------------------------------------------------
     def show_item(self, item: ImageItem | None, rgb: np.ndarray | None, message: str = "") -> None:
@@ -182,6 +187,7 @@ class PreviewPanel(QWidget):
         self._show_texts(item)
         self.info.setText(describe_item(item, self.language.code))
         self.flag_list.show_flags(*((item.flags, item.trust) if item is not None else ((), None)))
+        self.text_view.show_item(item)
         self._update_controls()
         if rgb is None:
             self.canvas.set_image(
@@ -284,6 +290,7 @@ class PreviewPanel(QWidget):
     def commit_pending(self) -> None:
         """Keep text typed in the caption fields but not yet confirmed (the window closes)."""
         self.captions.commit_pending()
+        self.text_view.commit()
 
     def pending(self) -> tuple[Path, str] | None:
         """(image, words) typed in the caption field of the image's own language and not

@@ -17,17 +17,19 @@ class _State:
     edited: bool
     reviewed: bool
     status: Status
+    person_visible_text: str | None = None
 
     @classmethod
     def of(cls, item: ImageItem) -> _State:
-        return cls(item.text, item.edited, item.reviewed, item.status)
+        return cls(item.text, item.edited, item.reviewed, item.status, item.person_visible_text)
 
     def restore(self, item: ImageItem) -> None:
-        item.text, item.edited, item.reviewed, item.status = (
+        item.text, item.edited, item.reviewed, item.status, item.person_visible_text = (
             self.text,
             self.edited,
             self.reviewed,
             self.status,
+            self.person_visible_text,
         )
 
 
@@ -79,3 +81,14 @@ class AcceptCaption(_ItemCommand):
 
     def _apply(self, item: ImageItem) -> None:
         item.reviewed = True
+
+
+class EditVisibleText(_ItemCommand):
+    """The person's correction of the text read in the photo (undoable like a caption edit)."""
+
+    def __init__(self, model: ImageListModel, path: Path, text: str) -> None:
+        super().__init__(model, path, f"Edit the text read in {path.name}")
+        self._text = text
+
+    def _apply(self, item: ImageItem) -> None:
+        item.set_visible_text(self._text)

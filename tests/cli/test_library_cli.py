@@ -39,6 +39,11 @@ def test_second_run_captions_nothing_and_recaption_forces(tmp_path: Path,
     assert rows[1]["caption"] == "my own words" and rows[1]["edited"] is True
     assert [r["caption"] for r in rows[::2]] == [r["caption"] for r in _rows(first.stdout)[::2]]
     assert "4 photos already in the library" in second.stderr
+    # The engine's flags and trust come back from the library, not from a model run.
+    before = _rows(first.stdout)
+    assert [r["flags"] for r in rows] == [r["flags"] for r in before]
+    assert any(r["flags"] for r in before)  # 32x24 photos: too_small at least
+    assert [r["trust"] for r in rows[::2]] == [r["trust"] for r in before[::2]]
 
     forced = run_cli("caption", str(folder), f"--library={library}", "--recaption",
                      model=tiny_model_dir)

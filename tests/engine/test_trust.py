@@ -157,3 +157,37 @@ def test_a_manifest_naming_a_missing_trust_file_is_a_broken_folder(
     (folder / "trust.npz").unlink()
     with pytest.raises(ModelError, match="trust"):
         Captioner(folder, provider="cpu", threads=1)
+
+
+def _detector_folder(tmp_path: Path, coef: np.ndarray) -> Path:
+    """A trust.json + npz with a 3-component PCA and an unfamiliar detector on it."""
+    rng = np.random.default_rng(4)
+    np.savez_compressed(
+        tmp_path / "trust.npz", center=np.zeros(3, np.float16),
+        components=np.eye(3, dtype=np.float16), reference=rng.normal(size=(10, 3)).astype(
+            np.float16), detector_mean=np.zeros(3, np.float32),
+        detector_scale=np.ones(3, np.float32), detector_coef=coef.astype(np.float32))
+    data = _small_json() | {
+        "distance": {"arrays": "trust.npz", "pooling": "projection", "k": 2},
+        "unfamiliar_above": 0.0,  # would flag everything: the detector takes over from it
+        "unfamiliar_detector": {"arrays": "trust.npz", "intercept": -1.0, "above": 0.5},
+    }
+    (tmp_path / "trust.json").write_text(json.dumps(data))
+    return tmp_path
+
+
+def test_the_learned_detector_decides_unfamiliar(tmp_path: Path) -> None:
+    model = trust_from_json(json.loads((_detector_folder(
+        tmp_path, np.array([4.0, 0.0, 0.0])) / "trust.json").read_text()), tmp_path)
+    z = model.rotated(np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]], np.float32))
+    seen = model.detect(z)
+    assert seen[0] == pytest.approx(1 / (1 + math.exp(-3.0)))  # 4 * 1 - 1
+    assert seen[1] == pytest.approx(1 / (1 + math.exp(5.0)))
+    assert model.flags(0.9, 0.5, float(seen[0])) == (UNFAMILIAR,)
+    assert model.flags(0.9, 0.5, float(seen[1])) == ()  # the distance rule is not used
+
+
+def test_a_detector_of_the_wrong_size_is_refused(tmp_path: Path) -> None:
+    folder = _detector_folder(tmp_path, np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="one number per PCA component"):
+        trust_from_json(json.loads((folder / "trust.json").read_text()), folder)

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from capdesk.domain import FLAG_MESSAGES
-from capdesk.domain.flags import MOSTLY_TEXT
+from capdesk.domain.flags import MOSTLY_TEXT, TOO_BRIGHT
 from capdesk.engine import Captioner, ModelError
 from capdesk.engine.visible_text import TextRule, TextStage, default_ocr_dir
 from capdesk.ocr import Line, VisibleText
@@ -35,6 +35,20 @@ def test_gate_flags_a_document_and_reads_nothing_by_default(
     flag = next(f for f in results["receipt.jpg"].flags if f.code == MOSTLY_TEXT)
     assert flag.message == FLAG_MESSAGES[MOSTLY_TEXT]
     assert all(r.visible_text is None for r in results.values())
+
+
+def test_a_white_page_is_mostly_text_not_over_exposed(tiny_model_dir: Path,
+                                                      tmp_path: Path) -> None:
+    if not (default_ocr_dir() / "gate.json").is_file():
+        pytest.skip(f"no text gate in {default_ocr_dir()}")
+    page = render_receipt(tmp_path / "page.jpg", paper=(255, 255, 255))
+    white = tmp_path / "white.jpg"
+    Image.new("RGB", (600, 800), (255, 255, 255)).save(white, quality=95)
+    with Captioner(tiny_model_dir, provider="cpu", threads=1) as engine:
+        results = {r.path.name: r for r in engine.caption_paths([page, white])}
+    assert MOSTLY_TEXT in results["page.jpg"].flag_codes
+    assert TOO_BRIGHT not in results["page.jpg"].flag_codes
+    assert TOO_BRIGHT in results["white.jpg"].flag_codes  # nothing on it: washed out
 
 
 def test_without_an_ocr_folder_reading_is_refused_or_skipped(

@@ -8,12 +8,14 @@ from PIL import Image, ImageFilter
 
 from capdesk.domain import FLAG_CODES, FLAG_MESSAGES, Flag, make_flag
 from capdesk.domain.flags import BLURRED, TOO_BRIGHT, TOO_DARK, TOO_SMALL
+from capdesk.imaging.grey import shared_grey
 from capdesk.imaging.quality import (
     DEFAULT_THRESHOLDS,
     QualityThresholds,
     analysis_grey,
     assess_quality,
 )
+from capdesk.ocr.gate import gate_thumbnail
 from tests.support.scenes import synthetic_scene
 
 SIZE = (224, 224)
@@ -150,3 +152,40 @@ def test_thresholds_can_be_overridden_from_a_model_folder() -> None:
     assert TOO_SMALL in assess_quality(_scene(13), SIZE, strict).codes
     with pytest.raises(ValueError, match="unknown quality thresholds"):
         QualityThresholds.from_mapping({"nope": 1})
+
+
+def _white_page() -> np.ndarray:
+    """Dark strokes on pure white paper filling the frame (the paper clips by design); at
+    224 px a page's letters are thin and cover well under a tenth of it."""
+    page = np.full((224, 224, 3), 255, dtype=np.uint8)
+    for top in range(14, 210, 14):  # lines of "letters": short dark bars with gaps
+        for left in range(10, 200, 9):
+            page[top:top + 3, left:left + 3] = 40
+    return page
+
+
+def test_a_white_page_of_text_is_not_called_over_exposed() -> None:
+    page = _white_page()
+    assert TOO_BRIGHT in assess_quality(page, SIZE).codes  # no gate probability: unknown
+    assert TOO_BRIGHT not in assess_quality(page, SIZE, text_probability=0.9).codes
+    assert TOO_BRIGHT in assess_quality(page, SIZE, text_probability=0.3).codes
+
+
+def test_a_washed_out_scene_stays_too_bright_even_if_the_gate_sees_text() -> None:
+    # Over-exposed, but its shadows keep the 10th-percentile grey low: not a page.
+    scene = _scene(21).astype(np.float64) * 3.0 + 60
+    washed = np.clip(scene, 0, 255).astype(np.uint8)
+    washed[:40] = 10  # a dark band, as over-exposed photos keep their deepest shadows
+    report = assess_quality(washed, SIZE, text_probability=0.95)
+    assert report.measures.p10 < DEFAULT_THRESHOLDS.page_p10_min
+    assert report.codes == (TOO_BRIGHT,)
+
+
+def test_one_shared_grey_gives_the_same_flags_and_gate_input() -> None:
+    for rgb in (_scene(30), _blur(_scene(31), 5), _white_page(),
+                (_scene(32).astype(np.float64) * 0.12).astype(np.uint8)):
+        grey = shared_grey(rgb)
+        assert np.array_equal(grey.thumb, gate_thumbnail(rgb))  # the gate sees the same
+        alone, together = assess_quality(rgb, SIZE), assess_quality(rgb, SIZE, shared=grey)
+        assert alone.codes == together.codes
+        assert abs(alone.measures.mean - together.measures.mean) <= 0.5  # whole grey levels

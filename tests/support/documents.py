@@ -31,12 +31,14 @@ RECEIPT_LINES = (
 )
 
 
-def render_receipt(path: Path, size: tuple[int, int] = (900, 1300)) -> Path:
-    """Save a receipt-like photo of :data:`RECEIPT_LINES` at ``path`` (JPEG by suffix)."""
+def render_receipt(path: Path, size: tuple[int, int] = (900, 1300),
+                   paper: tuple[int, int, int] = (246, 244, 238)) -> Path:
+    """Save a receipt-like photo of :data:`RECEIPT_LINES` at ``path`` (JPEG by suffix);
+    ``paper`` (255, 255, 255) makes a page whose white clips, like a flash-lit sheet."""
     if not FONT.is_file():
         pytest.skip(f"font {FONT} not installed (Debian: fonts-dejavu-core)")
     font = ImageFont.truetype(str(FONT), 40)
-    image = Image.new("RGB", size, (246, 244, 238))
+    image = Image.new("RGB", size, paper)
     draw = ImageDraw.Draw(image)
     y = 50
     for line in RECEIPT_LINES:

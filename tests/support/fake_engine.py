@@ -54,7 +54,8 @@ class FakeCaptioner:
     that get a low score, to exercise the fallback review rule. ``trust`` and ``flags``
     map file names to the trust estimate and flag codes their results carry (with the
     domain's standard messages), like a model folder with an estimator; other files get
-    neither, like the tests' tiny model.
+    neither, like the tests' tiny model. ``visible_text`` maps file names to the text a
+    reader found in them (others: not read).
     """
 
     def __init__(
@@ -68,6 +69,7 @@ class FakeCaptioner:
         pause_after: int | None = None,
         trust: Mapping[str, float] | None = None,
         flags: Mapping[str, Sequence[str]] | None = None,
+        visible_text: Mapping[str, str] | None = None,
         languages: Sequence[str] = ("en",),
     ) -> None:
         """``languages``: the codes this fake "model" ships (known ones), default first."""
@@ -84,6 +86,7 @@ class FakeCaptioner:
         self.pause_after = pause_after
         self.trust = dict(trust or {})
         self.flags = {name: tuple(codes) for name, codes in (flags or {}).items()}
+        self.visible_text = dict(visible_text or {})
         self.calls: list[list[Path]] = []
         self.attended: list[tuple[Path, str]] = []  # attend() calls, in order
         self.beam_sizes: list[int | None] = []
@@ -167,6 +170,7 @@ class FakeCaptioner:
         return CaptionResult(
             path, entries[0].caption, None, self.provider, _ms(started), size,
             trust=self.trust.get(path.name), flags=flags, languages=entries,
+            visible_text=self.visible_text.get(path.name),
         )
 
     def caption_for(self, path: Path, beam_size: int | None = None, lang: str = "en") -> Caption:
