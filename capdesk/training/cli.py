@@ -236,8 +236,25 @@ def _checkpoint_language(path: Path) -> str:
     return str(ckpt["train_config"].get("lang", "en"))
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one return per subcommand)
-    """Entry point of ``capdesk train``; returns a process exit code."""
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``capdesk train``; returns a process exit code.
+
+    The logging a subcommand sets up is undone when it returns, so an in-process caller
+    (the tests, ``capdesk train`` run from Python) keeps its own: a handler left on the
+    caller's stderr writes to a closed stream later ("Logging error")."""
+    root = logging.getLogger()
+    saved_level, saved_handlers = root.level, list(root.handlers)
+    try:
+        return _main(argv)
+    finally:
+        for handler in root.handlers:
+            if handler not in saved_handlers:
+                handler.close()
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+
+
+def _main(argv: list[str] | None) -> int:  # noqa: PLR0911  (one return per subcommand)
     args = _parser().parse_args(argv)
     if args.command == "fit":
         from capdesk.training.train import TrainConfig, run_training  # noqa: PLC0415  (torch is heavy)
