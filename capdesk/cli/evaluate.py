@@ -69,12 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if args.lang not in (None, "en"):
         return run_language(args)
     references = _references(args.captions, args)
-    # With a split, its own order (the first N of a split stay the first N); else by name.
-    names = [n for n in read_split(args.split) if n in references] if args.split else sorted(
-        references
-    )
-    if args.limit is not None:
-        names = names[: args.limit]
+    names = _chosen_images(references, args)
     if not names:
         log.error("no images to evaluate (check --captions and --split)")
         return 1
@@ -116,6 +111,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _chosen_images(references: dict[str, list[str]], args: argparse.Namespace) -> list[str]:
+    """The images to score: with a split, its own order (the first N of a split stay the
+    first N), else by name; at most ``--limit``."""
+    names = ([n for n in read_split(args.split) if n in references] if args.split
+             else sorted(references))
+    return names if args.limit is None else names[: args.limit]
+
+
 def run_language(args: argparse.Namespace) -> int:
     """``capdesk eval --lang zh|de|ar``: one decode, every reference set and tokenisation."""
     lang = str(args.lang)
@@ -123,9 +126,7 @@ def run_language(args: argparse.Namespace) -> int:
     sets = {args.captions.name: main}
     for path in args.more_captions:
         sets[path.name] = _references(path, args)
-    names = [n for n in read_split(args.split) if n in main] if args.split else sorted(main)
-    if args.limit is not None:
-        names = names[: args.limit]
+    names = _chosen_images(main, args)
     if not names:
         log.error("no images to evaluate (check --captions and --split)")
         return 1
