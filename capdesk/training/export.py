@@ -32,6 +32,24 @@ from capdesk.training.torch_onnx import OPSET, onnx_export
 
 log = logging.getLogger(__name__)
 
+
+STEP_INPUTS = ["words", "h", "c", "features", "projection"]
+STEP_OUTPUTS = ["log_probs", "h_out", "c_out", "alpha"]
+
+
+def export_step(step: nn.Module, dummy: tuple[torch.Tensor, ...], path: Path) -> None:
+    """One decoder step as ONNX with the contract's input and output names: English's
+    and every language's step graph share them, so one beam search drives all."""
+    onnx_export(
+        step,
+        dummy,
+        str(path),
+        input_names=STEP_INPUTS,
+        output_names=STEP_OUTPUTS,
+        dynamic_axes=_dyn(STEP_INPUTS + STEP_OUTPUTS),
+        opset_version=OPSET,
+    )
+
 def _dyn(names: list[str]) -> dict[str, dict[int, str]]:
     return {n: {0: "batch"} for n in names}
 
@@ -134,17 +152,7 @@ def write_model_dir(
             torch.zeros(m, graphs.locations, graphs.feature_dim),
             torch.zeros(m, graphs.locations, graphs.attention_dim),
         )
-        step_in = ["words", "h", "c", "features", "projection"]
-        step_out = ["log_probs", "h_out", "c_out", "alpha"]
-        onnx_export(
-            graphs.step.eval(),
-            dummy,
-            str(out_dir / "decoder_step.onnx"),
-            input_names=step_in,
-            output_names=step_out,
-            dynamic_axes=_dyn(step_in + step_out),
-            opset_version=OPSET,
-        )
+        export_step(graphs.step.eval(), dummy, out_dir / "decoder_step.onnx")
     sha = vocab.save(out_dir / "vocab.json")
     old = out_dir / "manifest.json"
     metrics = {}
@@ -296,17 +304,7 @@ def export_language(
             torch.zeros(m, cells, cfg.feature_dim),
             torch.zeros(m, cells, cfg.attention_dim),
         )
-        step_in = ["words", "h", "c", "features", "projection"]
-        step_out = ["log_probs", "h_out", "c_out", "alpha"]
-        onnx_export(
-            DecoderStepExport(captioner).eval(),
-            dummy,
-            str(out / "decoder_step.onnx"),
-            input_names=step_in,
-            output_names=step_out,
-            dynamic_axes=_dyn(step_in + step_out),
-            opset_version=OPSET,
-        )
+        export_step(DecoderStepExport(captioner).eval(), dummy, out / "decoder_step.onnx")
     vocab_sha = vocab.save(out / "vocab.json")
     name, native, xml_lang, direction = LANGUAGE_NAMES[code]
     data_name, license_text = LANGUAGE_DATA[code]
